@@ -1,0 +1,127 @@
+/** Command declarations: names, flags and help. Kept free of imports so `--help` stays instant. */
+
+export interface OptionSpec {
+  flag: string;
+  type: 'string' | 'boolean' | 'number';
+  arg?: string;
+  description: string;
+  default?: string | number | boolean;
+  alias?: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  description?: string;
+  options: OptionSpec[];
+  /** How many positional arguments the command takes ('any' for a list). */
+  positionals: 'none' | 'any';
+}
+
+export const GLOBAL_OPTIONS: OptionSpec[] = [
+  { flag: 'workspace', alias: 'C', type: 'string', arg: 'DIR', description: 'Workspace root (default: the current directory).' },
+  { flag: 'json', type: 'boolean', description: 'Print the result as JSON on stdout.' },
+  { flag: 'help', alias: 'h', type: 'boolean', description: 'Show help.' },
+];
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'ingest',
+    summary: 'Read traces (Codex rollouts, exec --json, OTLP, Agents SDK) into .harness-loop/traces/',
+    usage: 'harness-loop ingest [PATH…] [options]',
+    description:
+      'Reads files or folders (formats detected per file) into normalized traces, redacting secrets.\n' +
+      'With no PATH it reads $CODEX_HOME/sessions (CODEX_HOME defaults to ~/.codex).\n' +
+      'Ingesting the same trace twice stores it once. Skipped lines are listed as path:line: reason.',
+    positionals: 'any',
+    options: [
+      { flag: 'from', type: 'string', arg: 'FORMAT', default: 'auto', description: 'auto, rollout, exec, otlp, otlp-protobuf or agents.' },
+      { flag: 'last', type: 'number', arg: 'N', description: 'Keep only the newest N sessions.' },
+      { flag: 'since', type: 'string', arg: 'WHEN', description: 'Keep sessions started at or after WHEN (ISO date, or 7d / 12h / 30m ago).' },
+      { flag: 'all-repos', type: 'boolean', description: 'Keep sessions whose cwd is outside the workspace too.' },
+      { flag: 'strict', type: 'boolean', description: 'Exit 2 when any line is skipped.' },
+      { flag: 'max-line-bytes', type: 'number', arg: 'N', description: 'Skip lines longer than N bytes (default 32 MiB).' },
+    ],
+  },
+  {
+    name: 'receive',
+    summary: 'Run an OTLP/HTTP receiver that Codex [otel] exporters can point at',
+    usage: 'harness-loop receive [--port 4318] [--host 127.0.0.1]',
+    description:
+      'Accepts POST /v1/logs, /v1/traces (and / by sniffing), application/json or application/x-protobuf,\n' +
+      'optionally gzip-encoded. Writes normalized traces as conversations go quiet, and everything\n' +
+      'accepted on SIGINT/SIGTERM.',
+    positionals: 'none',
+    options: [
+      { flag: 'port', type: 'number', arg: 'PORT', default: 4318, description: 'Port to listen on (0 picks a free one).' },
+      { flag: 'host', type: 'string', arg: 'HOST', default: '127.0.0.1', description: 'Address to bind.' },
+      { flag: 'max-body', type: 'number', arg: 'BYTES', default: 33554432, description: 'Largest accepted request body; larger gets 413.' },
+      { flag: 'idle-ms', type: 'number', arg: 'MS', default: 30000, description: 'Write a conversation after this long without new records.' },
+    ],
+  },
+  {
+    name: 'batch',
+    summary: 'Split the trace store into token-bounded batches for LLM passes',
+    usage: 'harness-loop batch [--max-tokens N]',
+    description:
+      'Writes .harness-loop/batches/batch-NNN.jsonl and manifest.json. A trace is never split;\n' +
+      'one that alone exceeds the budget keeps its task, final answer and errors, and long tool\n' +
+      'outputs are elided with a marker saying how much was cut.',
+    positionals: 'none',
+    options: [
+      { flag: 'max-tokens', type: 'number', arg: 'N', description: 'Token budget per batch (default: 60% of the critic model window).' },
+    ],
+  },
+  {
+    name: 'demo',
+    summary: 'Run the loop on the bundled example workspace and print what it wrote',
+    usage: 'harness-loop demo [--out DIR]',
+    positionals: 'none',
+    options: [{ flag: 'out', type: 'string', arg: 'DIR', description: 'Where to copy the example (default: a fresh temp folder).' }],
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+function formatOptions(options: OptionSpec[]): string {
+  const rows = options.map((o) => {
+    const left = `${o.alias ? `-${o.alias}, ` : '    '}--${o.flag}${o.arg ? ` ${o.arg}` : ''}`;
+    const def = o.default !== undefined ? ` (default: ${o.default})` : '';
+    return [left, `${o.description}${def}`] as const;
+  });
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  return rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`).join('\n');
+}
+
+export function renderMainHelp(version: string): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    `harness-loop ${version}: improve a Codex harness from evidence`,
+    '',
+    'Usage: harness-loop <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Global options:',
+    formatOptions(GLOBAL_OPTIONS),
+    '',
+    'Exit codes: 0 ok, 1 a check or gate said no, 2 bad usage or input.',
+    "Run 'harness-loop <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+export function renderCommandHelp(spec: CommandSpec): string {
+  return [
+    `Usage: ${spec.usage}`,
+    '',
+    spec.summary + '.',
+    ...(spec.description ? ['', spec.description] : []),
+    '',
+    'Options:',
+    formatOptions([...spec.options, ...GLOBAL_OPTIONS]),
+  ].join('\n');
+}

@@ -1,0 +1,172 @@
+// `codex exec --json` event streams: one ThreadEvent per stdout line, no timestamps
+// (codex-rs/exec/src/exec_events.rs, codex-cli 0.169.0).
+import type { Trace } from '../schema/trace.js';
+import { readLines } from '../util/lines.js';
+import { looksBinary } from './codex-rollout.js';
+import { isRecord, str, type ReadContext, type TraceReader } from './source.js';
+import { TraceBuilder, usageFromCodex } from './trace-builder.js';
+
+const EXEC_TYPES = new Set(['thread.started', 'turn.started', 'turn.completed', 'turn.failed', 'item.started', 'item.updated', 'item.completed', 'error']);
+
+export const codexExecReader: TraceReader = {
+  kind: 'codex-exec-json',
+  name: 'exec',
+  sniff: ({ firstRecord }) => isRecord(firstRecord) && typeof firstRecord.type === 'string' && EXEC_TYPES.has(firstRecord.type) && !('payload' in firstRecord),
+  async *read(files, ctx) {
+    for (const file of files) yield* readExecFile(file, ctx);
+  },
+};
+
+/** One stream may hold several runs one after another; each `thread.started` opens a trace. */
+export async function* readExecFile(file: string, ctx: ReadContext): AsyncGenerator<Trace> {
+  let state: ExecState | null = null;
+  for await (const line of readLines(file, ctx.maxLineBytes)) {
+    if (line.tooLong) {
+      ctx.skip({ file, line: line.n, reason: `line of ${line.bytes} bytes is over the ${ctx.maxLineBytes}-byte limit` });
+      continue;
+    }
+    if (line.text.trim() === '') continue;
+    let event: unknown;
+    try {
+      event = JSON.parse(line.text);
+    } catch {
+      ctx.skip({ file, line: line.n, reason: looksBinary(line.text) ? 'binary data, not JSON' : 'malformed JSON (truncated line?)' });
+      continue;
+    }
+    if (!isRecord(event) || typeof event.type !== 'string') {
+      ctx.skip({ file, line: line.n, reason: 'missing field "type"' });
+      continue;
+    }
+    if (!EXEC_TYPES.has(event.type)) {
+      ctx.skip({ file, line: line.n, reason: `unknown event type "${event.type}"` });
+      continue;
+    }
+    if (event.type === 'thread.started') {
+      if (state) yield state.builder.build();
+      const threadId = str(event.thread_id);
+      if (!threadId) {
+        ctx.skip({ file, line: line.n, reason: 'thread.started without "thread_id"' });
+        state = null;
+        continue;
+      }
+      state = new ExecState(new TraceBuilder(threadId, { kind: 'codex-exec-json', file, line: line.n }));
+      continue;
+    }
+    if (!state) {
+      ctx.skip({ file, line: line.n, reason: `${event.type} before thread.started` });
+      continue;
+    }
+    const problem = state.apply(event);
+    if (problem) ctx.skip({ file, line: line.n, reason: problem });
+  }
+  if (state) yield state.builder.build();
+}
+
+class ExecState {
+  private turn = 0;
+  private turnId: string | null = null;
+
+  constructor(readonly builder: TraceBuilder) {
+    builder.sessionId = builder.id;
+  }
+
+  apply(event: Record<string, unknown>): string | null {
+    const b = this.builder;
+    switch (event.type) {
+      case 'turn.started':
+        this.turn++;
+        this.turnId = `turn_${this.turn}`;
+        b.upsertSpan({ id: this.turnId, kind: 'turn', name: 'turn', attributes: { index: this.turn } });
+        return null;
+      case 'turn.completed': {
+        const usage = usageFromCodex(event.usage);
+        if (usage) b.addUsage(usage);
+        if (this.turnId) b.upsertSpan({ id: this.turnId, kind: 'turn', status: 'ok', attributes: { usage: event.usage } });
+        return null;
+      }
+      case 'turn.failed': {
+        const message = isRecord(event.error) ? (str(event.error.message) ?? 'turn failed') : 'turn failed';
+        if (this.turnId) b.upsertSpan({ id: this.turnId, kind: 'turn', status: 'error', error: message });
+        b.upsertSpan({ id: `${this.turnId ?? 'thread'}:failed`, kind: 'error', parentId: this.turnId, name: 'turn.failed', status: 'error', error: message });
+        return null;
+      }
+      case 'error': {
+        // Not fatal on its own (reconnect notices); kept as an error span for the record.
+        const message = str(event.message) ?? 'error';
+        b.upsertSpan({ id: `error_${b.spanCount}`, kind: 'error', parentId: this.turnId, name: 'error', status: 'error', error: message });
+        return null;
+      }
+      default: {
+        if (!isRecord(event.item)) return `${String(event.type)} without "item"`;
+        return this.item(event.item, event.type === 'item.completed');
+      }
+    }
+  }
+
+  private item(item: Record<string, unknown>, completed: boolean): string | null {
+    const b = this.builder;
+    const rawId = str(item.id);
+    if (!rawId) return 'item without "id"';
+    // item_N restarts at 0 in every `codex exec` invocation, so scope it by turn.
+    const id = `${this.turnId ?? 'turn_0'}/${rawId}`;
+    const parentId = this.turnId;
+    switch (item.type) {
+      case 'agent_message': {
+        const text = str(item.text);
+        if (completed && text !== null) {
+          b.finalAnswer = text;
+          b.upsertSpan({ id, kind: 'message', parentId, name: 'assistant', output: text, status: 'ok' });
+        }
+        return null;
+      }
+      case 'command_execution': {
+        const exitCode = typeof item.exit_code === 'number' ? item.exit_code : null;
+        const failed = item.status === 'failed' || item.status === 'declined' || (exitCode !== null && exitCode !== 0);
+        b.upsertSpan({
+          id,
+          kind: 'tool_call',
+          parentId,
+          name: 'exec_command',
+          input: item.command,
+          output: item.aggregated_output,
+          exitCode,
+          status: completed ? (failed ? 'error' : 'ok') : 'unset',
+          error: completed && failed ? (item.status === 'declined' ? 'command declined' : `command exited with code ${exitCode ?? 'unknown'}`) : null,
+          attributes: { itemStatus: item.status },
+        });
+        return null;
+      }
+      case 'file_change': {
+        const failed = item.status === 'failed';
+        b.upsertSpan({ id, kind: 'tool_call', parentId, name: 'apply_patch', input: item.changes, status: completed ? (failed ? 'error' : 'ok') : 'unset', error: completed && failed ? 'patch failed' : null, attributes: { itemStatus: item.status } });
+        return null;
+      }
+      case 'mcp_tool_call': {
+        const error = isRecord(item.error) ? (str(item.error.message) ?? 'MCP tool call failed') : null;
+        const failed = item.status === 'failed' || error !== null;
+        b.upsertSpan({
+          id,
+          kind: 'tool_call',
+          parentId,
+          name: `mcp__${String(item.server)}__${String(item.tool)}`,
+          input: item.arguments,
+          output: item.result,
+          status: completed ? (failed ? 'error' : 'ok') : 'unset',
+          error: completed && failed ? (error ?? 'MCP tool call failed') : null,
+          attributes: { server: item.server, tool: item.tool },
+        });
+        return null;
+      }
+      case 'error': {
+        b.upsertSpan({ id, kind: 'error', parentId, name: 'error', status: 'error', error: str(item.message) ?? 'error' });
+        return null;
+      }
+      case 'reasoning':
+        return null;
+      default:
+        // todo_list, web_search, plan, …: kept so nothing the agent did is lost.
+        b.upsertSpan({ id, kind: 'tool_call', parentId, name: String(item.type), output: item, status: completed ? 'ok' : 'unset' });
+        return null;
+    }
+  }
+}

@@ -1,0 +1,216 @@
+import { rm } from 'node:fs/promises';
+import { TraceSchema, type Span, type Trace } from '../schema/trace.js';
+import { AtomicFileWriter } from '../util/atomic.js';
+import { contentHash } from '../util/hash.js';
+import { readLines } from '../util/lines.js';
+import { maxIso, minIso } from '../util/time.js';
+import { formatZodIssues } from '../util/zod-format.js';
+import { InputError } from '../errors.js';
+import type { Skip } from './source.js';
+
+/** What a store update did. */
+export interface StoreUpdate {
+  added: number;
+  updated: number;
+  unchanged: number;
+  kept: number;
+  total: number;
+}
+
+/** Our own lines start with `{"schemaVersion":N,"id":"…"`, so the id is found without a full parse. */
+const ID_PREFIX = /^\{"schemaVersion":\d+,"id":("(?:[^"\\]|\\.)*")/;
+
+export function traceIdOfLine(line: string): string | null {
+  const m = ID_PREFIX.exec(line);
+  if (m) return JSON.parse(m[1]!) as string;
+  try {
+    const parsed = JSON.parse(line) as { id?: unknown };
+    return typeof parsed.id === 'string' ? parsed.id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Serializes a trace in schema field order (the order `ID_PREFIX` relies on). */
+export function serializeTrace(trace: Trace): string {
+  const { schemaVersion, id, ...rest } = trace;
+  return JSON.stringify({ schemaVersion, id, ...rest });
+}
+
+/**
+ * Reads the trace store, validating each line. Bad lines are reported through `onSkip`
+ * (or thrown as an InputError naming file:line when no handler is given).
+ */
+export async function* readTraceStore(file: string, onSkip?: (skip: Skip) => void): AsyncGenerator<Trace> {
+  for await (const line of readLines(file)) {
+    if (!line.tooLong && line.text.trim() === '') continue;
+    const fail = (reason: string) => {
+      if (onSkip) onSkip({ file, line: line.n, reason });
+      else throw new InputError(reason, file, line.n, 'store.invalid');
+    };
+    if (line.tooLong) {
+      fail('line too long');
+      continue;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line.text);
+    } catch {
+      fail('malformed JSON');
+      continue;
+    }
+    const result = TraceSchema.safeParse(raw);
+    if (!result.success) {
+      fail(`not a valid trace:\n${formatZodIssues(result.error)}`);
+      continue;
+    }
+    yield result.data;
+  }
+}
+
+/** How much of a session each source carries; exec --json has no times and no prompt. */
+const SOURCE_RICHNESS: Record<Trace['source']['kind'], number> = {
+  'codex-rollout': 3,
+  'otlp-json': 2,
+  'otlp-protobuf': 2,
+  'otel-collector': 2,
+  'agents-sdk': 2,
+  'codex-exec-json': 1,
+};
+
+/**
+ * Merges two versions of one trace. Same source kind: a continued session (resume) adds spans,
+ * so spans are united by id and the later version's values win. Another source kind: the
+ * newer reading replaces the older, since their span ids do not line up.
+ */
+export function mergeTraces(older: Trace, newer: Trace): Trace {
+  if (older.source.kind !== newer.source.kind) {
+    // Another reading of the same session: keep the richer source, remember the other.
+    const keep = SOURCE_RICHNESS[newer.source.kind] >= SOURCE_RICHNESS[older.source.kind] ? newer : older;
+    const other = keep === newer ? older : newer;
+    const seen = new Set([...((keep.attributes.alsoSeenIn as string[] | undefined) ?? []), other.source.kind]);
+    return { ...keep, attributes: { ...keep.attributes, alsoSeenIn: [...seen].sort() } };
+  }
+  const spans = new Map<string, Span>();
+  for (const span of older.spans) spans.set(span.id, span);
+  for (const span of newer.spans) spans.set(span.id, { ...spans.get(span.id), ...span });
+  const models = [...older.models, ...newer.models.filter((m) => !older.models.includes(m))];
+  const byTime = [...spans.values()].sort((a, b) => ((a.startTime ?? '') < (b.startTime ?? '') ? -1 : (a.startTime ?? '') > (b.startTime ?? '') ? 1 : 0));
+  const olderFirst = (older.startTime ?? '') <= (newer.startTime ?? '');
+  return {
+    ...newer,
+    source: olderFirst ? older.source : newer.source,
+    task: olderFirst ? (older.task ?? newer.task) : (newer.task ?? older.task),
+    finalAnswer: olderFirst ? (newer.finalAnswer ?? older.finalAnswer) : (older.finalAnswer ?? newer.finalAnswer),
+    startTime: minIso(older.startTime, newer.startTime),
+    endTime: maxIso(older.endTime, newer.endTime),
+    cwd: newer.cwd ?? older.cwd,
+    models,
+    usage: newer.usage.totalTokens >= older.usage.totalTokens ? newer.usage : older.usage,
+    spans: byTime,
+    attributes: { ...older.attributes, ...newer.attributes },
+  };
+}
+
+/**
+ * Writes traces into the store without ever holding the whole store in memory: new traces go
+ * to a staging file as they stream in, then one pass copies the old store, merges ids seen
+ * twice, and renames the result into place. A crash leaves the old store untouched.
+ */
+export class TraceStoreWriter {
+  private staging: AtomicFileWriter;
+  private readonly versions = new Map<string, number[]>();
+  private readonly hashes = new Map<string, string>();
+  private index = 0;
+
+  constructor(readonly file: string) {
+    this.staging = new AtomicFileWriter(`${file}.staging`);
+  }
+
+  async open(): Promise<this> {
+    await this.staging.open();
+    return this;
+  }
+
+  /** Adds one (already redacted) trace; the same content twice is stored once. */
+  async add(trace: Trace): Promise<void> {
+    const line = serializeTrace(trace);
+    const hash = contentHash(line);
+    const seen = this.versions.get(trace.id);
+    if (seen && this.hashes.get(`${trace.id}#${seen.at(-1)}`) === hash) return;
+    await this.staging.write(`${line}\n`);
+    this.hashes.set(`${trace.id}#${this.index}`, hash);
+    if (seen) seen.push(this.index);
+    else this.versions.set(trace.id, [this.index]);
+    this.index++;
+  }
+
+  get newIds(): number {
+    return this.versions.size;
+  }
+
+  async commit(): Promise<StoreUpdate> {
+    const stagingFile = this.staging.file;
+    await this.staging.commit();
+    const out = await new AtomicFileWriter(this.file).open();
+    const pending = new Map<string, Trace[]>();
+    const oldHashes = new Map<string, string>();
+    const update: StoreUpdate = { added: 0, updated: 0, unchanged: 0, kept: 0, total: 0 };
+    try {
+      for await (const trace of readStoreIfExists(this.file)) {
+        if (this.versions.has(trace.id)) {
+          pending.set(trace.id, [trace]);
+          oldHashes.set(trace.id, contentHash(serializeTrace(trace)));
+        } else {
+          await out.write(`${serializeTrace(trace)}\n`);
+          update.kept++;
+        }
+      }
+      let i = 0;
+      for await (const line of readLines(stagingFile, Number.MAX_SAFE_INTEGER)) {
+        if (line.tooLong || line.text === '') continue;
+        const id = traceIdOfLine(line.text)!;
+        const versions = this.versions.get(id)!;
+        if (versions.length === 1 && !pending.has(id)) {
+          await out.write(`${line.text}\n`);
+          update.added++;
+        } else {
+          const list = pending.get(id) ?? [];
+          list.push(TraceSchema.parse(JSON.parse(line.text)));
+          pending.set(id, list);
+        }
+        i++;
+      }
+      for (const [id, list] of pending) {
+        const merged = list.reduce((a, b) => mergeTraces(a, b));
+        const line = serializeTrace(merged);
+        const old = oldHashes.get(id);
+        if (old === undefined) update.added++;
+        else if (old === contentHash(line)) update.unchanged++;
+        else update.updated++;
+        await out.write(`${line}\n`);
+      }
+      await out.commit();
+    } catch (error) {
+      await out.abort();
+      throw error;
+    } finally {
+      await rm(stagingFile, { force: true });
+    }
+    update.total = update.kept + update.added + update.updated + update.unchanged;
+    return update;
+  }
+
+  async abort(): Promise<void> {
+    await this.staging.abort();
+  }
+}
+
+async function* readStoreIfExists(file: string): AsyncGenerator<Trace> {
+  try {
+    yield* readTraceStore(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+import type { RedactionPattern } from '../schema/config.js';
+
+/** A secret shape: every match of `pattern` becomes `[REDACTED:<kind>]` (or keeps group 1 as a prefix). */
+export interface SecretRule {
+  kind: string;
+  pattern: RegExp;
+  /** When set, the first capture group is kept in front of the marker (the `NAME=` of `NAME=value`). */
+  keepPrefix?: boolean;
+}
+
+// Names that say key/token/secret/password. "tokens", "token_count" and "tokenizer" are counts
+// and tools, not credentials, so they are excluded.
+const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*(?:api[_-]?key|apikey|secret|token(?!s|_?count|_?usage|_?limit|izer|[_-]?type)|passwd|password|passphrase|private[_-]?key|access[_-]?key|credentials?)[A-Za-z0-9_.-]*`;
+
+/** Built-in rules, most specific first so a key inside `API_KEY=sk-…` is named for its kind. */
+export const BUILTIN_RULES: readonly SecretRule[] = [
+  { kind: 'private-key', pattern: /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g },
+  { kind: 'anthropic-key', pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
+  { kind: 'openai-key', pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
+  { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
+  { kind: 'aws-access-key', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+  { kind: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { kind: 'slack-webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
+  { kind: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
+  { kind: 'bearer-token', pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keepPrefix: true },
+  { kind: 'url-credentials', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'\\]+:)[^\s@/"'\\]+(?=@)/gi, keepPrefix: true },
+  // "password": "x" and 'api_key': 'x' in JSON, Python and JS literals (also inside escaped JSON strings).
+  {
+    kind: 'secret-value',
+    pattern: new RegExp(String.raw`((\\?["'])${SECRET_NAME}\2\s*:\s*(\\?["']))(?!\[REDACTED)(?:(?!\3)[^\r\n])+?(?=\3)`, 'gi'),
+    keepPrefix: true,
+  },
+  // NAME=value, NAME: value (env files, YAML, shell), quoted or bare.
+  {
+    kind: 'secret-value',
+    pattern: new RegExp(String.raw`(\b${SECRET_NAME}\s*(?:=|:)[ \t]*["']?)(?!\[REDACTED)[^\s"'\\,;&]{3,}`, 'gi'),
+    keepPrefix: true,
+  },
+];
+
+/** A quick pre-check: strings without any of these substrings cannot hold a built-in secret. */
+const HINT = /sk-|gh[pousr]_|github_pat_|AKIA|ASIA|ABIA|ACCA|xox|hooks\.slack|AIza|bearer|PRIVATE KEY|:\/\/[^\s/]*:|key|token|secret|passw|passphrase|auth|credential/i;
+
+export class Redactor {
+  private readonly rules: SecretRule[];
+
+  constructor(extra: readonly RedactionPattern[] = []) {
+    this.rules = [
+      ...extra.map((p) => ({ kind: p.name, pattern: new RegExp(p.pattern, `g${p.flags ?? ''}`) })),
+      ...BUILTIN_RULES,
+    ];
+    this.extraCount = extra.length;
+  }
+
+  private readonly extraCount: number;
+
+  /** Redacts every secret in one string. */
+  redactString(text: string): string {
+    if (this.extraCount === 0 && !HINT.test(text)) return text;
+    let out = text;
+    for (const rule of this.rules) {
+      rule.pattern.lastIndex = 0;
+      out = out.replace(rule.pattern, (match: string, prefix: unknown) =>
+        rule.keepPrefix && typeof prefix === 'string' ? `${prefix}[REDACTED:${rule.kind}]` : `[REDACTED:${rule.kind}]`,
+      );
+    }
+    return out;
+  }
+
+  /** Returns a deep copy of `value` with every string (keys' values, array items, nested) redacted. */
+  redact<T>(value: T): T {
+    return this.walk(value, undefined) as T;
+  }
+
+  private walk(value: unknown, key: string | undefined): unknown {
+    if (typeof value === 'string') {
+      // A field named like a secret ("password": "…") is a secret whatever its shape.
+      if (key !== undefined && SECRET_KEY.test(key) && value !== '' && !value.startsWith('[REDACTED')) return '[REDACTED:secret-value]';
+      return this.redactString(value);
+    }
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, undefined));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, k);
+      return out;
+    }
+    return value;
+  }
+}
+
+const SECRET_KEY = new RegExp(`^${SECRET_NAME}$`, 'i');
