@@ -31,6 +31,7 @@ export async function run(args: CommandArgs): Promise<number> {
     since: typeof flags.since === 'string' ? parseSince(flags.since) : undefined,
     allRepos: flags['all-repos'] === true,
     maxLineBytes: flags['max-line-bytes'] as number | undefined,
+    dryRun: flags['dry-run'] === true,
     config,
   });
   for (const s of result.skipped.slice(0, 50)) process.stderr.write(`${s.file}:${s.line}: ${s.reason}\n`);
@@ -42,8 +43,10 @@ export async function run(args: CommandArgs): Promise<number> {
     process.stdout.write(
       `ingest: ${result.files} file(s) (${formats}) → ${result.traces} trace(s), ${result.spans} span(s); ` +
         `${result.skipped.length} skipped line(s), ${result.filtered} filtered out\n` +
-        `store: ${displayPath(result.storeFile)}: ${result.store.added} added, ${result.store.updated} updated, ` +
-        `${result.store.unchanged} unchanged, ${result.store.total} in all\n`,
+        (flags['dry-run'] === true
+          ? 'dry run: nothing written\n'
+          : `store: ${displayPath(result.storeFile)}: ${result.store.added} added, ${result.store.updated} updated, ` +
+            `${result.store.unchanged} unchanged, ${result.store.total} in all\n`),
     );
   }
   if (flags.strict === true && result.skipped.length > 0) {

@@ -41,6 +41,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'since', type: 'string', arg: 'WHEN', description: 'Keep sessions started at or after WHEN (ISO date, or 7d / 12h / 30m ago).' },
       { flag: 'all-repos', type: 'boolean', description: 'Keep sessions whose cwd is outside the workspace too.' },
       { flag: 'strict', type: 'boolean', description: 'Exit 2 when any line is skipped.' },
+      { flag: 'dry-run', type: 'boolean', description: 'Read and count, write nothing.' },
       { flag: 'max-line-bytes', type: 'number', arg: 'N', description: 'Skip lines longer than N bytes (default 32 MiB).' },
     ],
   },

@@ -29,6 +29,8 @@ export interface IngestOptions {
   maxLineBytes?: number;
   config: Config;
   env?: NodeJS.ProcessEnv;
+  /** Read and count, but write nothing. */
+  dryRun?: boolean;
   /** Called for each skipped line, as it happens. */
   onSkip?: (skip: Skip) => void;
 }
@@ -127,6 +129,16 @@ export async function storeTraces(workspace: string, traces: AsyncIterable<Trace
   return { update: await writer.commit(), traces: count, spans };
 }
 
+async function countTraces(traces: AsyncIterable<Trace>): Promise<{ update: StoreUpdate; traces: number; spans: number }> {
+  let count = 0;
+  let spans = 0;
+  for await (const trace of traces) {
+    count++;
+    spans += trace.spans.length;
+  }
+  return { update: { added: 0, updated: 0, unchanged: 0, kept: 0, total: 0 }, traces: count, spans };
+}
+
 /** The ingest stage: find files, detect formats, read, filter, redact, store. */
 export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const env = options.env ?? process.env;
@@ -195,7 +207,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     }
   }
 
-  const stored = await storeTraces(options.workspace, selected(), options.config);
+  const stored = options.dryRun ? await countTraces(selected()) : await storeTraces(options.workspace, selected(), options.config);
   progress.done();
   return {
     files: files.length,

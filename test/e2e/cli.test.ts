@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'hl-cli-'));
+
+describe('harness-loop CLI', () => {
+  it('lists every command in --help and exits 0', async () => {
+    const r = await runCli(['--help']);
+    expect(r.exitCode).toBe(0);
+    for (const name of ['ingest', 'receive', 'batch', 'demo']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    expect(r.stdout).toContain('Exit codes: 0 ok, 1 a check or gate said no, 2 bad usage or input.');
+  });
+
+  it('shows a command\'s options with <command> --help', async () => {
+    const r = await runCli(['ingest', '--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Usage: harness-loop ingest [PATH…] [options]');
+    expect(r.stdout).toContain('--last N');
+    expect(r.stdout).toContain('--all-repos');
+  });
+
+  it('exits 2 on an unknown command, naming the commands', async () => {
+    const r = await runCli(['injest']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('unknown command "injest"');
+    expect(r.stderr).toContain('ingest');
+  });
+
+  it('exits 2 on an unknown flag', async () => {
+    const r = await runCli(['ingest', '--lats', '5']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('unknown option --lats');
+  });
+
+  it('exits 2 with a clear message when a path does not exist', async () => {
+    const r = await runCli(['ingest', '-C', tmp(), '/no/such/trace.jsonl']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe('harness-loop ingest: /no/such/trace.jsonl: no such file or directory\n');
+  });
+
+  it('exits 2 on a bad --since value', async () => {
+    const r = await runCli(['ingest', '-C', tmp(), '--since', 'last tuesday', 'test/fixtures/codex-exec']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--since must be an ISO date');
+  });
+
+  it('reads $CODEX_HOME/sessions when no path is given and says so when it is missing', async () => {
+    const home = tmp();
+    const r = await runCli(['ingest', '-C', tmp()], { env: { CODEX_HOME: home } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(join(home, 'sessions'));
+  });
+
+  it('runs the demo into a chosen folder and reports its artefacts as JSON', async () => {
+    const out = join(tmp(), 'demo');
+    const r = await runCli(['demo', '--out', out, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { workspace: string; artefacts: Record<string, string>; stages: { stage: string }[] };
+    expect(result.workspace).toBe(out);
+    expect(result.stages.map((s) => s.stage)).toContain('ingest');
+    for (const file of Object.values(result.artefacts)) expect(existsSync(file), file).toBe(true);
+    const traces = readFileSync(result.artefacts.traces!, 'utf8').trim().split('\n');
+    expect(traces).toHaveLength(5);
+    expect(readFileSync(result.artefacts.traces!, 'utf8')).not.toContain('sk-proj-');
+  });
+
+  it('refuses to run the demo over an existing workspace', async () => {
+    const out = join(tmp(), 'demo');
+    expect((await runCli(['demo', '--out', out])).exitCode).toBe(0);
+    const again = await runCli(['demo', '--out', out]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain('already holds a .harness-loop folder');
+  });
+});
