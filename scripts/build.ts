@@ -23,3 +23,13 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
 });
+
+// The copy `harness-loop install` puts into a repository: one file, runnable with plain node.
+await build({
+  ...common,
+  entryPoints: { 'harness-loop': 'src/main.ts' },
+  outdir: 'dist/standalone',
+  outExtension: { '.js': '.mjs' },
+  sourcemap: false,
+  define: { ...common.define, HARNESS_LOOP_STANDALONE: 'true' },
+});

@@ -21,6 +21,9 @@ const LOADERS: Record<string, () => Promise<CommandModule>> = {
   receive: () => import('./commands/receive.js'),
   batch: () => import('./commands/batch.js'),
   demo: () => import('./commands/demo.js'),
+  feedback: () => import('./commands/feedback.js'),
+  install: () => import('./commands/install.js'),
+  uninstall: () => import('./commands/install.js').then((m) => ({ run: m.runUninstall })),
 };
 
 /** Parses argv against the command's declared flags; unknown flags are a usage error. */

@@ -75,6 +75,63 @@ export const COMMANDS: CommandSpec[] = [
     ],
   },
   {
+    name: 'install',
+    summary: 'Copy the skill, hooks and CLI bundle into a repository (or $CODEX_HOME)',
+    usage: 'harness-loop install [--target DIR] [--user] [--trust]',
+    description:
+      'Adds .agents/skills/harness-improvement/, .codex/harness-loop/ (CLI and hooks, runnable with plain node),\n' +
+      'merges two hook entries into .codex/hooks.json, adds a marked block to AGENTS.md and creates\n' +
+      '.harness-loop/config.yaml when absent. Installing twice changes nothing. --trust records the\n' +
+      "hooks' trusted hashes (and project trust) in $CODEX_HOME/config.toml.",
+    positionals: 'none',
+    options: [
+      { flag: 'target', type: 'string', arg: 'DIR', description: 'Repository to install into (default: the workspace).' },
+      { flag: 'user', type: 'boolean', description: 'Install into $CODEX_HOME for every repository.' },
+      { flag: 'trust', type: 'boolean', description: 'Trust the installed hooks in $CODEX_HOME/config.toml.' },
+    ],
+  },
+  {
+    name: 'uninstall',
+    summary: 'Remove exactly what install added',
+    usage: 'harness-loop uninstall [--target DIR] [--user]',
+    description: 'Files changed since install are kept and listed; your own hooks, AGENTS.md text and config stay.',
+    positionals: 'none',
+    options: [
+      { flag: 'target', type: 'string', arg: 'DIR', description: 'Repository to uninstall from (default: the workspace).' },
+      { flag: 'user', type: 'boolean', description: 'Uninstall from $CODEX_HOME.' },
+    ],
+  },
+  {
+    name: 'feedback',
+    summary: 'Record, import, check and detect feedback on traces (.harness-loop/feedback/)',
+    usage: 'harness-loop feedback <add|import|check|detect|list> [FILE…] [options]',
+    description:
+      'Subcommands:\n' +
+      '  add      --trace ID --category C --severity S --observation TEXT [--evidence …]: append a human record\n' +
+      '  import   FILE…: JSON, JSONL or YAML, article shape {trace_id, category, severity, observation, evidence}\n' +
+      '           or cookbook shape {theme, summary, required_observations, prohibited_claims}; files may be keyed by trace id\n' +
+      '  check    [FILE…]: validate the store (and FILEs, writing nothing)\n' +
+      '  detect   derive records from the traces: failed commands, tool errors, hook blocks, missing cited\n' +
+      '           files, missing sections, errored turns, runaway token use\n' +
+      '  list     print records with source, weight and status\n' +
+      'Invalid records are listed as file:line: field: message and nothing is written (exit 2).\n' +
+      'A trace id not in the trace store is an error unless --allow-unknown-trace is given.',
+    positionals: 'any',
+    options: [
+      { flag: 'trace', type: 'string', arg: 'ID', description: 'Trace the feedback is about (add); default trace for records without one (import); filter (list).' },
+      { flag: 'span', type: 'string', arg: 'ID', description: 'Span inside the trace (add).' },
+      { flag: 'category', type: 'string', arg: 'C', description: 'e.g. citation_error, missing_artifact, tool_error; free text allowed (add); filter (list).' },
+      { flag: 'severity', type: 'string', arg: 'S', description: 'low, medium, high or critical (add).' },
+      { flag: 'observation', type: 'string', arg: 'TEXT', description: 'What you saw (add).' },
+      { flag: 'evidence', type: 'string', arg: 'TEXT', description: 'Files, span ids or quotes backing it, one per line (add).' },
+      { flag: 'author', type: 'string', arg: 'NAME', description: 'Who wrote it (default: $USER for add, import:<file> for import).' },
+      { flag: 'required', type: 'string', arg: 'LIST', description: 'Required observations, one per line (or comma-separated) (add).' },
+      { flag: 'prohibited', type: 'string', arg: 'LIST', description: 'Prohibited claims, one per line (or comma-separated) (add).' },
+      { flag: 'source', type: 'string', arg: 'SRC', description: 'human, llm, detector or hook (default human); filter (list).' },
+      { flag: 'allow-unknown-trace', type: 'boolean', description: 'Accept trace ids not in the trace store, with a warning.' },
+    ],
+  },
+  {
     name: 'demo',
     summary: 'Run the loop on the bundled example workspace and print what it wrote',
     usage: 'harness-loop demo [--out DIR]',
