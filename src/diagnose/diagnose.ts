@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { markContradictions, readFeedbackStore } from '../feedback/store.js';
+import { readdir } from 'node:fs/promises';
+import { readTraceStore } from '../ingest/store.js';
+import { findLatestResults } from '../ledger/results.js';
+import type { Config } from '../schema/config.js';
+import { DEFAULT_FEEDBACK_WEIGHTS } from '../schema/feedback.js';
+import { DIAGNOSIS_SCHEMA_VERSION, DiagnosisSchema, type Diagnosis } from '../schema/diagnosis.js';
+import type { Trace } from '../schema/trace.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { workspacePaths } from '../util/workspace.js';
+import { deriveContext } from './context.js';
+import { readHarnessFiles } from './harness.js';
+import { rankRecommendations, type TestOutcomeForDiagnosis } from './rank.js';
+
+export interface DiagnoseOptions {
+  workspace: string;
+  config: Config;
+  now?: Date;
+}
+
+export function diagnosisFile(workspace: string): string {
+  return join(workspacePaths(workspace).dir, 'diagnosis', 'recommendations.json');
+}
+
+/** Test outcomes with the metadata the suite recorded (category, feedback ids, trace id). */
+async function readTestOutcomes(workspace: string): Promise<{ runId: string; tests: TestOutcomeForDiagnosis[] } | null> {
+  const latest = await findLatestResults(join(workspacePaths(workspace).dir, 'results'));
+  if (!latest) return null;
+  const raw = JSON.parse(await readFile(latest.file, 'utf8')) as { tests?: Record<string, unknown>[] };
+  const meta = new Map((raw.tests ?? []).map((t) => [String(t.id), (t.metadata ?? t) as Record<string, unknown>]));
+  const tests = latest.results.tests.map((t) => {
+    const m = meta.get(t.id) ?? {};
+    return {
+      id: t.id,
+      pass: t.pass,
+      reasons: t.reasons,
+      category: typeof m.category === 'string' ? m.category : undefined,
+      feedbackIds: Array.isArray(m.feedbackIds) ? m.feedbackIds.map(String) : undefined,
+      traceId: typeof m.traceId === 'string' ? m.traceId : undefined,
+    };
+  });
+  return { runId: latest.results.runId, tests };
+}
+
+/** Every feedback file in the folder (the store, and what hooks appended), contradictions marked. */
+export async function loadAllFeedback(dir: string): Promise<import('../schema/feedback.js').Feedback[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const records = [];
+  const seen = new Set<string>();
+  for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
+    for (const r of await readFeedbackStore(join(dir, name))) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      records.push(r);
+    }
+  }
+  return markContradictions(records);
+}
+
+/** Reads traces, feedback, the latest eval results and the harness; writes ranked recommendations. */
+export async function diagnose(options: DiagnoseOptions): Promise<{ file: string; diagnosis: Diagnosis }> {
+  const paths = workspacePaths(options.workspace);
+  const traces: Trace[] = [];
+  try {
+    for await (const t of readTraceStore(paths.traceStore)) traces.push(t);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (traces.length === 0) throw new InputError('no traces yet; run `harness-loop ingest` first', paths.traceStore, undefined, 'stage.missing');
+  const feedback = await loadAllFeedback(paths.feedback);
+  const results = await readTestOutcomes(options.workspace);
+  if (feedback.length === 0 && !results) {
+    throw new InputError('no feedback and no eval results; run `harness-loop feedback detect` (or add feedback) and `harness-loop evals run` first', join(paths.dir, 'feedback'), undefined, 'stage.missing');
+  }
+  const harness = await readHarnessFiles(paths.root);
+  const recommendations = rankRecommendations({
+    traceIds: new Set(traces.map((t) => t.id)),
+    feedback,
+    tests: results?.tests ?? [],
+    harness,
+    weights: options.config.feedback?.weights ?? DEFAULT_FEEDBACK_WEIGHTS,
+    context: deriveContext(traces, harness),
+  });
+  const diagnosis = DiagnosisSchema.parse({
+    schemaVersion: DIAGNOSIS_SCHEMA_VERSION,
+    createdAt: (options.now ?? new Date()).toISOString(),
+    inputs: {
+      traces: traces.length,
+      feedback: feedback.length,
+      resultsRunId: results?.runId ?? null,
+      failingTests: results?.tests.filter((t) => !t.pass).length ?? 0,
+      totalTests: results?.tests.length ?? 0,
+    },
+    recommendations,
+  });
+  const file = diagnosisFile(options.workspace);
+  await writeJsonAtomic(file, diagnosis);
+  return { file, diagnosis };
+}
