@@ -20,6 +20,9 @@ export const codexExecReader: TraceReader = {
 /** One stream may hold several runs one after another; each `thread.started` opens a trace. */
 export async function* readExecFile(file: string, ctx: ReadContext): AsyncGenerator<Trace> {
   let state: ExecState | null = null;
+  // `codex exec resume <id>` appended to the same stream starts the same thread again; its turns
+  // continue the numbering so `turn_1` of the resumed run does not overwrite the first run's.
+  const turnsByThread = new Map<string, number>();
   for await (const line of readLines(file, ctx.maxLineBytes)) {
     if (line.tooLong) {
       ctx.skip({ file, line: line.n, reason: `line of ${line.bytes} bytes is over the ${ctx.maxLineBytes}-byte limit` });
@@ -42,14 +45,17 @@ export async function* readExecFile(file: string, ctx: ReadContext): AsyncGenera
       continue;
     }
     if (event.type === 'thread.started') {
-      if (state) yield state.builder.build();
+      if (state) {
+        turnsByThread.set(state.builder.id, state.turns);
+        yield state.builder.build();
+      }
       const threadId = str(event.thread_id);
       if (!threadId) {
         ctx.skip({ file, line: line.n, reason: 'thread.started without "thread_id"' });
         state = null;
         continue;
       }
-      state = new ExecState(new TraceBuilder(threadId, { kind: 'codex-exec-json', file, line: line.n }));
+      state = new ExecState(new TraceBuilder(threadId, { kind: 'codex-exec-json', file, line: line.n }), turnsByThread.get(threadId) ?? 0);
       continue;
     }
     if (!state) {
@@ -63,11 +69,20 @@ export async function* readExecFile(file: string, ctx: ReadContext): AsyncGenera
 }
 
 class ExecState {
-  private turn = 0;
+  private turn: number;
   private turnId: string | null = null;
 
-  constructor(readonly builder: TraceBuilder) {
+  constructor(
+    readonly builder: TraceBuilder,
+    turnsBefore = 0,
+  ) {
     builder.sessionId = builder.id;
+    this.turn = turnsBefore;
+  }
+
+  /** Turns started so far in this thread, earlier runs in the same stream included. */
+  get turns(): number {
+    return this.turn;
   }
 
   apply(event: Record<string, unknown>): string | null {

@@ -146,7 +146,9 @@ class RolloutState {
           id: turnId,
           kind: 'turn',
           name: 'turn',
-          startTime: isoFromSeconds(p.started_at) ?? at,
+          // `started_at` is whole seconds, so it can fall before the session began; the line's
+          // own millisecond timestamp is written at the same moment.
+          startTime: at ?? isoFromSeconds(p.started_at),
           attributes: { contextWindow: p.model_context_window, trigger: isRecord(p.turn_attribution) ? p.turn_attribution.turn_trigger : undefined },
         });
         return null;

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { TraceSchema, type Span, type Trace } from '../schema/trace.js';
+import { SpanSchema, TokenUsageSchema, TraceSchema, TraceSourceSchema, type Span, type Trace } from '../schema/trace.js';
 import { AtomicFileWriter } from '../util/atomic.js';
 import { contentHash } from '../util/hash.js';
 import { readLines } from '../util/lines.js';
@@ -31,10 +31,29 @@ export function traceIdOfLine(line: string): string | null {
   }
 }
 
-/** Serializes a trace in schema field order (the order `ID_PREFIX` relies on). */
+/**
+ * Serializes a trace in schema field order (the order `ID_PREFIX` relies on), spans and nested
+ * records included: a trace read back through the schema must give the same bytes, or storing
+ * the same input twice would rewrite the file.
+ */
 export function serializeTrace(trace: Trace): string {
-  const { schemaVersion, id, ...rest } = trace;
-  return JSON.stringify({ schemaVersion, id, ...rest });
+  return JSON.stringify({
+    ...pickInOrder(trace, TRACE_KEYS),
+    source: pickInOrder(trace.source, SOURCE_KEYS),
+    usage: pickInOrder(trace.usage, USAGE_KEYS),
+    spans: trace.spans.map((span) => pickInOrder(span, SPAN_KEYS)),
+  });
+}
+
+const TRACE_KEYS = Object.keys(TraceSchema.shape) as (keyof Trace)[];
+const SOURCE_KEYS = Object.keys(TraceSourceSchema.shape) as (keyof Trace['source'])[];
+const USAGE_KEYS = Object.keys(TokenUsageSchema.shape) as (keyof Trace['usage'])[];
+const SPAN_KEYS = Object.keys(SpanSchema.shape) as (keyof Span)[];
+
+function pickInOrder<T extends object>(value: T, keys: readonly (keyof T)[]): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out;
 }
 
 /**

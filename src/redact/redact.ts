@@ -10,11 +10,19 @@ export interface SecretRule {
 
 // Names that say key/token/secret/password. "tokens", "token_count" and "tokenizer" are counts
 // and tools, not credentials, so they are excluded.
-const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*(?:api[_-]?key|apikey|secret|token(?!s|_?count|_?usage|_?limit|izer|[_-]?type)|passwd|password|passphrase|private[_-]?key|access[_-]?key|credentials?)[A-Za-z0-9_.-]*`;
+const SECRET_WORD = String.raw`(?:api[_-]?key|apikey|secret|token(?!s|_?count|_?usage|_?limit|izer|[_-]?type)|passwd|password|passphrase|private[_-]?key|access[_-]?key|credentials?)`;
+// The name parts around the word are bounded: unbounded `[…]*` on both sides of an alternation
+// backtracks quadratically over long runs like base64url blobs or `a-a-a-…` (a 32 KB string took
+// seconds, 1 MB would hang the ingest).
+const NAME_PART = '[A-Za-z0-9_.-]{0,64}';
+const SECRET_NAME = `${NAME_PART}${SECRET_WORD}${NAME_PART}`;
 
 /** Built-in rules, most specific first so a key inside `API_KEY=sk-…` is named for its kind. */
 export const BUILTIN_RULES: readonly SecretRule[] = [
-  { kind: 'private-key', pattern: /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g },
+  // The body is PEM characters (base64, header lines, escaped newlines) up to the END line, or up
+  // to the first other character when the key was cut off: a truncated key is still a key, and a
+  // lazy scan for a missing END line is quadratic when many BEGIN lines repeat.
+  { kind: 'private-key', pattern: /-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,]|-(?!----))*(?:-----END \1PRIVATE KEY-----)?/g },
   { kind: 'anthropic-key', pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
   { kind: 'openai-key', pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
@@ -23,17 +31,20 @@ export const BUILTIN_RULES: readonly SecretRule[] = [
   { kind: 'slack-webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
   { kind: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
   { kind: 'bearer-token', pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keepPrefix: true },
-  { kind: 'url-credentials', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'\\]+:)[^\s@/"'\\]+(?=@)/gi, keepPrefix: true },
+  // Anchored on `://` (the scheme before it is kept anyway); the user part may be empty (redis://:pw@host).
+  { kind: 'url-credentials', pattern: /(:\/\/[^\s:/@"'\\]{0,256}:)[^\s@/"'\\]{1,256}(?=@)/g, keepPrefix: true },
   // "password": "x" and 'api_key': 'x' in JSON, Python and JS literals (also inside escaped JSON strings).
   {
     kind: 'secret-value',
-    pattern: new RegExp(String.raw`((\\?["'])${SECRET_NAME}\2\s*:\s*(\\?["']))(?!\[REDACTED)(?:(?!\3)[^\r\n])+?(?=\3)`, 'gi'),
+    pattern: new RegExp(String.raw`((\\?["'])${SECRET_NAME}\2\s{0,8}:\s{0,8}(\\?["']))(?!\[REDACTED)(?:(?!\3)[^\r\n])+?(?=\3)`, 'gi'),
     keepPrefix: true,
   },
   // NAME=value, NAME: value (env files, YAML, shell), quoted or bare.
   {
     kind: 'secret-value',
-    pattern: new RegExp(String.raw`(\b${SECRET_NAME}\s*(?:=|:)[ \t]*["']?)(?!\[REDACTED)[^\s"'\\,;&]{3,}`, 'gi'),
+    // No leading name part here: the match may start at the secret word, since the name is kept
+    // as the prefix either way, and that makes the scan linear.
+    pattern: new RegExp(String.raw`(${SECRET_WORD}${NAME_PART}[ \t]{0,8}(?:=|:)[ \t]{0,8}["']?)(?!\[REDACTED)[^\s"'\\,;&]{3,}`, 'gi'),
     keepPrefix: true,
   },
 ];
@@ -60,9 +71,11 @@ export class Redactor {
     let out = text;
     for (const rule of this.rules) {
       rule.pattern.lastIndex = 0;
-      out = out.replace(rule.pattern, (match: string, prefix: unknown) =>
-        rule.keepPrefix && typeof prefix === 'string' ? `${prefix}[REDACTED:${rule.kind}]` : `[REDACTED:${rule.kind}]`,
-      );
+      out = out.replace(rule.pattern, (match: string, prefix: unknown) => {
+        // A config pattern that can match nothing (`x*`) would put a marker between every character.
+        if (match === '') return match;
+        return rule.keepPrefix && typeof prefix === 'string' ? `${prefix}[REDACTED:${rule.kind}]` : `[REDACTED:${rule.kind}]`;
+      });
     }
     return out;
   }
@@ -74,11 +87,14 @@ export class Redactor {
 
   private walk(value: unknown, key: string | undefined): unknown {
     if (typeof value === 'string') {
-      // A field named like a secret ("password": "…") is a secret whatever its shape.
-      if (key !== undefined && SECRET_KEY.test(key) && value !== '' && !value.startsWith('[REDACTED')) return '[REDACTED:secret-value]';
-      return this.redactString(value);
+      const redacted = this.redactString(value);
+      // A field named like a secret ("password": "…") is a secret whatever its shape; it keeps a
+      // more specific kind only when one rule recognised the whole value.
+      if (key !== undefined && value !== '' && SECRET_KEY.test(key) && !/^\[REDACTED:[^\]]+\]$/.test(redacted)) return '[REDACTED:secret-value]';
+      return redacted;
     }
-    if (Array.isArray(value)) return value.map((v) => this.walk(v, undefined));
+    // Items inherit their field's name: `"passwords": ["…"]` holds secrets too.
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, key));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, k);
