@@ -9,6 +9,10 @@ export interface WorkspacePaths {
   traceStore: string;
   batches: string;
   batchManifest: string;
+  /** Folder of feedback records. */
+  feedback: string;
+  /** Append-only feedback store, one record per line. */
+  feedbackStore: string;
 }
 
 export function workspacePaths(root: string): WorkspacePaths {
@@ -22,5 +26,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     traceStore: join(dir, 'traces', 'traces.jsonl'),
     batches: join(dir, 'batches'),
     batchManifest: join(dir, 'batches', 'manifest.json'),
+    feedback: join(dir, 'feedback'),
+    feedbackStore: join(dir, 'feedback', 'feedback.jsonl'),
   };
 }

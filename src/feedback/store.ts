@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { FeedbackSchema, type Feedback } from '../schema/feedback.js';
+import { InputError } from '../errors.js';
+import { appendLines } from '../util/atomic.js';
+import { markContradictions } from './contradictions.js';
+import { serializeFeedback } from './record.js';
+
+export { effectiveWeight } from './weights.js';
+export { markContradictions } from './contradictions.js';
+
+/** A problem with one record, reported as `file:line: field: message`. */
+export interface FeedbackProblem {
+  file: string;
+  line: number;
+  field: string;
+  message: string;
+}
+
+/** The compiler-style line for a problem. */
+export function formatProblem(p: FeedbackProblem): string {
+  return `${p.file}:${p.line}: ${p.field}: ${p.message}`;
+}
+
+/** Throws one InputError listing every problem (exit 2), saying that nothing was written. */
+export function throwProblems(problems: readonly FeedbackProblem[], what: string, code = 'feedback.invalid'): never {
+  const shown = problems.slice(0, 50).map(formatProblem);
+  if (problems.length > 50) shown.push(`… and ${problems.length - 50} more`);
+  throw new InputError(`${problems.length} problem(s) in ${what}:\n${shown.join('\n')}`, undefined, undefined, code);
+}
+
+/** Reads the store, collecting a problem per bad line; a missing store is empty. Ids seen twice keep the first. */
+export async function readFeedbackFile(file: string): Promise<{ records: Feedback[]; problems: FeedbackProblem[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], problems: [] };
+    throw new InputError(`cannot read feedback store: ${(error as Error).message}`, file, undefined, 'feedback.unreadable', { cause: error });
+  }
+  const records: Feedback[] = [];
+  const problems: FeedbackProblem[] = [];
+  const seen = new Set<string>();
+  text.split('\n').forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      problems.push({ file, line, field: '(line)', message: 'malformed JSON (a torn or hand-edited line?)' });
+      return;
+    }
+    const result = FeedbackSchema.safeParse(value);
+    if (!result.success) {
+      for (const issue of result.error.issues) problems.push({ file, line, field: issue.path.length > 0 ? issue.path.join('.') : '(record)', message: issue.message });
+      return;
+    }
+    // Two writers racing can append the same record twice; the first copy wins.
+    if (seen.has(result.data.id)) return;
+    seen.add(result.data.id);
+    records.push(result.data);
+  });
+  return { records, problems };
+}
+
+/** Reads and validates the whole store; any bad line is an InputError naming file:line and field. */
+export async function readFeedbackStore(file: string): Promise<Feedback[]> {
+  const { records, problems } = await readFeedbackFile(file);
+  if (problems.length > 0) throwProblems(problems, `the feedback store (fix or delete the lines named)`, 'feedback.store-invalid');
+  return records;
+}
+
+/** The store as downstream stages see it: validated, with contradicted LLM records marked. */
+export async function loadFeedback(file: string): Promise<Feedback[]> {
+  return markContradictions(await readFeedbackStore(file));
+}
+
+/**
+ * Appends records not already stored (by id) in one O_APPEND write, so a batch lands whole
+ * and a concurrent reader never sees half a line.
+ */
+export async function appendFeedback(file: string, records: readonly Feedback[]): Promise<{ added: Feedback[]; duplicates: number }> {
+  const existing = new Set((await readFeedbackStore(file)).map((r) => r.id));
+  const added: Feedback[] = [];
+  for (const record of records) {
+    if (existing.has(record.id)) continue;
+    existing.add(record.id);
+    added.push(FeedbackSchema.parse(record));
+  }
+  await appendLines(file, added.map(serializeFeedback));
+  return { added, duplicates: records.length - added.length };
+}
