@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import type { CommandArgs } from '../cli.js';
+import { GateFailedError, UsageError } from '../errors.js';
+import { verify, type RunSuite } from '../ledger/cycle.js';
+import { renderLedgerEntry } from '../ledger/render.js';
+
+/**
+ * Re-runs the suite for verify.
+ * TODO(ledger): wire the eval runner from src/evals/run.ts here once it lands; until then a
+ * results file produced by `harness-loop evals run` is passed with --results.
+ */
+const runSuiteWithEvalRunner: RunSuite = async () => {
+  throw new UsageError('this build cannot re-run the suite yet; run it, then pass the results: `harness-loop verify --results .harness-loop/results/<run-id>.json`');
+};
+
+/** `harness-loop verify [--accept-regression REASON] [--accept-breach REASON] [--results FILE]`. */
+export async function run(args: CommandArgs): Promise<number> {
+  const acceptRegression = reasonFlag(args, 'accept-regression');
+  const acceptBreach = reasonFlag(args, 'accept-breach');
+  const results = args.flags.results as string | undefined;
+  if (results === '') throw new UsageError('--results needs a file');
+  const outcome = await verify({
+    workspace: args.workspace,
+    ...(results ? { resultsFile: resolve(results) } : { runSuite: runSuiteWithEvalRunner }),
+    acceptRegression,
+    acceptBreach,
+  });
+  if (outcome.repaired) process.stderr.write(`ledger: ${outcome.repaired}\n`);
+  if (args.json) process.stdout.write(`${JSON.stringify(outcome.entry, null, 2)}\n`);
+  else process.stdout.write(`${renderLedgerEntry(outcome.entry)}\n`);
+  if (!outcome.decision.passed) {
+    const code = outcome.comparison.testsRegressed.length > 0 && !acceptRegression ? 'gate.regression' : 'gate.breach';
+    throw new GateFailedError(
+      `${outcome.decision.failures.join('\n')}\nCycle ${outcome.entry.cycle} stays open; \`harness-loop cycle abandon\` ends it without a verdict.`,
+      code,
+    );
+  }
+  if (!args.json) process.stdout.write(`cycle ${outcome.entry.cycle} closed; the edit guard is off\n`);
+  return 0;
+}
+
+/** A flag that must carry a non-empty reason when given. */
+function reasonFlag(args: CommandArgs, flag: string): string | undefined {
+  const value = args.flags[flag] as string | undefined;
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new UsageError(`--${flag} needs a reason, e.g. --${flag} "the old answer was wrong"`);
+  return value.trim();
+}

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { workspacePaths } from '../util/workspace.js';
+
+/** The files cycles and the ledger read and write, in one place. */
+export interface LoopPaths {
+  /** Absolute workspace root. */
+  root: string;
+  /** `.harness-loop/`. */
+  dir: string;
+  /** Workspace config (`.harness-loop/config.yaml`). */
+  config: string;
+  /** The open cycle; its presence with phase "implement" is what the edit guard reads. */
+  cycle: string;
+  /** Copies of the harness files at cycle start, for line diff stats. */
+  snapshot: string;
+  /** Append-only history of cycles. */
+  ledger: string;
+  /** Eval results, one `<run-id>.json` per run. */
+  results: string;
+  /** What `harness-loop diagnose` recommends. */
+  recommendations: string;
+}
+
+/** Resolves the cycle and ledger paths of a workspace. */
+export function loopPaths(root: string): LoopPaths {
+  const base = workspacePaths(root);
+  return {
+    root: base.root,
+    dir: base.dir,
+    config: base.config,
+    cycle: join(base.dir, 'cycle.json'),
+    snapshot: join(base.dir, 'cycle-snapshot'),
+    ledger: join(base.dir, 'ledger.jsonl'),
+    results: join(base.dir, 'results'),
+    recommendations: join(base.dir, 'diagnosis', 'recommendations.json'),
+  };
+}

@@ -1,0 +1,94 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { EvalRunSummarySchema, type EvalRunSummary } from '../schema/eval-suite.js';
+import { readJsonFile } from './json-file.js';
+
+/** One test's outcome as the gate reads it. */
+export interface TestOutcome {
+  /** Stable test id across runs. */
+  id: string;
+  /** Whether every assertion passed (an errored test did not pass). */
+  pass: boolean;
+  /** Aggregate score, where the run gives one. */
+  score?: number;
+  /** Why it failed, one sentence per failed assertion. */
+  reasons?: string[];
+}
+
+/** The part of an eval run the gate needs: which run, when, and per-test pass/fail. */
+export interface GateResults {
+  /** Run id; results live at `.harness-loop/results/<runId>.json`. */
+  runId: string;
+  /** ISO-8601 UTC time the run finished. */
+  createdAt: string;
+  /** Per-test outcomes, ids unique. */
+  tests: TestOutcome[];
+}
+
+/** The eval run summary, plus the one rule the gate adds: a test id appears once. */
+const RunSummaryForGateSchema = EvalRunSummarySchema.superRefine((value, ctx) => {
+  const seen = new Set<string>();
+  value.tests.forEach((t, i) => {
+    if (seen.has(t.id)) ctx.addIssue({ code: 'custom', path: ['tests', i, 'id'], message: `duplicate test id "${t.id}"` });
+    seen.add(t.id);
+  });
+});
+
+/** Reduces a run summary to what the gate compares. */
+export function toGateResults(summary: EvalRunSummary): GateResults {
+  return {
+    runId: summary.runId,
+    createdAt: summary.createdAt,
+    tests: summary.tests.map((t) => ({
+      id: t.id,
+      pass: t.pass,
+      ...(t.score !== undefined ? { score: t.score } : {}),
+      ...(t.reasons.length > 0 ? { reasons: t.reasons } : {}),
+    })),
+  };
+}
+
+/** Reads one results file; missing, corrupt or empty is an InputError (exit 2) at file:line. */
+export async function readResults(file: string): Promise<GateResults> {
+  return requireTests(file, await readResultsFile(file));
+}
+
+async function readResultsFile(file: string): Promise<GateResults> {
+  const raw = await readJsonFile(file, RunSummaryForGateSchema, 'eval results file');
+  if (raw === null) throw new InputError('results file not found; run `harness-loop evals run` first', file, undefined, 'stage.missing');
+  return toGateResults(raw);
+}
+
+function requireTests(file: string, results: GateResults): GateResults {
+  if (results.tests.length === 0) {
+    throw new InputError('the run has no test results; build the suite and run `harness-loop evals run` first', file, undefined, 'stage.empty');
+  }
+  return results;
+}
+
+/**
+ * The newest run in `dir` by `createdAt` (file name breaks ties), or null when there is none.
+ * Every file is validated, so a corrupt one is reported rather than silently passed over.
+ */
+export async function findLatestResults(dir: string): Promise<{ file: string; results: GateResults } | null> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  let latest: { file: string; results: GateResults } | null = null;
+  for (const name of names) {
+    const file = join(dir, name);
+    const results = await readResultsFile(file);
+    if (!latest || results.createdAt >= latest.results.createdAt) latest = { file, results };
+  }
+  return latest && { file: latest.file, results: requireTests(latest.file, latest.results) };
+}
+
+/** Where a run's results file is expected, or null when the id cannot be a file name. */
+export function resultsFileFor(dir: string, runId: string): string | null {
+  return /^[\w.-]+$/.test(runId) && !runId.startsWith('.') ? join(dir, `${runId}.json`) : null;
+}
