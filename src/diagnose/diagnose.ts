@@ -13,12 +13,16 @@ import { writeJsonAtomic } from '../util/atomic.js';
 import { workspacePaths } from '../util/workspace.js';
 import { deriveContext } from './context.js';
 import { readHarnessFiles } from './harness.js';
+import { mergeRecommendations } from './llm-check.js';
+import { runLlmDiagnosis, type LlmDiagnoseOptions, type LlmDiagnoseResult } from './llm.js';
 import { rankRecommendations, type TestOutcomeForDiagnosis } from './rank.js';
 
 export interface DiagnoseOptions {
   workspace: string;
   config: Config;
   now?: Date;
+  /** Also ask an LLM (`diagnose --llm`); its checked proposals are ranked with the rest. */
+  llm?: LlmDiagnoseOptions;
 }
 
 export function diagnosisFile(workspace: string): string {
@@ -61,7 +65,7 @@ export async function loadAllFeedback(dir: string): Promise<import('../schema/fe
 }
 
 /** Reads traces, feedback, the latest eval results and the harness; writes ranked recommendations. */
-export async function diagnose(options: DiagnoseOptions): Promise<{ file: string; diagnosis: Diagnosis }> {
+export async function diagnose(options: DiagnoseOptions): Promise<{ file: string; diagnosis: Diagnosis; llm?: LlmDiagnoseResult }> {
   const paths = workspacePaths(options.workspace);
   const traces: Trace[] = [];
   try {
@@ -76,7 +80,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<{ file: string
     throw new InputError('no feedback and no eval results; run `harness-loop feedback detect` (or add feedback) and `harness-loop evals run` first', join(paths.dir, 'feedback'), undefined, 'stage.missing');
   }
   const harness = await readHarnessFiles(paths.root);
-  const recommendations = rankRecommendations({
+  const ranked = rankRecommendations({
     traceIds: new Set(traces.map((t) => t.id)),
     feedback,
     tests: results?.tests ?? [],
@@ -84,6 +88,13 @@ export async function diagnose(options: DiagnoseOptions): Promise<{ file: string
     weights: options.config.feedback?.weights ?? DEFAULT_FEEDBACK_WEIGHTS,
     context: deriveContext(traces, harness),
   });
+  const llm = options.llm
+    ? await runLlmDiagnosis(
+        { workspace: options.workspace, config: options.config, traces, feedback, tests: results?.tests ?? [], harness, now: options.now ?? new Date() },
+        options.llm,
+      )
+    : undefined;
+  const recommendations = llm ? mergeRecommendations(ranked, llm.recommendations) : ranked;
   const diagnosis = DiagnosisSchema.parse({
     schemaVersion: DIAGNOSIS_SCHEMA_VERSION,
     createdAt: (options.now ?? new Date()).toISOString(),
@@ -98,5 +109,5 @@ export async function diagnose(options: DiagnoseOptions): Promise<{ file: string
   });
   const file = diagnosisFile(options.workspace);
   await writeJsonAtomic(file, diagnosis);
-  return { file, diagnosis };
+  return { file, diagnosis, ...(llm ? { llm } : {}) };
 }

@@ -31,9 +31,10 @@ export interface RankInput {
 }
 
 const SEVERITY_FACTOR: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 5 };
-const EFFORT_COST = { S: 1, M: 2, L: 4 } as const;
+/** Cost divisor per effort size. */
+export const EFFORT_COST = { S: 1, M: 2, L: 4 } as const;
 /** Faster layers win ties and near-ties: a hook in milliseconds beats a review in hours. */
-const LAYER_BONUS: Record<Layer, number> = { hook: 1.5, 'pre-commit': 1.3, ci: 1.15, review: 1, loop: 0.9 };
+export const LAYER_BONUS: Record<Layer, number> = { hook: 1.5, 'pre-commit': 1.3, ci: 1.15, review: 1, loop: 0.9 };
 const SOURCE_LAYER: Record<Feedback['source'], Layer> = { hook: 'hook', detector: 'ci', human: 'review', llm: 'loop' };
 
 /** What a record counts for in diagnosis: unverified LLM observations count for nothing. */

@@ -1,0 +1,98 @@
+// `harness-loop diagnose --llm` end to end: the built CLI, the real Codex binary, the mock model.
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFeedbackStore } from '../../src/feedback/store.js';
+import { DiagnosisSchema } from '../../src/schema/diagnosis.js';
+import { workspacePaths } from '../../src/util/workspace.js';
+import { runCli } from '../support/cli.js';
+import { codexBin, isolatedEnv, mockProviderArgs } from '../support/codex.js';
+import { startMockResponses, type MockServer, type MockStep } from '../support/mock-responses.js';
+
+const SESSIONS = 'examples/docs-qa/recorded/baseline/sessions';
+const PRO_PRICE = '01a21398-20d0-7220-bf12-9ed4703c5d0c';
+const SCHEMA = JSON.parse(readFileSync('schemas/llm-recommendations.schema.json', 'utf8')) as unknown;
+
+let mock: MockServer;
+let step: MockStep = { json: { recommendations: [] } };
+
+beforeAll(async () => {
+  mock = await startMockResponses(() => step);
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+function proposal(title: string, feedbackIds: string[]) {
+  return {
+    title,
+    category: 'conflict_not_surfaced',
+    target: 'agents-md-rule',
+    ruleStatus: 'missing',
+    change: `${title}: add to AGENTS.md "When two docs disagree, say so and cite both."`,
+    files: ['AGENTS.md'],
+    evidence: { traceIds: [PRO_PRICE], feedbackIds, failingTestIds: [], quotes: [{ source: PRO_PRICE, text: 'Pro costs $39 per month and includes 5 seats.' }] },
+    effort: { size: 'S', reason: 'one rule' },
+    layer: 'review',
+  };
+}
+
+describe('harness-loop diagnose --llm (real codex, mock model)', () => {
+  it('ranks the proposals whose evidence ids exist with the rest, drops the others, and reuses kept answers', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hl-diagnose-llm-'));
+    const ws = join(root, 'ws');
+    expect((await runCli(['ingest', '-C', ws, '--all-repos', SESSIONS])).exitCode).toBe(0);
+    expect((await runCli(['batch', '-C', ws])).exitCode).toBe(0);
+    const add = ['feedback', 'add', '-C', ws, '--trace', PRO_PRICE, '--category', 'conflict_not_surfaced', '--severity', 'high', '--observation', 'The FAQ says $39; the answer only gives $49.'];
+    expect((await runCli(add, { env: { USER: 'reviewer' } })).exitCode).toBe(0);
+    const [human] = await readFeedbackStore(workspacePaths(ws).feedbackStore);
+    // The Codex binary and provider come from the config here, as a scheduled run would set them.
+    await writeFile(
+      join(ws, '.harness-loop', 'config.yaml'),
+      `critic:\n  codexBin: ${JSON.stringify(codexBin())}\n  codexConfig:\n${mockProviderArgs(mock.url).filter((a) => a !== '-c').map((a) => `    - ${JSON.stringify(a)}`).join('\n')}\n`,
+    );
+    step = { json: { recommendations: [proposal('Surface conflicting docs', [human!.id]), proposal('Invented evidence', ['fb_0000000000000000'])] } };
+    const env = isolatedEnv(root);
+    const before = mock.requests.length;
+
+    const r = await runCli(['diagnose', '-C', ws, '--llm'], { env });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('dropped "Invented evidence": unknown feedback "fb_0000000000000000"');
+    expect(r.stdout).toContain('--llm (gpt-5.4-mini): 1 batch(es), 0 failed; 1 proposal(s) kept, 1 dropped');
+    expect(mock.requests.length).toBe(before + 1);
+    expect(mock.requests[before]!.body).toMatchObject({ model: 'gpt-5.4-mini', text: { format: { type: 'json_schema', strict: true, schema: SCHEMA } } });
+    expect(JSON.stringify(mock.requests[before]!.body.input)).toContain(human!.id);
+
+    const file = join(ws, '.harness-loop', 'diagnosis', 'recommendations.json');
+    const diagnosis = DiagnosisSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    const llm = diagnosis.recommendations.filter((x) => x.id.startsWith('rec_llm_'));
+    expect(llm.map((x) => [x.title, x.motivatingLayer, x.evidence.feedbackIds, x.evidence.traceIds])).toEqual([['Surface conflicting docs', 'loop', [human!.id], [PRO_PRICE]]]);
+    expect(diagnosis.recommendations.map((x) => x.rank)).toEqual(diagnosis.recommendations.map((_, i) => i + 1));
+
+    const again = await runCli(['diagnose', '-C', ws, '--llm'], { env });
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain('answered earlier, not asked again: 2 proposal(s), 1 kept');
+    expect(mock.requests.length).toBe(before + 1);
+  });
+
+  it('exits 1 when the answer is not valid, still writing the deterministic diagnosis', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hl-diagnose-llm-'));
+    const ws = join(root, 'ws');
+    expect((await runCli(['ingest', '-C', ws, '--all-repos', SESSIONS])).exitCode).toBe(0);
+    expect((await runCli(['batch', '-C', ws])).exitCode).toBe(0);
+    expect((await runCli(['feedback', 'detect', '-C', ws])).exitCode).toBe(0);
+    step = { raw: '{"recommendations": [' };
+    const r = await runCli(['diagnose', '-C', ws, '--llm', '--codex-bin', codexBin(), ...mockProviderArgs(mock.url)], { env: isolatedEnv(root) });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/ {2}failed: batch-001\.jsonl \(batch_[0-9a-f]{16}\): the answer is not valid JSON \(truncated\?\)/);
+    expect(r.stdout).toContain('wrote ');
+  });
+
+  it('refuses --model without --llm', async () => {
+    const r = await runCli(['diagnose', '--model', 'gpt-5.4-mini']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--model applies only with --llm');
+  });
+});
