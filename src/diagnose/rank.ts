@@ -113,7 +113,11 @@ export function rankRecommendations(input: RankInput): Recommendation[] {
       ...input.context,
       contradiction: status === 'contradicted' ? quote : null,
       category: [...c.categories][0]!,
-      observation: [...c.feedback].sort((a, b) => diagnosisWeight(b, input.weights) - diagnosisWeight(a, input.weights))[0]?.observation ?? '',
+      // Failing tests without feedback still say what went wrong: their assertion reasons.
+      observation:
+        [...c.feedback].sort((a, b) => diagnosisWeight(b, input.weights) - diagnosisWeight(a, input.weights))[0]?.observation ??
+        c.failing.flatMap((t) => t.reasons ?? [])[0] ??
+        `${c.failing.length} eval test(s) fail: ${c.failing.map((t) => t.id).slice(0, 3).join(', ')}`,
     };
     const fixed = new Set(c.failing.map((t) => t.id)).size;
     const impactRatio = totalFailing > 0 ? fixed / totalFailing : traceIds.length / totalTraces;
