@@ -1,0 +1,269 @@
+/**
+ * Turns feedback into Promptfoo assertions: deterministic checks wherever the text allows,
+ * one `llm-rubric` per record for what only a judge can check.
+ *
+ * Values here are the raw text; `build.ts` protects them from templating when it writes the
+ * config (see template-safe.ts). Keys and rubric hashes are computed on the raw text, so they
+ * do not depend on the escape.
+ */
+import { stableId } from '../util/hash.js';
+
+export { checkAssertionTypes, isSupportedAssertionType, suggestAssertionType } from './assertion-types.js';
+
+/** A Promptfoo assertion as we write it. */
+export interface SuiteAssertion {
+  type: string;
+  value?: unknown;
+  threshold?: number;
+  weight?: number;
+  metric?: string;
+}
+
+/** A generated assertion with the key the ratchet remembers it by. */
+export interface GeneratedAssertion {
+  /** Hash of type and value: the same check generated twice has the same key. */
+  key: string;
+  assertion: SuiteAssertion;
+  /** For llm-rubric: the hash the replay grader looks verdicts up by. */
+  rubricHash?: string;
+}
+
+/** What one feedback record contributes to generation. */
+export interface GenerationRecord {
+  category: string;
+  observation: string;
+  requiredObservations: readonly string[];
+  prohibitedClaims: readonly string[];
+  /** Effective weight (already > 0). */
+  weight: number;
+  /** Sections a `missing_section` detector record names (attributes.missingSections). */
+  missingSections?: readonly string[];
+}
+
+/** Settings that shape generation. */
+export interface GenerationOptions {
+  /** Markdown headings every answer must have (config feedback.requiredSections). */
+  requiredSections: readonly string[];
+  /** Threshold of llm-rubric assertions. */
+  rubricThreshold: number;
+}
+
+/** The key of an assertion: its type and value, canonically serialized. */
+export function assertionKey(type: string, value: unknown): string {
+  return stableId('a-', type, canonicalJson(value));
+}
+
+/** The hash the replay grader uses for a rubric text. */
+export function rubricHash(text: string): string {
+  return stableId('rb-', text);
+}
+
+/** Assertions for a cluster of records, deterministic ones first, deduplicated by key. */
+export function generateAssertions(records: readonly GenerationRecord[], options: GenerationOptions): GeneratedAssertion[] {
+  const deterministic = new Map<string, GeneratedAssertion>();
+  const rubrics = new Map<string, GeneratedAssertion>();
+  const add = (into: Map<string, GeneratedAssertion>, assertion: SuiteAssertion, weight: number, hash?: string) => {
+    const key = assertionKey(assertion.type, assertion.value);
+    const existing = into.get(key);
+    if (existing) {
+      // The same check from a heavier source counts with that source's weight.
+      if (weight > (existing.assertion.weight ?? 1)) setWeight(existing.assertion, weight);
+      return;
+    }
+    const a = { ...assertion };
+    setWeight(a, weight);
+    into.set(key, { key, assertion: a, ...(hash ? { rubricHash: hash } : {}) });
+  };
+  for (const record of records) {
+    const { checks, uncoveredRequired, uncoveredClaims } = deterministicChecks(record, options);
+    for (const check of checks) add(deterministic, check, record.weight);
+    const text = rubricText(record, uncoveredRequired, uncoveredClaims, checks.length > 0);
+    if (text !== null) {
+      add(rubrics, { type: 'llm-rubric', value: text, threshold: options.rubricThreshold, metric: 'rubric' }, record.weight, rubricHash(text));
+    }
+  }
+  return [...deterministic.values(), ...rubrics.values()];
+}
+
+function setWeight(assertion: SuiteAssertion, weight: number): void {
+  // Weight 1 is Promptfoo's default; leaving it out keeps the YAML short.
+  if (weight === 1) delete assertion.weight;
+  else assertion.weight = Math.round(weight * 1000) / 1000;
+}
+
+interface DeterministicResult {
+  checks: SuiteAssertion[];
+  uncoveredRequired: string[];
+  uncoveredClaims: string[];
+}
+
+function deterministicChecks(record: GenerationRecord, options: GenerationOptions): DeterministicResult {
+  const checks: SuiteAssertion[] = [];
+  const uncoveredRequired: string[] = [];
+  const uncoveredClaims: string[] = [];
+
+  for (const section of sectionsFor(record, options.requiredSections)) checks.push(sectionCheck(section));
+
+  for (const raw of record.requiredObservations) {
+    const text = raw.trim();
+    const heading = /^#{1,6}\s+\S/.test(text);
+    if (heading) {
+      checks.push(sectionCheck(text));
+      continue;
+    }
+    // "11 months, not 18" or "rather than the FAQ's wording": literals there may be the wrong ones.
+    if (NEGATION.test(text)) {
+      uncoveredRequired.push(text);
+      continue;
+    }
+    const found = extractLiterals(text);
+    checks.push(...found.checks);
+    if (JSON_FORMAT.test(text)) checks.push({ type: 'is-json', metric: 'format' });
+    const rest = JSON_FORMAT.test(text) ? found.rest.replace(/\bjson\b/gi, ' ') : found.rest;
+    if (found.checks.length === 0 && !JSON_FORMAT.test(text)) uncoveredRequired.push(text);
+    else if (!isFiller(rest)) uncoveredRequired.push(text);
+  }
+
+  for (const raw of record.prohibitedClaims) {
+    const text = raw.trim();
+    const quoted = [...text.matchAll(QUOTED)].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim()).filter((q) => q !== '');
+    for (const q of quoted) checks.push({ type: 'not-icontains', value: q, metric: 'prohibited' });
+    const literal = literalClaim(text);
+    if (quoted.length === 0 && literal !== null) checks.push({ type: 'not-icontains', value: literal, metric: 'prohibited' });
+    const covered = quoted.length > 0 ? isFiller(text.replace(QUOTED, ' ').replace(INSTRUCTION_PREFIX, ' ')) : literal !== null && isShortLiteral(literal);
+    if (!covered) uncoveredClaims.push(text);
+  }
+  return { checks, uncoveredRequired, uncoveredClaims };
+}
+
+const NEGATION = /\b(?:not|never|no|don't|doesn't|isn't|aren't|without|rather than|instead of|avoid|except|unless)\b/i;
+const JSON_FORMAT = /\b(?:valid|as|in|returns?|returned|outputs?|emits?|responds? with|be)\s+(?:a\s+|an\s+)?json\b/i;
+const INSTRUCTION_PREFIX = /^\s*(?:do not|don't|never|must not|should not|shouldn't|avoid|no longer)\b\s*(?:(?:say|claim|state|write|assert|call it|report|present)(?:s|ing|ed)?\b\s*(?:that\s+)?)?/i;
+const SAY_PREFIX = /^\s*(?:do not|don't|never|must not|should not|shouldn't)\s+(?:say|claim|state|write|assert|report|present)(?:s|ing)?\s+(?:that\s+)?(.+?)[.!]?\s*$/i;
+const QUOTED = /"([^"\n]{2,200})"|“([^”\n]{2,200})”|`([^`\n]{1,200})`|(?<![\w'])'([^'\n]{2,200})'(?![\w'])/g;
+const FILE_PATH = /(?<![\w/.@-])((?:\.{0,2}\/)?(?:[\w.-]+\/)+[\w.-]*\w\.[A-Za-z][A-Za-z0-9]{0,9}|[\w-]+\.(?:md|mdx|csv|tsv|json|jsonl|ya?ml|toml|txt|py|ts|tsx|js|mjs|cjs|sql|html|xml|pdf|ipynb|sh|go|rs|java|rb))(?![\w/])/g;
+const NUMBER_FACT =
+  /(?<![\w.$])(\$\s?)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s?%|\s?percent\b|\s?(?:[KMB]|mn|bn|million|billion|thousand)\b|[\s-]?(?:months?|years?|weeks?|days?|hours?|minutes?|seconds?)\b)?/gi;
+
+/** Words that say how to state a fact rather than which fact; a requirement made only of these and literals is fully checked. */
+const FILLER = new Set(
+  (
+    'a an the and or of to in on at as for with by from that this these those its it is are be must should ' +
+    'name names naming state states mention mentions say says include includes including cite cites citing quote quotes ' +
+    'give gives report reports use uses show shows list lists explicitly clearly exactly exact answer response output file files ' +
+    'source sources section heading value figure number correct correctly verbatim literal text word words phrase ' +
+    'return returns valid format formatted'
+  ).split(' '),
+);
+
+function isFiller(text: string): boolean {
+  const words = text.toLowerCase().match(/[a-z][a-z'-]*/g) ?? [];
+  return words.every((w) => FILLER.has(w));
+}
+
+/** Quoted spans, cited file paths and numbers with units in a requirement, as checks; `rest` is what they leave. */
+function extractLiterals(text: string): { checks: SuiteAssertion[]; rest: string } {
+  const checks: SuiteAssertion[] = [];
+  let rest = text.replace(QUOTED, (_m, dq?: string, cq?: string, bq?: string, sq?: string) => {
+    if (bq !== undefined) checks.push({ type: 'contains', value: bq, metric: FILE_PATH_ONLY.test(bq) ? 'citation' : 'required' });
+    else checks.push({ type: 'icontains', value: (dq ?? cq ?? sq ?? '').trim(), metric: 'required' });
+    return ' ';
+  });
+  rest = rest.replace(FILE_PATH, (path: string) => {
+    checks.push({ type: 'contains', value: path.replace(/^\.\//, ''), metric: 'citation' });
+    return ' ';
+  });
+  rest = rest.replace(NUMBER_FACT, (match: string, currency?: string, whole?: string, fraction?: string, unit?: string) => {
+    if (!currency && !unit) return match;
+    checks.push({ type: 'regex', value: numberPattern(currency, whole!, fraction, unit), metric: 'required' });
+    return ' ';
+  });
+  return { checks: checks.filter((c) => typeof c.value !== 'string' || c.value !== ''), rest };
+}
+
+const FILE_PATH_ONLY = /^(?:\.{0,2}\/)?(?:[\w.-]+\/)*[\w.-]*\w\.[A-Za-z][A-Za-z0-9]{0,9}$/;
+
+const UNIT_PATTERNS: [RegExp, string][] = [
+  [/^(?:%|percent)$/i, '\\s?(?:%|[Pp]ercent\\b)'],
+  [/^(?:k|thousand)$/i, '\\s?(?:[Kk]\\b|[Tt]housand\\b)'],
+  [/^(?:m|mn|million)$/i, '\\s?(?:[Mm]\\b|[Mm]n\\b|[Mm]illion\\b)'],
+  [/^(?:b|bn|billion)$/i, '\\s?(?:[Bb]\\b|[Bb]n\\b|[Bb]illion\\b)'],
+  [/^months?$/i, '[\\s-]?[Mm]onths?\\b'],
+  [/^years?$/i, '[\\s-]?[Yy]ears?\\b'],
+  [/^weeks?$/i, '[\\s-]?[Ww]eeks?\\b'],
+  [/^days?$/i, '[\\s-]?[Dd]ays?\\b'],
+  [/^hours?$/i, '[\\s-]?[Hh]ours?\\b'],
+  [/^minutes?$/i, '[\\s-]?[Mm]inutes?\\b'],
+  [/^seconds?$/i, '[\\s-]?[Ss]econds?\\b'],
+];
+
+/** "$2.9M" → a pattern that also accepts "$2.9 million"; "11-month" → "11 months", "11-month". */
+function numberPattern(currency: string | undefined, whole: string, fraction: string | undefined, unit: string | undefined): string {
+  const digits = `${whole.replace(/,/g, ',?')}${fraction ? fraction.replace('.', '\\.') : ''}`;
+  let unitPattern = '';
+  if (unit) {
+    const u = unit.trim().replace(/^-/, '');
+    unitPattern = UNIT_PATTERNS.find(([re]) => re.test(u))?.[1] ?? '';
+  }
+  return `${currency ? '\\$\\s?' : '(?<![\\d.])'}${digits}${unitPattern}`;
+}
+
+/** The claim as literal text to forbid, or null when it is an instruction about meaning ("Do not imply …"). */
+function literalClaim(text: string): string | null {
+  const said = SAY_PREFIX.exec(text);
+  if (said) return said[1]!.trim();
+  if (/^\s*(?:do not|don't|never|must not|should not|shouldn't|avoid|no)\b/i.test(text)) return null;
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  return words.length <= 12 ? text.trim().replace(/[.]$/, '') : null;
+}
+
+/** Short claims and non-prose (code, markup) are caught by a substring check; longer prose needs the judge too. */
+function isShortLiteral(literal: string): boolean {
+  const words = literal.match(/[A-Za-z]{2,}/g) ?? [];
+  return words.length <= 6;
+}
+
+/** Sections a record asks for: the detector's list, or the configured sections its text names. */
+function sectionsFor(record: GenerationRecord, requiredSections: readonly string[]): string[] {
+  if (record.missingSections && record.missingSections.length > 0) return [...record.missingSections];
+  if (!/section|heading/i.test(record.category)) return [];
+  const text = record.observation.toLowerCase();
+  return requiredSections.filter((s) => text.includes(normalizeHeading(s)));
+}
+
+function normalizeHeading(text: string): string {
+  return text.replace(/^\s*#+\s*/, '').replace(/\s*#+\s*$/, '').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** A heading check matching any level and case, as `feedback detect` does. */
+function sectionCheck(heading: string): SuiteAssertion {
+  const words = normalizeHeading(heading).split(' ').map(escapeRegExp).join('\\s+');
+  const source = `(?:^|\\n)[ ]{0,3}#{1,6}[ \\t]+${words}[ \\t]*#*[ \\t]*(?:\\r?\\n|$)`;
+  return { type: 'javascript', value: `new RegExp(${JSON.stringify(source)}, "i").test(String(output))`, metric: 'section' };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** The judge's part of a record, or null when deterministic checks cover all of it. */
+function rubricText(record: GenerationRecord, required: string[], claims: string[], hasChecks: boolean): string | null {
+  if (required.length === 0 && claims.length === 0) {
+    if (hasChecks || record.requiredObservations.length > 0 || record.prohibitedClaims.length > 0) return null;
+    return `The answer avoids this problem, which a reviewer found in an earlier answer to the same task: ${record.observation.trim()}`;
+  }
+  const lines = ['The answer meets every point below (from reviewer feedback on an earlier answer to this task):'];
+  for (const r of required) lines.push(`- ${r}`);
+  for (const c of claims) lines.push(/^\s*(?:do not|don't|never|must not|should not|shouldn't|avoid|no)\b/i.test(c) ? `- ${c}` : `- It does not claim: ${c}`);
+  return lines.join('\n');
+}
+
+/** JSON with sorted keys, so equal values serialize equally. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return '';
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

@@ -1,0 +1,81 @@
+// @ts-check
+/**
+ * Promptfoo provider shipped with harness-loop: replays the final answer recorded in the
+ * harness-loop trace store for the test's `trace_id` var, so the suite scores what the agent
+ * actually said. No model is called.
+ *
+ * Config (paths relative to the suite folder, .harness-loop/evals/):
+ *   traceStore: ../traces/traces.jsonl
+ *
+ * `evals build` copies this file to .harness-loop/evals/providers/, where the suite names it as
+ * `file://providers/replay-provider.mjs`. It imports only Node built-ins so the copy runs alone.
+ */
+import { createReadStream } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The suite folder: this file lives in its providers/ subfolder. */
+const SUITE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** One read of each store per process, shared by concurrent calls. @type {Map<string, Promise<Map<string, string | null>>>} */
+const STORES = new Map();
+
+/** Reverses harness-loop's template protection (vars reach providers unrendered). @param {string} text */
+function unprotect(text) {
+  if (!text.includes('{{ "')) return text;
+  const body = text.startsWith('{{ "" }}') ? text.slice('{{ "" }}'.length) : text;
+  return body.replace(/\{\{ "([{#])" \}\}/g, '$1');
+}
+
+/** @param {string} file @returns {Promise<Map<string, string | null>>} trace id → final answer */
+async function readAnswers(file) {
+  /** @type {Map<string, string | null>} */
+  const answers = new Map();
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      const trace = JSON.parse(line);
+      if (trace && typeof trace.id === 'string') answers.set(trace.id, typeof trace.finalAnswer === 'string' ? trace.finalAnswer : null);
+    } catch {
+      // A torn line is the ingest stage's to report; the other traces still replay.
+    }
+  }
+  return answers;
+}
+
+export default class ReplayProvider {
+  /** @param {{ id?: string, config?: { traceStore?: string } }} [options] */
+  constructor(options = {}) {
+    this.providerId = options.id || 'harness-loop:replay';
+    this.storePath = resolve(SUITE_DIR, options.config?.traceStore || '../traces/traces.jsonl');
+  }
+
+  id() {
+    return this.providerId;
+  }
+
+  /** @param {string} _prompt @param {{ vars?: Record<string, unknown> }} [context] */
+  async callApi(_prompt, context) {
+    const raw = context?.vars?.trace_id;
+    if (typeof raw !== 'string' || raw === '') return { error: 'the test has no trace_id var; replay needs the trace whose answer to score' };
+    const traceId = unprotect(raw);
+    let store = STORES.get(this.storePath);
+    if (!store) {
+      store = readAnswers(this.storePath);
+      STORES.set(this.storePath, store);
+    }
+    let answers;
+    try {
+      answers = await store;
+    } catch (error) {
+      STORES.delete(this.storePath);
+      return { error: `cannot read the trace store ${this.storePath}: ${error instanceof Error ? error.message : String(error)} (run harness-loop ingest)` };
+    }
+    if (!answers.has(traceId)) return { error: `no trace ${traceId} in ${this.storePath} (was it ingested?)` };
+    const answer = answers.get(traceId);
+    if (answer === null || answer === undefined) return { error: `trace ${traceId} has no recorded final answer to replay` };
+    return { output: answer, metadata: { replayedTraceId: traceId } };
+  }
+}
