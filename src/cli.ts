@@ -21,7 +21,15 @@ const LOADERS: Record<string, () => Promise<CommandModule>> = {
   receive: () => import('./commands/receive.js'),
   batch: () => import('./commands/batch.js'),
   demo: () => import('./commands/demo.js'),
+  cycle: () => import('./commands/cycle.js'),
+  verify: () => import('./commands/verify.js'),
+  ledger: () => import('./commands/ledger.js'),
   feedback: () => import('./commands/feedback.js'),
+  evals: () => import('./commands/evals.js'),
+  diagnose: () => import('./commands/diagnose.js'),
+  handoff: () => import('./commands/handoff.js'),
+  report: () => import('./commands/report.js'),
+  'ci-template': () => import('./commands/ci-template.js'),
   install: () => import('./commands/install.js'),
   uninstall: () => import('./commands/install.js').then((m) => ({ run: m.runUninstall })),
 };
@@ -48,6 +56,10 @@ export function parseArgs(spec: CommandSpec, argv: string[]): CommandArgs {
     const raw = parsed[o.flag] as unknown;
     if (raw === undefined || raw === '' && o.type !== 'string') {
       if (o.default !== undefined) flags[o.flag] = o.default;
+      continue;
+    }
+    if (o.repeatable) {
+      flags[o.flag] = (Array.isArray(raw) ? raw : [raw]).map(String);
       continue;
     }
     if (Array.isArray(raw)) throw new UsageError(`--${o.flag} was given more than once`);

@@ -7,6 +7,8 @@ export interface OptionSpec {
   description: string;
   default?: string | number | boolean;
   alias?: string;
+  /** The flag may be given several times; the command gets a string[] (one item when given once). */
+  repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -75,6 +77,57 @@ export const COMMANDS: CommandSpec[] = [
     ],
   },
   {
+    name: 'diagnose',
+    summary: 'Rank harness changes from traces, feedback and the latest eval results',
+    usage: 'harness-loop diagnose [--llm [--model M] [--codex-bin PATH] [-c KEY=VALUE]…]',
+    description:
+      'Clusters failures by category and failed assertion, weighs them by source (human above\n' +
+      'detector and hook above LLM; unverified LLM feedback counts for nothing) and severity, and\n' +
+      'prefers the fastest layer that can catch each problem. Reads AGENTS.md and skills to say\n' +
+      'whether a rule is missing, present but not followed, or contradicted.\n' +
+      '--llm also asks a model (codex exec --output-schema, one pass per batch) for changes; a proposal is\n' +
+      'kept only when every trace, feedback and failing-test id it cites exists, and is scored from that\n' +
+      'evidence. Answers are kept in .harness-loop/diagnosis/llm/ and reused while their input is unchanged.\n' +
+      'Exit 1 when a batch got no valid answer (the rest is still written).\n' +
+      'Writes .harness-loop/diagnosis/recommendations.json.',
+    positionals: 'none',
+    options: [
+      { flag: 'llm', type: 'boolean', description: 'Also ask an LLM for recommendations over the batches (needs harness-loop batch).' },
+      { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --llm (default: critic.model in the config).' },
+      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --llm (default: critic.codexBin, "codex"); a .js file runs with node.' },
+      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --llm, repeatable (applied after critic.codexConfig).' },
+      { flag: 'allow-same-model', type: 'boolean', description: 'Let --llm use a model that produced the traces.' },
+    ],
+  },
+  {
+    name: 'handoff',
+    summary: 'Write .harness-loop/codex_handoff.md: THE change for this cycle and the ranked rest',
+    usage: 'harness-loop handoff',
+    positionals: 'none',
+    options: [],
+  },
+  {
+    name: 'report',
+    summary: 'Write .harness-loop/report.html: pass rate per cycle, recommendations, failures, feedback, traces',
+    usage: 'harness-loop report',
+    description:
+      'One self-contained HTML page that loads nothing from the network: pass rate per ledger cycle,\n' +
+      'the ranked recommendations linked to their traces, failures by category, feedback by source and\n' +
+      "each trace's spans as a timeline. Stages not run yet are shown as such, with the command to run.",
+    positionals: 'none',
+    options: [],
+  },
+  {
+    name: 'ci-template',
+    summary: 'Print a CI workflow that runs the loop on a schedule (github)',
+    usage: 'harness-loop ci-template github [--cron "17 6 * * 1"] > .github/workflows/harness-loop.yml',
+    description:
+      'The workflow runs weekly and on demand: installs the bundle, runs `harness-loop loop --implement`,\n' +
+      'then `harness-loop verify`, and opens a pull request titled "harness: <change>" only when the gate passes.',
+    positionals: 'any',
+    options: [{ flag: 'cron', type: 'string', arg: 'CRON', description: 'Schedule (default: Mondays 06:17 UTC).' }],
+  },
+  {
     name: 'install',
     summary: 'Copy the skill, hooks and CLI bundle into a repository (or $CODEX_HOME)',
     usage: 'harness-loop install [--target DIR] [--user] [--trust]',
@@ -104,7 +157,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'feedback',
     summary: 'Record, import, check and detect feedback on traces (.harness-loop/feedback/)',
-    usage: 'harness-loop feedback <add|import|check|detect|list> [FILE…] [options]',
+    usage: 'harness-loop feedback <add|import|check|detect|critique|list> [FILE…] [options]',
     description:
       'Subcommands:\n' +
       '  add      --trace ID --category C --severity S --observation TEXT [--evidence …]: append a human record\n' +
@@ -113,6 +166,12 @@ export const COMMANDS: CommandSpec[] = [
       '  check    [FILE…]: validate the store (and FILEs, writing nothing)\n' +
       '  detect   derive records from the traces: failed commands, tool errors, hook blocks, missing cited\n' +
       '           files, missing sections, errored turns, runaway token use\n' +
+      '  critique ask an LLM critic (codex exec --output-schema, one pass per batch from `harness-loop batch`)\n' +
+      '           for observations; each is checked against the traces (trace and span ids exist, quotes occur\n' +
+      '           verbatim): checked ones are stored active, the rest unverified (never tests). Answered batches\n' +
+      '           are kept in .harness-loop/critique/ and skipped on a re-run. Exit 1 when a batch got no valid\n' +
+      '           answer (reported with its id, nothing merged from it); exit 2 when the critic model also\n' +
+      '           produced the traces (unless --allow-same-model) or codex cannot be started\n' +
       '  list     print records with source, weight and status\n' +
       'Invalid records are listed as file:line: field: message and nothing is written (exit 2).\n' +
       'A trace id not in the trace store is an error unless --allow-unknown-trace is given.',
@@ -129,7 +188,80 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'prohibited', type: 'string', arg: 'LIST', description: 'Prohibited claims, one per line (or comma-separated) (add).' },
       { flag: 'source', type: 'string', arg: 'SRC', description: 'human, llm, detector or hook (default human); filter (list).' },
       { flag: 'allow-unknown-trace', type: 'boolean', description: 'Accept trace ids not in the trace store, with a warning.' },
+      { flag: 'model', type: 'string', arg: 'MODEL', description: 'Critic model (critique; default: critic.model in the config).' },
+      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI to run (critique; default: critic.codexBin, "codex"); a .js file runs with node.' },
+      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override, repeatable (critique; applied after critic.codexConfig).' },
+      { flag: 'allow-same-model', type: 'boolean', description: 'Let the critic be a model that produced the traces (critique).' },
+      { flag: 'batch', type: 'string', arg: 'ID', description: 'Only this batch, by id or file name (critique).' },
     ],
+  },
+  {
+    name: 'evals',
+    summary: 'Build, run, list and prune the Promptfoo eval suite generated from feedback',
+    usage: 'harness-loop evals <build|run|list|prune> [options]',
+    description:
+      'Subcommands:\n' +
+      '  build   write .harness-loop/evals/promptfooconfig.yaml: one test per feedback cluster (trace task +\n' +
+      '          category), deterministic assertions first, llm-rubric for the rest. A ratchet: rebuilding\n' +
+      '          keeps every existing test and your edits to it, and only adds.\n' +
+      '  run     run the real Promptfoo offline (replay provider: the answers recorded in the traces;\n' +
+      '          llm-rubric graded from .harness-loop/evals/rubric-verdicts.jsonl unless an API key is set)\n' +
+      '          and write .harness-loop/results/<run-id>.json. Exit 0 all pass, 1 some fail, 2 promptfoo failed.\n' +
+      '  list    tests with their last result; flags tests with no failure for N cycles as prune candidates\n' +
+      '  prune   --id ID --reason TEXT: the only way a test leaves the suite; logged in prune-log.jsonl\n' +
+      'Offline llm-rubric verdicts: one JSON object per line in .harness-loop/evals/rubric-verdicts.jsonl,\n' +
+      '  {"testId": "ev-…", "rubricHash": "rb-…", "traceId": "…", "pass": true, "score": 0.9, "reason": "…"}\n' +
+      '  (testId or rubricHash required; traceId ties the verdict to one answer; the last match wins).\n' +
+      '  A rubric without a verdict fails, and its reason shows the exact line to add.',
+    positionals: 'any',
+    options: [
+      { flag: 'cycle', type: 'number', arg: 'N', description: 'Cycle to record (build, run; default: the open cycle, else the next one).' },
+      { flag: 'promptfoo-bin', type: 'string', arg: 'PATH', description: 'Promptfoo to run instead of the bundled one: a .js entry or an executable (run; or evals.promptfooBin in config).' },
+      { flag: 'grader', type: 'string', arg: 'ID', description: 'llm-rubric grader: replay (recorded verdicts) or a Promptfoo provider id (run; default: openai:<critic.model> when OPENAI_API_KEY is set, else replay).' },
+      { flag: 'stale-after', type: 'number', arg: 'N', description: 'Cycles without a failure before a test is a prune candidate (list; default 3).' },
+      { flag: 'id', type: 'string', arg: 'ID', description: 'Test to prune (prune).' },
+      { flag: 'reason', type: 'string', arg: 'TEXT', description: 'Why the test can go, kept in the prune log (prune).' },
+    ],
+  },
+  {
+    name: 'cycle',
+    summary: 'Start, show or abandon an improvement cycle (.harness-loop/cycle.json)',
+    usage: 'harness-loop cycle start [--recommendation ID] [--abandon] | cycle status | cycle abandon',
+    description:
+      'start: records the latest eval run as the baseline, the chosen recommendation (default: rank 1)\n' +
+      'and hashes of the harness and workspace files, and puts the edit guard in the implement phase.\n' +
+      'Refuses while a cycle is open; --abandon ends the open one (with a ledger entry) first.\n' +
+      'status: the open cycle and the files changed so far. abandon: ends the cycle without a verdict.',
+    positionals: 'any',
+    options: [
+      { flag: 'recommendation', type: 'string', arg: 'ID', description: 'Recommendation to implement (start; default: the rank-1 one).' },
+      { flag: 'abandon', type: 'boolean', description: 'End the open cycle with a ledger entry before starting (start).' },
+    ],
+  },
+  {
+    name: 'verify',
+    summary: 'Re-run the suite, compare per test with the baseline, append to the ledger, close the cycle',
+    usage: 'harness-loop verify [--results FILE] [--accept-regression REASON] [--accept-breach REASON]',
+    description:
+      'A test that passed at the baseline and fails now is a regression: exit 1, naming it.\n' +
+      'Edits outside the harness or outside the recommendation break the one-change rule: exit 1.\n' +
+      'A failed gate keeps the cycle open for another verify; a passed one closes it (edit guard off).\n' +
+      'Every run appends one line to .harness-loop/ledger.jsonl.',
+    positionals: 'none',
+    options: [
+      { flag: 'results', type: 'string', arg: 'FILE', description: 'Judge this results file instead of re-running the suite.' },
+      { flag: 'accept-regression', type: 'string', arg: 'REASON', description: 'Let regressions through and make this run the new baseline; the reason is recorded.' },
+      { flag: 'accept-breach', type: 'string', arg: 'REASON', description: 'Let a one-change rule breach through; the reason is recorded.' },
+      { flag: 'grader', type: 'string', arg: 'ID', description: 'Rubric grader for the re-run: replay (recorded verdicts) or a Promptfoo provider id.' },
+      { flag: 'promptfoo-bin', type: 'string', arg: 'PATH', description: 'Run another Promptfoo for the re-run.' },
+    ],
+  },
+  {
+    name: 'ledger',
+    summary: 'Print the cycle history from .harness-loop/ledger.jsonl',
+    usage: 'harness-loop ledger [--json]',
+    positionals: 'none',
+    options: [],
   },
   {
     name: 'demo',

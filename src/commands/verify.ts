@@ -3,15 +3,20 @@ import type { CommandArgs } from '../cli.js';
 import { GateFailedError, UsageError } from '../errors.js';
 import { verify, type RunSuite } from '../ledger/cycle.js';
 import { renderLedgerEntry } from '../ledger/render.js';
+import { readResults } from '../ledger/results.js';
+import { runEvals } from '../evals/run.js';
 
-/**
- * Re-runs the suite for verify.
- * TODO(ledger): wire the eval runner from src/evals/run.ts here once it lands; until then a
- * results file produced by `harness-loop evals run` is passed with --results.
- */
-const runSuiteWithEvalRunner: RunSuite = async () => {
-  throw new UsageError('this build cannot re-run the suite yet; run it, then pass the results: `harness-loop verify --results .harness-loop/results/<run-id>.json`');
-};
+/** Re-runs the suite with the real eval runner and reads the run back as the gate sees it. */
+function runSuiteWithEvalRunner(args: CommandArgs): RunSuite {
+  return async ({ workspace }) => {
+    const outcome = await runEvals({
+      workspace,
+      promptfooBin: args.flags['promptfoo-bin'] as string | undefined,
+      grader: args.flags.grader as string | undefined,
+    });
+    return readResults(outcome.file);
+  };
+}
 
 /** `harness-loop verify [--accept-regression REASON] [--accept-breach REASON] [--results FILE]`. */
 export async function run(args: CommandArgs): Promise<number> {
@@ -21,7 +26,7 @@ export async function run(args: CommandArgs): Promise<number> {
   if (results === '') throw new UsageError('--results needs a file');
   const outcome = await verify({
     workspace: args.workspace,
-    ...(results ? { resultsFile: resolve(results) } : { runSuite: runSuiteWithEvalRunner }),
+    ...(results ? { resultsFile: resolve(results) } : { runSuite: runSuiteWithEvalRunner(args) }),
     acceptRegression,
     acceptBreach,
   });

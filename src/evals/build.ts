@@ -155,7 +155,9 @@ function clusterFeedback(input: BuildInput): { clusters: Cluster[]; stats: Build
   const ordered = [...input.feedback].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const record of ordered) {
     const weight = effectiveWeight(record, input.config);
-    if (weight <= 0 || (record.status !== 'active' && record.status !== 'unverified')) {
+    // An LLM observation that failed the evidence check (or that no human accepted) never becomes a test.
+    const unverifiedLlm = record.source === 'llm' && record.status === 'unverified' && record.verifiedBy === undefined;
+    if (weight <= 0 || unverifiedLlm || (record.status !== 'active' && record.status !== 'unverified')) {
       stats.inactive++;
       continue;
     }

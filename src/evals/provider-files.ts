@@ -16,6 +16,9 @@ export const PROVIDER_FILES = ['replay-provider.mjs', 'replay-grader.mjs'] as co
 export function shippedProviderPath(name: (typeof PROVIDER_FILES)[number]): string {
   const beside = fileURLToPath(new URL(`./providers/${name}`, import.meta.url));
   if (existsSync(beside)) return beside;
+  // The standalone copy `harness-loop install` puts in a repository keeps them in providers/ beside it.
+  const standalone = join(packageRoot(), 'providers', name);
+  if (existsSync(standalone)) return standalone;
   return join(packageRoot(), 'dist', 'providers', name);
 }
 

@@ -132,6 +132,8 @@ async function bundleFiles(layout: Layout): Promise<Map<string, Buffer>> {
   }
   await add(join(pkg, 'dist', 'standalone', 'harness-loop.mjs'), join(layout.bundleDir, 'harness-loop.mjs'));
   for (const id of HOOK_IDS) await add(join(pkg, 'dist', 'hooks', `${id}.mjs`), join(layout.bundleDir, 'hooks', `${id}.mjs`));
+  // Promptfoo loads these by path when `evals run` uses the replay provider and grader.
+  for (const name of ['replay-provider.mjs', 'replay-grader.mjs']) await add(join(pkg, 'dist', 'providers', name), join(layout.bundleDir, 'providers', name));
   return files;
 }
 
@@ -309,7 +311,7 @@ export async function uninstall(options: InstallOptions): Promise<UninstallResul
 
   await rm(manifestFile);
   removed.push(manifestFile);
-  for (const dir of [join(layout.bundleDir, 'hooks'), layout.bundleDir, join(layout.skillDir, 'references'), layout.skillDir, dirname(layout.skillDir), dirname(dirname(layout.skillDir)), dirname(layout.hooksJson), layout.config ? dirname(layout.config) : null]) {
+  for (const dir of [join(layout.bundleDir, 'hooks'), join(layout.bundleDir, 'providers'), layout.bundleDir, join(layout.skillDir, 'references'), layout.skillDir, dirname(layout.skillDir), dirname(dirname(layout.skillDir)), dirname(layout.hooksJson), layout.config ? dirname(layout.config) : null]) {
     if (!dir || dir === layout.root) continue;
     await rmdir(dir).catch(() => undefined); // only empty folders go
   }

@@ -96,11 +96,18 @@ describe('buildEvalSuite', () => {
 
   it('orders new tests heaviest and most severe first', () => {
     const fb = [
-      makeFeedback({ traceId: 'c0ffee00c0ffee00c0ffee00c0ffee00', source: 'llm', status: 'unverified', category: 'a', severity: 'critical' }),
+      makeFeedback({ traceId: 'c0ffee00c0ffee00c0ffee00c0ffee00', source: 'llm', status: 'active', category: 'a', severity: 'critical' }),
       makeFeedback({ traceId: 'b7e1f0c2a9d84e5f8a1b2c3d4e5f6a7b', source: 'human', category: 'b', severity: 'low' }),
       makeFeedback({ traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', source: 'human', category: 'c', severity: 'high' }),
     ];
     expect(testsOf(buildEvalSuite(input(fb)).text).map((t) => t.metadata.category)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('never turns an LLM observation that failed the evidence check into a test', () => {
+    const fb = [makeFeedback({ traceId: 'c0ffee00c0ffee00c0ffee00c0ffee00', source: 'llm', status: 'unverified', category: 'a', severity: 'critical' })];
+    const { text, summary } = buildEvalSuite(input(fb));
+    expect(testsOf(text)).toEqual([]);
+    expect(summary.feedback.inactive).toBe(1);
   });
 
   it('does not regenerate a pruned test', () => {

@@ -33,7 +33,10 @@ describe('harness allow-list', () => {
   it('uses guard.allow from the config when it is set, the defaults otherwise', () => {
     expect(readHarnessGlobs(ConfigSchema.parse({}))).toEqual(DEFAULT_GUARD.allow);
     expect(readHarnessGlobs(ConfigSchema.parse({ guard: { allow: ['prompts/**'] } }))).toEqual(['prompts/**']);
-    expect(() => readHarnessGlobs(ConfigSchema.parse({ guard: { allow: 'prompts/**' } }))).toThrow('guard.allow must be a list');
+    // A wrong type never reaches the reader: the config schema refuses it, naming the field.
+    const bad = ConfigSchema.safeParse({ guard: { allow: 'prompts/**' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.path).toEqual(['guard', 'allow']);
   });
 
   it('treats loop state under .harness-loop/ as no one\'s change, except the config', () => {
