@@ -1,17 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandArgs } from '../cli.js';
 import { GateFailedError, UsageError } from '../errors.js';
-import { buildEvalSuite, toTraceInfo, type BuildSummary, type TraceInfo } from '../evals/build.js';
+import type { BuildSummary } from '../evals/build.js';
+import { buildSuite } from '../evals/build-stage.js';
 import { resolveCycle } from '../evals/cycle.js';
 import { listTests, readPruneLog, readRunDigests } from '../evals/list.js';
 import { evalPaths, type EvalPaths } from '../evals/paths.js';
-import { installProviders } from '../evals/provider-files.js';
 import { removeTest } from '../evals/ratchet.js';
 import { runEvals } from '../evals/run.js';
 import { readSuiteTests } from '../evals/suite-yaml.js';
-import { loadFeedback } from '../feedback/store.js';
-import { readTraceStore } from '../ingest/store.js';
-import type { Skip } from '../ingest/source.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalRunSummary, type PruneLogEntry } from '../schema/eval-suite.js';
 import { appendLines, writeFileAtomic } from '../util/atomic.js';
 import { readConfig } from '../util/config.js';
@@ -66,40 +63,8 @@ async function readText(file: string): Promise<string | null> {
   }
 }
 
-async function readTraceInfos(file: string, onSkip: (skip: Skip) => void): Promise<TraceInfo[]> {
-  const infos: TraceInfo[] = [];
-  try {
-    for await (const trace of readTraceStore(file, onSkip)) infos.push(toTraceInfo(trace));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return infos;
-}
-
 async function runBuild(args: CommandArgs, paths: EvalPaths): Promise<number> {
-  const { config, evals } = await readEvalsConfig(paths);
-  const skipped: Skip[] = [];
-  const [feedback, traces, existing, pruned, cycle] = await Promise.all([
-    loadFeedback(paths.feedbackStore),
-    readTraceInfos(paths.traceStore, (s) => skipped.push(s)),
-    readText(paths.suite),
-    readPruneLog(paths.pruneLog),
-    resolveCycle(paths, args.flags.cycle),
-  ]);
-  for (const s of skipped.slice(0, 20)) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`);
-  const { text, summary } = buildEvalSuite({
-    feedback,
-    traces,
-    existing,
-    prunedIds: new Set(pruned.map((p) => p.testId)),
-    cycle,
-    config,
-    rubricThreshold: evals.rubricThreshold,
-    file: paths.suite,
-  });
-  await installProviders(paths.providers);
-  if (text !== existing) await writeFileAtomic(paths.suite, text);
+  const { summary } = await buildSuite({ workspace: paths.root, cycle: args.flags.cycle, onSkip: (s) => process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`) });
   if (args.json) process.stdout.write(`${JSON.stringify({ file: paths.suite, ...summary }, null, 2)}\n`);
   else process.stdout.write(renderBuildSummary(paths, summary));
   return 0;

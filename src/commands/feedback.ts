@@ -5,13 +5,13 @@ import { UsageError } from '../errors.js';
 import { addFeedback } from '../feedback/add.js';
 import { detectFeedback } from '../feedback/detect.js';
 import { importFeedback } from '../feedback/import.js';
-import { effectiveWeight, loadFeedback, readFeedbackFile, throwProblems } from '../feedback/store.js';
+import { effectiveWeight, loadAllFeedback, readFeedbackFile, throwProblems } from '../feedback/store.js';
 import { readKnownTraceIds } from '../feedback/trace-ids.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
 import { displayPath } from './ingest.js';
 
-const SUBCOMMANDS = ['add', 'import', 'check', 'detect', 'list'] as const;
+const SUBCOMMANDS = ['add', 'import', 'check', 'detect', 'critique', 'list'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Flags each subcommand accepts beyond the global ones; anything else is a usage error. */
@@ -20,10 +20,11 @@ const FLAGS: Record<Subcommand, string[]> = {
   import: ['trace', 'source', 'author', 'allow-unknown-trace'],
   check: ['trace', 'source', 'author', 'allow-unknown-trace'],
   detect: [],
+  critique: ['model', 'codex-bin', 'codex-config', 'allow-same-model', 'batch'],
   list: ['trace', 'source', 'category'],
 };
 
-/** `harness-loop feedback <add|import|check|detect|list>`. */
+/** `harness-loop feedback <add|import|check|detect|critique|list>`. */
 export async function run(args: CommandArgs): Promise<number> {
   const [sub, ...rest] = args.positionals;
   if (!sub) throw new UsageError(`missing subcommand: harness-loop feedback <${SUBCOMMANDS.join('|')}> (see 'harness-loop feedback --help')`);
@@ -32,7 +33,7 @@ export async function run(args: CommandArgs): Promise<number> {
   }
   const subcommand = sub as Subcommand;
   checkFlags(subcommand, args.flags);
-  if ((subcommand === 'add' || subcommand === 'detect' || subcommand === 'list') && rest.length > 0) {
+  if ((subcommand === 'add' || subcommand === 'detect' || subcommand === 'critique' || subcommand === 'list') && rest.length > 0) {
     throw new UsageError(`'feedback ${subcommand}' takes no arguments (got "${rest[0]}")`);
   }
   const config = await readConfig(workspacePaths(args.workspace).config);
@@ -45,6 +46,8 @@ export async function run(args: CommandArgs): Promise<number> {
       return runCheck(args, config, rest);
     case 'detect':
       return runDetect(args, config);
+    case 'critique':
+      return (await import('./feedback-critique.js')).runCritiqueCommand(args, config);
     case 'list':
       return runList(args, config);
   }
@@ -163,7 +166,7 @@ async function runList(args: CommandArgs, config: Config): Promise<number> {
   const trace = stringFlag(args, 'trace');
   const source = sourceFlag(args);
   const category = stringFlag(args, 'category');
-  const records = (await loadFeedback(workspacePaths(args.workspace).feedbackStore))
+  const records = (await loadAllFeedback(workspacePaths(args.workspace).feedback))
     .filter((r) => (trace === undefined || r.traceId === trace) && (source === undefined || r.source === source) && (category === undefined || r.category === category))
     .map((r): ListedFeedback => ({ ...r, weight: effectiveWeight(r, config) }));
   if (args.json) {

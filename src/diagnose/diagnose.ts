@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { markContradictions, readFeedbackStore } from '../feedback/store.js';
-import { readdir } from 'node:fs/promises';
+import { loadAllFeedback } from '../feedback/store.js';
 import { readTraceStore } from '../ingest/store.js';
 import { findLatestResults } from '../ledger/results.js';
 import type { Config } from '../schema/config.js';
@@ -49,20 +48,7 @@ async function readTestOutcomes(workspace: string): Promise<{ runId: string; tes
   return { runId: latest.results.runId, tests };
 }
 
-/** Every feedback file in the folder (the store, and what hooks appended), contradictions marked. */
-export async function loadAllFeedback(dir: string): Promise<import('../schema/feedback.js').Feedback[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const records = [];
-  const seen = new Set<string>();
-  for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
-    for (const r of await readFeedbackStore(join(dir, name))) {
-      if (seen.has(r.id)) continue;
-      seen.add(r.id);
-      records.push(r);
-    }
-  }
-  return markContradictions(records);
-}
+export { loadAllFeedback };
 
 /** Reads traces, feedback, the latest eval results and the harness; writes ranked recommendations. */
 export async function diagnose(options: DiagnoseOptions): Promise<{ file: string; diagnosis: Diagnosis; llm?: LlmDiagnoseResult }> {

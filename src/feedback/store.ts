@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FeedbackSchema, type Feedback } from '../schema/feedback.js';
 import { InputError } from '../errors.js';
 import { appendLines } from '../util/atomic.js';
@@ -89,4 +90,22 @@ export async function appendFeedback(file: string, records: readonly Feedback[])
   }
   await appendLines(file, added.map(serializeFeedback));
   return { added, duplicates: records.length - added.length };
+}
+
+/**
+ * Every feedback file in the folder (the store, and what hooks appended to hooks.jsonl), as
+ * downstream stages see it: validated, deduplicated by id, with contradicted LLM records marked.
+ */
+export async function loadAllFeedback(dir: string): Promise<Feedback[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const records: Feedback[] = [];
+  const seen = new Set<string>();
+  for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
+    for (const r of await readFeedbackStore(join(dir, name))) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      records.push(r);
+    }
+  }
+  return markContradictions(records);
 }

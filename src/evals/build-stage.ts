@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { loadAllFeedback } from '../feedback/store.js';
+import { readTraceStore } from '../ingest/store.js';
+import type { Skip } from '../ingest/source.js';
+import { EvalsConfigSchema } from '../schema/eval-suite.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { readConfig } from '../util/config.js';
+import { workspacePaths } from '../util/workspace.js';
+import { buildEvalSuite, toTraceInfo, type BuildSummary, type TraceInfo } from './build.js';
+import { resolveCycle } from './cycle.js';
+import { readPruneLog } from './list.js';
+import { evalPaths } from './paths.js';
+import { installProviders } from './provider-files.js';
+
+async function readText(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function readTraceInfos(file: string, onSkip: (skip: Skip) => void): Promise<TraceInfo[]> {
+  const infos: TraceInfo[] = [];
+  try {
+    for await (const trace of readTraceStore(file, onSkip)) infos.push(toTraceInfo(trace));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return infos;
+}
+
+/** The evals build stage: feedback (every file, hooks' included) + traces + the existing suite → the grown suite. */
+export async function buildSuite(options: { workspace: string; cycle?: unknown; onSkip?: (skip: Skip) => void }): Promise<{ file: string; summary: BuildSummary; changed: boolean }> {
+  const paths = evalPaths(options.workspace);
+  const config = await readConfig(paths.config);
+  const evals = EvalsConfigSchema.parse((config as Record<string, unknown>).evals ?? undefined);
+  const [feedback, traces, existing, pruned, cycle] = await Promise.all([
+    loadAllFeedback(workspacePaths(options.workspace).feedback),
+    readTraceInfos(paths.traceStore, options.onSkip ?? (() => {})),
+    readText(paths.suite),
+    readPruneLog(paths.pruneLog),
+    resolveCycle(paths, options.cycle),
+  ]);
+  const { text, summary } = buildEvalSuite({
+    feedback,
+    traces,
+    existing,
+    prunedIds: new Set(pruned.map((p) => p.testId)),
+    cycle,
+    config,
+    rubricThreshold: evals.rubricThreshold,
+    file: paths.suite,
+  });
+  await installProviders(paths.providers);
+  const changed = text !== existing;
+  if (changed) await writeFileAtomic(paths.suite, text);
+  return { file: paths.suite, summary, changed };
+}
