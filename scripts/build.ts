@@ -1,6 +1,8 @@
 // Bundles the CLI (and, as they appear, the hooks) with esbuild for plain `node`.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,6 +26,19 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 
+// The Promptfoo providers `evals build` copies into a workspace's suite folder: Node built-ins
+// only, one self-contained file each (src/ is not published, so the package ships these).
+await build({
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  logLevel: 'warning',
+  entryPoints: { 'replay-provider': 'src/evals/providers/replay-provider.mjs', 'replay-grader': 'src/evals/providers/replay-grader.mjs' },
+  outdir: 'dist/providers',
+  outExtension: { '.js': '.mjs' },
+});
+
 // The copy `harness-loop install` puts into a repository: one file, runnable with plain node.
 await build({
   ...common,
@@ -32,4 +47,41 @@ await build({
   outExtension: { '.js': '.mjs' },
   sourcemap: false,
   define: { ...common.define, HARNESS_LOOP_STANDALONE: 'true' },
+});
+
+// The two hooks: one self-contained, minified file each. Codex starts them on every tool call, so
+// they carry only what the check uses (no zod, yaml or fast-glob; `npm run bench` measures them).
+// Start-up is most of their cost, so: built-ins come from process.getBuiltinModule (Node >= 20.16;
+// createRequire before), because an ESM `import … from 'node:fs'` builds the whole fs facade,
+// which loads fs/promises and every stream module; and node:crypto, which loads some twenty
+// modules to hash one record id, is replaced by src/checks/sha256.ts (same digests).
+const hookRequire = createRequire(import.meta.url);
+await build({
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  logLevel: 'warning',
+  entryPoints: { check_evidence_coverage: 'hooks/check_evidence_coverage.ts', edit_guard: 'hooks/edit_guard.ts' },
+  outdir: 'dist/hooks',
+  outExtension: { '.js': '.mjs' },
+  banner: {
+    js: "const __builtin = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) : (await import('node:module')).createRequire(import.meta.url);",
+  },
+  plugins: [
+    {
+      name: 'light-builtins',
+      setup(b) {
+        b.onResolve({ filter: /^node:crypto$/ }, () => ({ path: fileURLToPath(new URL('../src/checks/sha256.ts', import.meta.url)) }));
+        b.onResolve({ filter: /^node:(fs|path)$/ }, (args) => ({ path: args.path, namespace: 'builtin' }));
+        b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+          const mod = hookRequire(args.path) as object;
+          // Accessors (fs.promises, fs.ReadStream, …) stay unread: reading them loads streams.
+          const names = Object.keys(mod).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default' && !Object.getOwnPropertyDescriptor(mod, n)?.get);
+          return { contents: `const m = __builtin(${JSON.stringify(args.path)}); export default m; export const { ${names.join(', ')} } = m;`, loader: 'js' };
+        });
+      },
+    },
+  ],
 });

@@ -48,3 +48,23 @@ export const BASELINE_SESSIONS: ExampleSession[] = [
     'Acme runs in three regions: us-east-1, eu-west-1 and ap-southeast-2 [docs/regions.md].',
   ),
 ];
+
+/** An after-change session: the same question; when the evidence hook objects, the model fixes its answer. */
+export interface AfterSession extends ExampleSession {
+  /** The corrected answer the model writes once the hook's problem list reaches it. */
+  fixed: string;
+}
+
+function after(base: ExampleSession, fixed: string): AfterSession {
+  return { ...base, fixed };
+}
+
+/** Recorded after THE change of the first cycle (the evidence hook on answers/**). */
+export const AFTER_SESSIONS: AfterSession[] = [
+  // The hook checks citations, not conflicts: this answer passes it and stays as it was.
+  after(BASELINE_SESSIONS[0]!, (BASELINE_SESSIONS[0]!.steps.at(-1) as { answer: string }).answer),
+  after(BASELINE_SESSIONS[1]!, 'Paid plans allow 600 requests per minute per API key [docs/limits.md].'),
+  after(BASELINE_SESSIONS[2]!, 'Rotate keys from Settings → API keys; the old key keeps working for 24 hours after rotation [docs/keys.md].'),
+  after(BASELINE_SESSIONS[3]!, (BASELINE_SESSIONS[3]!.steps.at(-1) as { answer: string }).answer),
+  after(BASELINE_SESSIONS[4]!, (BASELINE_SESSIONS[4]!.steps.at(-1) as { answer: string }).answer),
+];

@@ -54,7 +54,7 @@ jobs:
         run: test -f .codex/harness-loop/harness-loop.mjs || npx --yes harness-loop install --trust
 
       - name: Run the loop and implement the top recommendation
-        run: $HARNESS_LOOP loop --implement --no-verify --all-repos \${CODEX_SESSIONS_DIR:+"$CODEX_SESSIONS_DIR"}
+        run: $HARNESS_LOOP loop --implement --skip-verify --all-repos \${CODEX_SESSIONS_DIR:+"$CODEX_SESSIONS_DIR"}
 
       - name: Verify (regression gate)
         id: verify

@@ -118,6 +118,31 @@ export const COMMANDS: CommandSpec[] = [
     options: [],
   },
   {
+    name: 'loop',
+    summary: 'Run every stage: ingest, detect, (critique), evals build and run, diagnose, handoff',
+    usage: 'harness-loop loop [PATH…] [--implement] [options]',
+    description:
+      'Prints one line per stage with counts and timings and ends with the handoff and the next step.\n' +
+      'Each stage reads and writes only its own artefacts, so any stage can be re-run alone.\n' +
+      'With no PATH it reads the newest 5 sessions of this repository. --implement then starts a\n' +
+      'cycle, has `codex exec` implement THE change, and runs `verify` (exit 1 on a regression).',
+    positionals: 'any',
+    options: [
+      { flag: 'last', type: 'number', arg: 'N', description: 'Keep only the newest N sessions (default 5 when no PATH is given).' },
+      { flag: 'since', type: 'string', arg: 'WHEN', description: 'Keep sessions started at or after WHEN.' },
+      { flag: 'all-repos', type: 'boolean', description: 'Keep sessions whose cwd is outside the workspace too.' },
+      { flag: 'from', type: 'string', arg: 'FORMAT', default: 'auto', description: 'Trace format, as for ingest.' },
+      { flag: 'critique', type: 'boolean', description: 'Batch the traces and run the LLM critic (Codex, a different model).' },
+      { flag: 'grader', type: 'string', arg: 'ID', description: 'Rubric grader: replay (recorded verdicts) or a Promptfoo provider id.' },
+      { flag: 'promptfoo-bin', type: 'string', arg: 'PATH', description: 'Run another Promptfoo.' },
+      { flag: 'implement', type: 'boolean', description: 'Start a cycle and let codex exec implement THE change, then verify.' },
+      { flag: 'skip-verify', type: 'boolean', description: 'With --implement: leave the cycle open for a separate `harness-loop verify`.' },
+      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex binary for --implement (default: critic.codexBin).' },
+      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable).' },
+      { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session.' },
+    ],
+  },
+  {
     name: 'ci-template',
     summary: 'Print a CI workflow that runs the loop on a schedule (github)',
     usage: 'harness-loop ci-template github [--cron "17 6 * * 1"] > .github/workflows/harness-loop.yml',

@@ -103,14 +103,15 @@ export function parseAnswer<T>(text: string, schema: z.ZodType<T>): StructuredRe
   return { ok: true, value: parsed.data, text };
 }
 
-interface CodexRun {
+export interface CodexRun {
   code: number | null;
   signal: string | null;
   stdout: string;
   stderr: string;
 }
 
-function spawnCodex(codex: CodexSettings, args: string[], prompt: string, cwd: string): Promise<CodexRun> {
+/** Runs codex with the prompt on stdin; a codex that cannot start is an ExternalCommandError. */
+export function spawnCodex(codex: CodexSettings, args: string[], prompt: string, cwd: string): Promise<CodexRun> {
   const viaNode = /\.[cm]?js$/.test(codex.bin);
   const command = viaNode ? process.execPath : codex.bin;
   const argv = viaNode ? [codex.bin, ...args] : args;
@@ -137,7 +138,7 @@ function spawnCodex(codex: CodexSettings, args: string[], prompt: string, cwd: s
 }
 
 /** The most telling line of a failed run: Codex's own error event, else the end of stderr. */
-function describeFailure(run: CodexRun): string {
+export function describeFailure(run: CodexRun): string {
   const messages: string[] = [];
   for (const line of run.stdout.split('\n')) {
     if (!line.startsWith('{')) continue;

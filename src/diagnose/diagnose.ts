@@ -4,6 +4,8 @@ import { InputError } from '../errors.js';
 import { loadAllFeedback } from '../feedback/store.js';
 import { readTraceStore } from '../ingest/store.js';
 import { findLatestResults } from '../ledger/results.js';
+import { evalPaths } from '../evals/paths.js';
+import { readSuiteTests } from '../evals/suite-yaml.js';
 import type { Config } from '../schema/config.js';
 import { DEFAULT_FEEDBACK_WEIGHTS } from '../schema/feedback.js';
 import { DIAGNOSIS_SCHEMA_VERSION, DiagnosisSchema, type Diagnosis } from '../schema/diagnosis.js';
@@ -33,7 +35,16 @@ async function readTestOutcomes(workspace: string): Promise<{ runId: string; tes
   const latest = await findLatestResults(join(workspacePaths(workspace).dir, 'results'));
   if (!latest) return null;
   const raw = JSON.parse(await readFile(latest.file, 'utf8')) as { tests?: Record<string, unknown>[] };
-  const meta = new Map((raw.tests ?? []).map((t) => [String(t.id), (t.metadata ?? t) as Record<string, unknown>]));
+  // The suite's own metadata says which feedback and category each test came from.
+  const suite = evalPaths(workspace).suite;
+  const suiteText = await readFile(suite, 'utf8').catch(() => null);
+  const fromSuite = new Map(
+    readSuiteTests(suiteText, suite).map((t) => {
+      const m = (t.metadata ?? {}) as Record<string, unknown>;
+      return [String(m.testId), m] as const;
+    }),
+  );
+  const meta = new Map<string, Record<string, unknown>>((raw.tests ?? []).map((t) => [String(t.id), { ...(fromSuite.get(String(t.id)) ?? {}), ...((t.metadata ?? {}) as Record<string, unknown>), ...(typeof t.traceId === 'string' ? { traceId: t.traceId } : {}) }]));
   const tests = latest.results.tests.map((t) => {
     const m = meta.get(t.id) ?? {};
     return {

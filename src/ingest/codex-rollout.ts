@@ -61,6 +61,12 @@ function messageText(content: unknown): string {
     .join('\n');
 }
 
+/** `{path: {type, content…}}` → `{path: {type}}`. */
+function summarizeChanges(changes: unknown): unknown {
+  if (!isRecord(changes)) return changes;
+  return Object.fromEntries(Object.entries(changes).map(([path, change]) => [path, isRecord(change) ? { type: change.type, ...(typeof change.move_path === 'string' ? { movePath: change.move_path } : {}) } : change]));
+}
+
 /** User-role messages Codex injects around the prompt (AGENTS.md, environment, skills). */
 function isInjectedContext(text: string): boolean {
   return /^\s*(# AGENTS\.md instructions|<environment_context>|<user_instructions>|<skill>|<hook_prompt>|<turn_aborted>)/.test(text);
@@ -227,7 +233,9 @@ class RolloutState {
           exitCode,
           status: failed ? 'error' : 'ok',
           error: failed ? `command exited with code ${exitCode ?? 'unknown'}` : null,
-          attributes: { command: item.command, commandCwd: item.cwd, parsedCmd: item.parsed_cmd, aggregatedOutput: item.aggregated_output, itemStatus: item.status },
+          // The model-facing output (function_call_output) carries the same text; keep this copy
+          // only until it arrives, so large outputs are stored once.
+          attributes: { command: item.command, commandCwd: item.cwd, parsedCmd: item.parsed_cmd, itemStatus: item.status, ...(b.getSpan(id)?.output === undefined ? { aggregatedOutput: item.aggregated_output } : {}) },
         });
         return null;
       }
@@ -243,7 +251,8 @@ class RolloutState {
           durationMs: millisBetween(started, ended),
           status: failed ? 'error' : 'ok',
           error: failed ? (str(item.stderr) || `patch ${String(item.status)}`) : null,
-          attributes: { changes: item.changes, itemStatus: item.status },
+          // Which files and how; their content is already in the patch (the span's input).
+          attributes: { changes: summarizeChanges(item.changes), itemStatus: item.status },
         });
         return null;
       }
@@ -313,6 +322,9 @@ class RolloutState {
         const failedByCode = exitCode !== null && exitCode !== 0;
         const dispatchError = typeof output === 'string' && /^(failed to parse function arguments|unsupported call|apply_patch verification failed)/.test(output);
         const span = b.upsertSpan({ id: callId, kind: 'tool_call', parentId, output, exitCode });
+        // Keep the shell item's copy only when it says something the model-facing output does not.
+        const aggregated = span.attributes.aggregatedOutput;
+        if (typeof aggregated === 'string' && typeof output === 'string' && output.includes(aggregated)) delete span.attributes.aggregatedOutput;
         if (existing?.startTime) span.durationMs ??= millisBetween(existing.startTime, at);
         if (failedByCode || dispatchError) {
           span.status = 'error';

@@ -6,6 +6,8 @@ export interface SecretRule {
   pattern: RegExp;
   /** When set, the first capture group is kept in front of the marker (the `NAME=` of `NAME=value`). */
   keepPrefix?: boolean;
+  /** A cheap test the text must pass before the (costlier) pattern runs at all. */
+  hint?: RegExp;
 }
 
 // Names that say key/token/secret/password. "tokens", "token_count" and "tokenizer" are counts
@@ -17,27 +19,31 @@ const SECRET_WORD = String.raw`(?:api[_-]?key|apikey|secret|token(?!s|_?count|_?
 const NAME_PART = '[A-Za-z0-9_.-]{0,64}';
 const SECRET_NAME = `${NAME_PART}${SECRET_WORD}${NAME_PART}`;
 
+/** Every secret-named field contains one of these stems; the name rules need one to match at all. */
+const SECRET_WORD_HINT = /key|secret|token|passw|passphrase|credential/i;
+
 /** Built-in rules, most specific first so a key inside `API_KEY=sk-…` is named for its kind. */
 export const BUILTIN_RULES: readonly SecretRule[] = [
   // The body is PEM characters (base64, header lines, escaped newlines) up to the END line, or up
   // to the first other character when the key was cut off: a truncated key is still a key, and a
   // lazy scan for a missing END line is quadratic when many BEGIN lines repeat.
-  { kind: 'private-key', pattern: /-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,]|-(?!----))*(?:-----END \1PRIVATE KEY-----)?/g },
-  { kind: 'anthropic-key', pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
-  { kind: 'openai-key', pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
-  { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
-  { kind: 'aws-access-key', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
-  { kind: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  { kind: 'slack-webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
-  { kind: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
-  { kind: 'bearer-token', pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keepPrefix: true },
+  { kind: 'private-key', hint: /PRIVATE KEY/, pattern: /-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,]|-(?!----))*(?:-----END \1PRIVATE KEY-----)?/g },
+  { kind: 'anthropic-key', hint: /sk-ant-/, pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
+  { kind: 'openai-key', hint: /sk-/, pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
+  { kind: 'github-token', hint: /gh[pousr]_|github_pat_/, pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
+  { kind: 'aws-access-key', hint: /AKIA|ASIA|ABIA|ACCA/, pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+  { kind: 'slack-token', hint: /xox/, pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { kind: 'slack-webhook', hint: /hooks\.slack\.com/, pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
+  { kind: 'google-api-key', hint: /AIza/, pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
+  { kind: 'bearer-token', hint: /bearer/i, pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keepPrefix: true },
   // Anchored on `://` (the scheme before it is kept anyway); the user part may be empty (redis://:pw@host).
-  { kind: 'url-credentials', pattern: /(:\/\/[^\s:/@"'\\]{0,256}:)[^\s@/"'\\]{1,256}(?=@)/g, keepPrefix: true },
+  { kind: 'url-credentials', hint: /:\/\//, pattern: /(:\/\/[^\s:/@"'\\]{0,256}:)[^\s@/"'\\]{1,256}(?=@)/g, keepPrefix: true },
   // "password": "x" and 'api_key': 'x' in JSON, Python and JS literals (also inside escaped JSON strings).
   {
     kind: 'secret-value',
     pattern: new RegExp(String.raw`((\\?["'])${SECRET_NAME}\2\s{0,8}:\s{0,8}(\\?["']))(?!\[REDACTED)(?:(?!\3)[^\r\n])+?(?=\3)`, 'gi'),
     keepPrefix: true,
+    hint: SECRET_WORD_HINT,
   },
   // NAME=value, NAME: value (env files, YAML, shell), quoted or bare.
   {
@@ -46,6 +52,7 @@ export const BUILTIN_RULES: readonly SecretRule[] = [
     // as the prefix either way, and that makes the scan linear.
     pattern: new RegExp(String.raw`(${SECRET_WORD}${NAME_PART}[ \t]{0,8}(?:=|:)[ \t]{0,8}["']?)(?!\[REDACTED)[^\s"'\\,;&]{3,}`, 'gi'),
     keepPrefix: true,
+    hint: SECRET_WORD_HINT,
   },
 ];
 
@@ -70,6 +77,7 @@ export class Redactor {
     if (this.extraCount === 0 && !HINT.test(text)) return text;
     let out = text;
     for (const rule of this.rules) {
+      if (rule.hint && !rule.hint.test(out)) continue;
       rule.pattern.lastIndex = 0;
       out = out.replace(rule.pattern, (match: string, prefix: unknown) => {
         // A config pattern that can match nothing (`x*`) would put a marker between every character.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_FEEDBACK_WEIGHTS, FeedbackWeightsSchema } from './feedback.js';
+import { DEFAULT_EVIDENCE, DEFAULT_GUARD } from '../checks/hook-config.js';
 
 /** An extra secret pattern from the workspace config. */
 export const RedactionPatternSchema = z
@@ -58,6 +59,22 @@ export const ConfigSchema = z
       })
       .default({ weights: DEFAULT_FEEDBACK_WEIGHTS, requiredSections: [], tokenBudget: DEFAULT_TOKEN_BUDGET })
       .describe('Feedback weighting and the deterministic detectors.'),
+    evidence: z
+      .object({
+        outputGlobs: z.array(z.string().min(1)).default(DEFAULT_EVIDENCE.outputGlobs).describe('Globs (repository-relative) of the documents check_evidence_coverage checks after each write.'),
+        sourceRoots: z.array(z.string().min(1)).default(DEFAULT_EVIDENCE.sourceRoots).describe('Folders (repository-relative) citations may point into; "." is the whole repository.'),
+        minCoverage: z.number().min(0).max(1).default(DEFAULT_EVIDENCE.minCoverage).describe('Least share of claims (0..1) that must cite a source.'),
+        unit: z.enum(['sentence', 'paragraph']).default(DEFAULT_EVIDENCE.unit).describe('What counts as one claim for coverage.'),
+      })
+      .default(DEFAULT_EVIDENCE)
+      .describe('The check_evidence_coverage hook (PostToolUse).'),
+    guard: z
+      .object({
+        always: z.boolean().default(DEFAULT_GUARD.always).describe('Guard every session, not only the implement phase of a cycle.'),
+        allow: z.array(z.string().min(1)).default(DEFAULT_GUARD.allow).describe('Globs (repository-relative) of the harness files that may change while the guard is on.'),
+      })
+      .default(DEFAULT_GUARD)
+      .describe('The edit guard hook (PreToolUse).'),
   })
   .passthrough()
   .describe('harness-loop workspace configuration (.harness-loop/config.yaml).');

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { ConfigSchema } from './config.js';
 import { CritiqueSchema } from './critique.js';
 import { CycleSchema } from './cycle.js';
+import { EvalRunSummarySchema, EvalTestMetadataSchema, PruneLogEntrySchema, RubricVerdictSchema } from './eval-suite.js';
 import { FeedbackSchema } from './feedback.js';
 import { LedgerEntrySchema } from './ledger.js';
+import { LlmRecommendationsSchema } from './llm-diagnosis.js';
 import { TraceSchema } from './trace.js';
 
 /** Every schema that is published as `schemas/<name>.schema.json`. */
@@ -14,14 +16,19 @@ export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
   cycle: CycleSchema,
   'ledger-entry': LedgerEntrySchema,
   critique: CritiqueSchema,
+  'llm-recommendations': LlmRecommendationsSchema,
+  'eval-run': EvalRunSummarySchema,
+  'eval-test-metadata': EvalTestMetadataSchema,
+  'rubric-verdict': RubricVerdictSchema,
+  'eval-prune-log-entry': PruneLogEntrySchema,
 };
 
 /**
  * Schemas a model answers in (Codex `--output-schema`). The OpenAI API applies them in strict
  * mode and rejects the request (HTTP 400, before the model runs) for a keyword outside its
- * subset, so their file is exactly what is sent: no $schema/$id/title, no minLength.
+ * subset, so their file is exactly what is sent: no $schema/$id/title, no minLength/minItems.
  */
-export const STRICT_OUTPUT_SCHEMAS: ReadonlySet<string> = new Set(['critique']);
+export const STRICT_OUTPUT_SCHEMAS: ReadonlySet<string> = new Set(['critique', 'llm-recommendations']);
 
 /** The JSON Schema text for one published schema, exactly as committed. */
 export function renderJsonSchema(name: string, schema: z.ZodType): string {
@@ -34,7 +41,8 @@ export function renderJsonSchema(name: string, schema: z.ZodType): string {
 // Keywords OpenAI strict structured outputs accept that zod emits for our answer schemas.
 const STRICT_KEYWORDS = new Set(['type', 'description', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'anyOf', 'const']);
 // Emitted by zod for checks strict mode cannot express; zod still enforces them on the answer.
-const VALIDATION_ONLY_KEYWORDS = new Set(['$schema', 'minLength', 'maxLength']);
+// (minItems/maxItems are documented as supported, but nothing is lost by leaving them to zod.)
+const VALIDATION_ONLY_KEYWORDS = new Set(['$schema', 'minLength', 'maxLength', 'minItems', 'maxItems']);
 
 /**
  * A zod schema as an OpenAI strict-mode JSON Schema. Validation-only keywords are dropped; any

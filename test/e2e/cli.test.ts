@@ -54,17 +54,32 @@ describe('harness-loop CLI', () => {
     expect(r.stderr).toContain(join(home, 'sessions'));
   });
 
-  it('runs the demo into a chosen folder and reports its artefacts as JSON', async () => {
+  it('runs the demo: a whole cycle on the bundled example, with every artefact and the recorded improvement', async () => {
     const out = join(tmp(), 'demo');
     const r = await runCli(['demo', '--out', out, '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { workspace: string; artefacts: Record<string, string>; stages: { stage: string }[] };
+    const result = JSON.parse(r.stdout) as {
+      workspace: string;
+      artefacts: Record<string, string | string[]>;
+      stages: { stage: string }[];
+      cycle: { verdict: string; passRateBefore: number; passRateAfter: number; fixed: string[]; regressed: string[]; change: string };
+    };
     expect(result.workspace).toBe(out);
-    expect(result.stages.map((s) => s.stage)).toContain('ingest');
-    for (const file of Object.values(result.artefacts)) expect(existsSync(file), file).toBe(true);
-    const traces = readFileSync(result.artefacts.traces!, 'utf8').trim().split('\n');
-    expect(traces).toHaveLength(5);
-    expect(readFileSync(result.artefacts.traces!, 'utf8')).not.toContain('sk-proj-');
+    expect(Object.keys(result.artefacts).sort()).toEqual(['diagnosis', 'evalsConfig', 'feedback', 'handoff', 'ledger', 'report', 'results', 'traces']);
+    for (const file of Object.values(result.artefacts).flat()) expect(existsSync(file), file).toBe(true);
+    expect(result.stages.map((s) => s.stage)).toEqual([
+      'install', 'ingest', 'feedback', 'ingest', 'detect', 'batch', 'critique', 'evals build', 'evals run', 'diagnose', 'handoff',
+      'cycle start', 'implement', 'ingest', 'evals build', 'verify', 'report',
+    ]);
+    const traces = readFileSync(result.artefacts.traces as string, 'utf8').trim().split('\n');
+    expect(traces).toHaveLength(10);
+    expect(readFileSync(result.artefacts.traces as string, 'utf8')).not.toContain('sk-proj-');
+    // The planted problem the handoff ranks first is the one the recorded change fixes.
+    expect(result.cycle.change).toBe('Check citations mechanically with the check_evidence_coverage hook');
+    expect(result.cycle).toMatchObject({ verdict: 'improved', passRateBefore: 0, passRateAfter: 0.5, regressed: [] });
+    expect(result.cycle.fixed).toHaveLength(2);
+    const ledger = readFileSync(result.artefacts.ledger as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
+    expect(ledger.map((e) => e.verdict)).toEqual(['improved']);
   });
 
   it('refuses to run the demo over an existing workspace', async () => {

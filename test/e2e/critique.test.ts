@@ -14,7 +14,7 @@ import { startMockResponses, type MockServer, type MockStep, type RecordedReques
 
 const SESSIONS = 'examples/docs-qa/recorded/baseline/sessions';
 /** The pro-price session: it greps docs where the FAQ ($39) and the pricing page ($49) disagree. */
-const PRO_PRICE = '01a21398-20d0-7220-bf12-9ed4703c5d0c';
+const PRO_PRICE = '01a213bb-e5d1-7c71-82ee-396abfd7f261';
 const SCHEMA = JSON.parse(readFileSync('schemas/critique.schema.json', 'utf8')) as unknown;
 
 const VERIFIED = {

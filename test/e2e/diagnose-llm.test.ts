@@ -12,7 +12,7 @@ import { codexBin, isolatedEnv, mockProviderArgs } from '../support/codex.js';
 import { startMockResponses, type MockServer, type MockStep } from '../support/mock-responses.js';
 
 const SESSIONS = 'examples/docs-qa/recorded/baseline/sessions';
-const PRO_PRICE = '01a21398-20d0-7220-bf12-9ed4703c5d0c';
+const PRO_PRICE = '01a213bb-e5d1-7c71-82ee-396abfd7f261';
 const SCHEMA = JSON.parse(readFileSync('schemas/llm-recommendations.schema.json', 'utf8')) as unknown;
 
 let mock: MockServer;

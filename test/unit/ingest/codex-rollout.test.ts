@@ -68,7 +68,7 @@ describe('codex rollout reader on the real sample', () => {
     expect(patch).toMatchObject({ kind: 'tool_call', name: 'apply_patch', status: 'ok', parentId: TURN });
     expect(patch.input).toContain('*** Add File: hello.txt');
     expect(patch.output).toContain('Success. Updated the following files');
-    expect(patch.attributes.changes).toEqual({ '/home/user/repo/hello.txt': { type: 'add', content: 'hello from the mock model\nsecond line\n' } });
+    expect(patch.attributes.changes).toEqual({ '/home/user/repo/hello.txt': { type: 'add' } });
   });
 
   it('has one model_call span per model response, with its usage', async () => {

@@ -15,7 +15,7 @@ describe('escapeHtml', () => {
 
 describe('traceAnchor', () => {
   it('keeps a Codex thread id as it is', () => {
-    expect(traceAnchor('01a21398-2339-7d13-ab85-26e3ec5661e4')).toBe('trace-01a21398-2339-7d13-ab85-26e3ec5661e4');
+    expect(traceAnchor('01a213bb-e969-7ea2-bb83-ae5a56c1ce7f')).toBe('trace-01a213bb-e969-7ea2-bb83-ae5a56c1ce7f');
   });
 
   it('reduces any other id to safe characters and still tells ids apart', () => {

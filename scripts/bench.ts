@@ -1,0 +1,309 @@
+// `npm run bench`: throughput and memory of the pipeline on a generated ~500 MB Codex corpus.
+// Each section is a function returning table rows; add new ones (hook latency, evals build) to
+// SECTIONS. Options: --size-mb N (default 500), --seed N, --regen, --runs N (default 3, best
+// of N), --profile (a CPU profile of ingest; also taken whenever ingest misses a goal).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import minimist from 'minimist';
+import { ensureCorpus, type CorpusInfo } from './bench/corpus.js';
+import { benchEvalsBuild } from './bench/evals.js';
+import { summariseProfile } from './bench/profile.js';
+import { benchHooks } from './bench/hooks.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'bin/harness-loop.js');
+const RESULTS = join(ROOT, 'bench/results.md');
+const MIB = 2 ** 20;
+/** One folder per size and seed, so a quick `--size-mb 20` run keeps the full corpus. */
+let CORPUS_DIR = '';
+
+interface Options {
+  sizeMb: number;
+  seed: number;
+  regen: boolean;
+  profile: boolean;
+  runs: number;
+}
+
+/** One line of the results table. */
+interface Row {
+  metric: string;
+  value: string;
+  goal?: string;
+  pass?: boolean;
+}
+
+interface SectionResult {
+  title: string;
+  rows: Row[];
+  notes: string[];
+}
+
+/** What the sections share: the corpus, and what earlier sections left for later ones. */
+interface BenchContext {
+  options: Options;
+  corpus: CorpusInfo;
+  corpusFiles: string[];
+  /** Workspace whose store the ingest section filled, for the batch section. */
+  workspace?: string;
+  ingestFailed?: boolean;
+}
+
+type Section = (ctx: BenchContext) => Promise<SectionResult>;
+
+/** A child process's wall time, peak RSS and output. */
+interface Measured {
+  wallMs: number;
+  /** User plus system CPU time of the child. */
+  cpuMs: number;
+  maxRssKb: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** GNU time when it works here, else a --require hook that reports the child's own maxRSS. */
+const HAVE_GNU_TIME = (() => {
+  const r = spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' });
+  return r.status === 0 && /Maximum resident set size/.test(r.stderr);
+})();
+
+async function measure(nodeArgs: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-bench-run-'));
+  const rssFile = join(dir, 'rss.txt');
+  let cmd: string;
+  let args: string[];
+  if (HAVE_GNU_TIME) {
+    cmd = '/usr/bin/time';
+    args = ['-v', '-o', rssFile, process.execPath, ...nodeArgs];
+  } else {
+    const hook = join(dir, 'rss-hook.cjs');
+    writeFileSync(
+      hook,
+      `process.on('exit', () => { const u = process.resourceUsage(); require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, ` +
+        "'Maximum resident set size (kbytes): ' + u.maxRSS + '\\nUser time (seconds): ' + u.userCPUTime / 1e6 + '\\nSystem time (seconds): ' + u.systemCPUTime / 1e6); });\n",
+    );
+    cmd = process.execPath;
+    args = ['--require', hook, ...nodeArgs];
+  }
+  const started = performance.now();
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  const wallMs = performance.now() - started;
+  const report = readFileSync(rssFile, 'utf8');
+  const field = (name: string) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(report)?.[1] ?? 0);
+  rmSync(dir, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`${nodeArgs.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`);
+  const cpuMs = (field('User time \\(seconds\\)') + field('System time \\(seconds\\)')) * 1000;
+  return { wallMs, cpuMs, maxRssKb: field('Maximum resident set size \\(kbytes\\)'), code, stdout, stderr };
+}
+
+/** Keeps the fastest of several runs, and the largest peak RSS seen over all of them. */
+class Best {
+  private best: Measured | undefined;
+  private peakKb = 0;
+
+  add(m: Measured): void {
+    this.peakKb = Math.max(this.peakKb, m.maxRssKb);
+    if (!this.best || m.wallMs < this.best.wallMs) this.best = m;
+  }
+
+  get result(): Measured {
+    return { ...this.best!, maxRssKb: this.peakKb };
+  }
+}
+
+const BASELINE = `
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+const files = JSON.parse(readFileSync(process.argv[1], 'utf8'));
+let lines = 0;
+for (const file of files) {
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) if (line !== '') { JSON.parse(line); lines++; }
+}
+process.stdout.write(JSON.stringify({ lines }));
+`;
+
+const mbps = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const secs = (ms: number) => `${fmt(ms / 1000, 2)} s`;
+
+/** (a) readline + JSON.parse over the corpus, (b) `harness-loop ingest` on it, runs interleaved. */
+const benchIngest: Section = async (ctx) => {
+  const listDir = mkdtempSync(join(tmpdir(), 'hl-bench-'));
+  const listFile = join(listDir, 'files.json');
+  writeFileSync(listFile, JSON.stringify(ctx.corpusFiles));
+  log('warming the page cache …');
+  for (const f of ctx.corpusFiles) readFileSync(f);
+
+  const base = new Best();
+  const ingest = new Best();
+  let ws = '';
+  for (let i = 1; i <= ctx.options.runs; i++) {
+    log(`run ${i}/${ctx.options.runs}: baseline (readline + JSON.parse) …`);
+    base.add(await measure(['--input-type=module', '-e', BASELINE, listFile]));
+    if (ws) rmSync(ws, { recursive: true, force: true });
+    ws = mkdtempSync(join(tmpdir(), 'hl-bench-ws-'));
+    log(`run ${i}/${ctx.options.runs}: harness-loop ingest …`);
+    ingest.add(await measure([CLI, 'ingest', CORPUS_DIR, '--all-repos', '-C', ws, '--json']));
+  }
+  ctx.workspace = ws;
+  rmSync(listDir, { recursive: true, force: true });
+  const b = base.result;
+  const m = ingest.result;
+  const baseLines = (JSON.parse(b.stdout) as { lines: number }).lines;
+  const result = JSON.parse(m.stdout) as { traces: number; spans: number; skipped: unknown[] };
+
+  const baseMbps = mbps(ctx.corpus.bytes, b.wallMs);
+  const ingestMbps = mbps(ctx.corpus.bytes, m.wallMs);
+  const ratio = ingestMbps / baseMbps;
+  const rssMb = m.maxRssKb / 1024;
+  ctx.ingestFailed = ratio < 0.5 || rssMb > 256;
+  const storeBytes = statSync(join(ws, '.harness-loop/traces/traces.jsonl')).size;
+  return {
+    title: 'Ingest',
+    rows: [
+      { metric: 'baseline: readline + JSON.parse', value: `${fmt(baseMbps)} MB/s (${secs(b.wallMs)} wall, ${secs(b.cpuMs)} CPU, ${baseLines.toLocaleString('en-US')} lines, peak RSS ${fmt(b.maxRssKb / 1024, 0)} MB)` },
+      { metric: 'ingest throughput', value: `${fmt(ingestMbps)} MB/s (${secs(m.wallMs)} wall, ${secs(m.cpuMs)} CPU)` },
+      { metric: 'ingest throughput / baseline', value: `${fmt(ratio, 2)}× (CPU time ratio ${fmt(b.cpuMs / m.cpuMs, 2)}×)`, goal: '≥ 0.5×', pass: ratio >= 0.5 },
+      { metric: 'ingest peak RSS', value: `${fmt(rssMb, 0)} MB`, goal: '≤ 256 MB', pass: rssMb <= 256 },
+      { metric: 'ingest output', value: `${result.traces.toLocaleString('en-US')} traces, ${result.spans.toLocaleString('en-US')} spans, ${result.skipped.length} skipped lines; store ${fmt(storeBytes / MIB)} MB` },
+    ],
+    notes: [`Best of ${ctx.options.runs} run(s) each, baseline and ingest alternating; peak RSS is the largest over all runs.`],
+  };
+};
+
+/** (c) `harness-loop batch` on the store the ingest section wrote. */
+const benchBatch: Section = async (ctx) => {
+  if (!ctx.workspace) throw new Error('the batch section needs the ingest section first');
+  const store = join(ctx.workspace, '.harness-loop/traces/traces.jsonl');
+  const storeBytes = statSync(store).size;
+  const best = new Best();
+  for (let i = 1; i <= ctx.options.runs; i++) {
+    log(`run ${i}/${ctx.options.runs}: harness-loop batch …`);
+    best.add(await measure([CLI, 'batch', '-C', ctx.workspace, '--json']));
+  }
+  const run = best.result;
+  const manifest = JSON.parse(run.stdout) as { maxTokens: number; totals: { batches: number; traces: number; tokens: number; elided: number; overBudget: number } };
+  const t = manifest.totals;
+  return {
+    title: 'Batch',
+    rows: [
+      { metric: 'batch throughput', value: `${fmt(mbps(storeBytes, run.wallMs))} MB/s of store, ${fmt(t.traces / (run.wallMs / 1000), 0)} traces/s (${secs(run.wallMs)} wall, ${secs(run.cpuMs)} CPU)` },
+      { metric: 'batch peak RSS', value: `${fmt(run.maxRssKb / 1024, 0)} MB` },
+      { metric: 'batch output', value: `${t.batches} batches of ≤ ${manifest.maxTokens.toLocaleString('en-US')} tokens, ${t.traces.toLocaleString('en-US')} traces, ${t.tokens.toLocaleString('en-US')} tokens, ${t.elided.toLocaleString('en-US')} with elided text, ${t.overBudget} over budget` },
+    ],
+    notes: [`Best of ${ctx.options.runs} run(s) on the store the ingest section wrote (${fmt(storeBytes / MIB)} MB).`],
+  };
+};
+
+/** Functions whose inclusive time shows where ingest goes, in pipeline order. */
+const INGEST_STEPS: [string, string][] = [
+  ['readSniffInput', 'format detection (first bytes of each file)'],
+  ['readLines', 'line splitting and UTF-8 decoding'],
+  ['readRolloutFile', 'reading rollouts: lines, JSON.parse, trace building'],
+  ['redact', 'secret redaction (src/redact/redact.ts)'],
+  ['serializeTrace', 'JSON.stringify of each trace'],
+  ['contentHash', 'SHA-256 of each serialized trace (same-content check)'],
+  ['write', 'stream writes (string → UTF-8 Buffer, syscalls)'],
+  ['commit', 'store commit (copy/merge pass)'],
+  ['(garbage collector)', 'garbage collection'],
+  ['(idle)', 'idle: waiting for file I/O and fsync'],
+];
+
+/** CPU profile of one ingest run: where the time goes. */
+const profileIngest: Section = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-bench-prof-'));
+  const ws = mkdtempSync(join(tmpdir(), 'hl-bench-ws-'));
+  log('profiling ingest (node --cpu-prof) …');
+  await measure(['--cpu-prof', `--cpu-prof-dir=${dir}`, CLI, 'ingest', CORPUS_DIR, '--all-repos', '-C', ws]);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
+  const summary = summariseProfile(join(dir, file), INGEST_STEPS.map(([name]) => name), 10);
+  rmSync(ws, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+  const pct = (ms: number) => `${fmt((100 * ms) / summary.totalMs)}%`;
+  const what = new Map(INGEST_STEPS);
+  return {
+    title: 'Where ingest spends its time',
+    rows: [
+      ...summary.groups.map((g) => ({ metric: `${what.get(g.name)} — \`${g.name}\``, value: `${fmt(g.totalMs, 0)} ms (${pct(g.totalMs)})` })),
+      ...summary.bySelf.map((s) => ({ metric: `self time: \`${s.name.length > 90 ? `${s.name.slice(0, 90)}…` : s.name}\``, value: `${fmt(s.selfMs, 0)} ms (${pct(s.selfMs)})` })),
+    ],
+    notes: [
+      `One profiled run (${secs(summary.totalMs)} sampled; the profiler slows the run down). First rows: inclusive time of each ` +
+        'step (steps nest: readLines is inside readRolloutFile, write inside the store writer); then the functions with the most self time.',
+    ],
+  };
+};
+
+/** (d) `harness-loop evals build`: 10,000 feedback records over 2,000 traces (scripts/bench/evals.ts). */
+const benchEvals: Section = (ctx) => benchEvalsBuild({ runs: ctx.options.runs, seed: ctx.options.seed, measureCli: (args) => measure([CLI, ...args]) });
+
+/** Sections in run order; later ones may use what earlier ones left in the context. */
+const SECTIONS: Section[] = [benchIngest, benchBatch, benchEvals, benchHooks];
+
+function renderTable(rows: Row[]): string {
+  const lines = ['| metric | value | goal | result |', '| --- | --- | --- | --- |'];
+  for (const r of rows) lines.push(`| ${r.metric.replaceAll('|', '\\|')} | ${r.value} | ${r.goal ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'pass' : '**FAIL**'} |`);
+  return lines.join('\n');
+}
+
+function machine(loadBefore: number[]): string[] {
+  const cpu = cpus();
+  const load = (l: number[]) => l.map((x) => fmt(x, 2)).join(', ');
+  return [
+    `- CPU: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} cores`,
+    `- Memory: ${fmt(totalmem() / 2 ** 30)} GB`,
+    `- Node: ${process.version} (${process.platform} ${process.arch})`,
+    `- Load average (1, 5, 15 min) before: ${load(loadBefore)}; after: ${load(loadavg())} — other work on the machine slows wall times`,
+    `- Peak RSS measured with ${HAVE_GNU_TIME ? '`/usr/bin/time -v`' : "the child's `process.resourceUsage().maxRSS`"}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const argv = minimist(process.argv.slice(2), { boolean: ['regen', 'profile'], default: { 'size-mb': 500, seed: 1, runs: 3 } });
+  const options: Options = { sizeMb: Number(argv['size-mb']), seed: Number(argv.seed), regen: argv.regen === true, profile: argv.profile === true, runs: Math.max(1, Number(argv.runs)) };
+  const loadBefore = loadavg();
+  CORPUS_DIR = join(ROOT, 'bench/corpus', `${options.sizeMb}mb-seed${options.seed}`);
+  const corpus = ensureCorpus(CORPUS_DIR, options.sizeMb, options.seed, options.regen, log);
+  const ctx: BenchContext = { options, corpus, corpusFiles: corpus.files.map((f) => join(CORPUS_DIR, f)).sort() };
+  const results: SectionResult[] = [];
+  for (const section of SECTIONS) results.push(await section(ctx));
+  if (options.profile || ctx.ingestFailed) results.push(await profileIngest(ctx));
+  if (ctx.workspace) rmSync(ctx.workspace, { recursive: true, force: true });
+
+  const date = new Date().toISOString();
+  const md = [
+    '# harness-loop benchmarks',
+    '',
+    `Written by \`npm run bench\` on ${date}. MB = 2^20 bytes; wall times include process start-up.`,
+    '',
+    '## Machine',
+    '',
+    ...machine(loadBefore),
+    '',
+    '## Corpus',
+    '',
+    `${corpus.files.length.toLocaleString('en-US')} generated Codex rollout files in bench/corpus/${basename(CORPUS_DIR)}/, ${fmt(corpus.bytes / MIB)} MB, ` +
+      `${corpus.records.toLocaleString('en-US')} records (seed ${corpus.seed}, generator v${corpus.generator}), cloned from ` +
+      'test/fixtures/codex-exec/rollout.base.jsonl: session_meta, turn_context, world_state, messages, reasoning, ' +
+      'exec_command and apply_patch calls with outputs from 100 B to 400 KB, token counts, task_complete.',
+    '',
+    ...results.flatMap((r) => [`## ${r.title}`, '', renderTable(r.rows), ...(r.notes.length ? ['', ...r.notes] : []), '']),
+  ].join('\n');
+  writeFileSync(RESULTS, md);
+  process.stdout.write(`${md}\n`);
+  log(`wrote ${RESULTS}`);
+}
+
+await main();
