@@ -82,7 +82,7 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
     // (and check every quote against the traces) instead of calling a model.
     beforeCritique: async () => {
       const manifest = await readBatchManifest(paths);
-      const recordedAnswer = JSON.parse(await readFile(join(example, 'feedback', 'critique.recorded.json'), 'utf8')) as { model: string; critique: unknown };
+      const recordedAnswer = JSON.parse(await readFile(join(example, 'critique', 'recorded.json'), 'utf8')) as { model: string; critique: unknown };
       for (const entry of manifest.batches) {
         const critique = CritiqueSchema.parse(recordedAnswer.critique);
         const mine = { observations: critique.observations.filter((o) => entry.traceIds.includes(o.traceId)) };
