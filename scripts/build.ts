@@ -60,14 +60,15 @@ await build({
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  // CommonJS: Node starts a .cjs file measurably faster than an ES module (no module graph to link).
+  format: 'cjs',
   minify: true,
   logLevel: 'warning',
   entryPoints: { check_evidence_coverage: 'hooks/check_evidence_coverage.ts', edit_guard: 'hooks/edit_guard.ts' },
   outdir: 'dist/hooks',
-  outExtension: { '.js': '.mjs' },
+  outExtension: { '.js': '.cjs' },
   banner: {
-    js: "const __builtin = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) : (await import('node:module')).createRequire(import.meta.url);",
+    js: 'const __builtin = process.getBuiltinModule ? (id) => process.getBuiltinModule(id) : require;',
   },
   plugins: [
     {

@@ -1,4 +1,4 @@
-// Hook start-up benchmark: each built hook (dist/hooks/*.mjs) on realistic stdin, against
+// Hook start-up benchmark: each built hook (dist/hooks/*.cjs) on realistic stdin, against
 // `node -e 0` measured in the same run. A section of `npm run bench`; also runnable alone:
 // `npm run build && npx tsx scripts/bench/hooks.ts`.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -63,8 +63,8 @@ export async function benchHooks(): Promise<{ title: string; rows: { metric: str
     const on = makeWorkspace(base, 'on', true);
     const emptyModule = join(base, 'empty.mjs');
     writeFileSync(emptyModule, 'export {};\n');
-    const guard = join(HOOKS, 'edit_guard.mjs');
-    const evidence = join(HOOKS, 'check_evidence_coverage.mjs');
+    const guard = join(HOOKS, 'edit_guard.cjs');
+    const evidence = join(HOOKS, 'check_evidence_coverage.cjs');
     const cases: Case[] = [
       { name: 'node -e 0 (baseline)', args: ['-e', '0'], cwd: off, stdin: '' },
       // Reference, no goal: any .mjs entry pays Node's ESM loader, whatever the file holds.

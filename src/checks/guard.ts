@@ -65,11 +65,27 @@ export function checkWrite(w: ShellWrite, policy: GuardPolicy): string | null {
   for (const rel of rels) {
     const posix = rel.split(sep).join('/');
     if (posix === '') return 'is the repository itself';
+    // The allow-list covers .harness-loop/ for the config and the suite; the loop's own records
+    // must stay the commands' to write, or an agent could rewrite its baseline or its ledger.
+    if (matchesAny(posix, LOOP_STATE)) return 'is loop state that only harness-loop commands write';
     if (!matchesAny(posix, policy.allow)) return rel === realRel && rels.length > 1 ? `is a symlink to ${posix}, which is not a harness file` : 'is not a harness file';
     if (w.subtree && mayBeFolder(real) && !matchesAny(`${posix}/${PROBE}`, policy.allow)) return 'is a folder whose contents are not all harness files';
   }
   return null;
 }
+
+/** Loop records no edit may touch, whatever the allow-list says. */
+export const LOOP_STATE = [
+  '.harness-loop/cycle.json',
+  '.harness-loop/ledger.jsonl',
+  '.harness-loop/cycle-snapshot/**',
+  '.harness-loop/results/**',
+  '.harness-loop/traces/**',
+  '.harness-loop/feedback/**',
+  '.harness-loop/guard.jsonl',
+  '.harness-loop/evals/rubric-verdicts.jsonl',
+  '.harness-loop/evals/prune-log.jsonl',
+];
 
 /** The deny answer Codex honours for PreToolUse (codex-hooks.md §7.2): exactly these keys. */
 export function renderGuardDeny(reason: string): string {

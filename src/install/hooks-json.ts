@@ -15,7 +15,7 @@ export interface OwnedGroup {
 
 /** Ours are recognised by where their script lives, so a user's own hooks are never touched. */
 export function isOurHandler(handler: { command?: unknown }): boolean {
-  return typeof handler.command === 'string' && /harness-loop\/hooks\/(check_evidence_coverage|edit_guard)\.mjs/.test(handler.command);
+  return typeof handler.command === 'string' && /harness-loop\/hooks\/(check_evidence_coverage|edit_guard)\.c?m?js/.test(handler.command);
 }
 
 /** Drops our groups (and only ours); events left empty are removed. */

@@ -66,7 +66,7 @@ function layoutFor(options: InstallOptions): Layout {
       agentsMd: join(root, 'AGENTS.md'),
       config: null,
       cliCommand: `node ${join(bundleDir, 'harness-loop.mjs')}`,
-      hookCommand: (id) => `node "${join(bundleDir, 'hooks', `${id}.mjs`)}"`,
+      hookCommand: (id) => `node "${join(bundleDir, 'hooks', `${id}.cjs`)}"`,
     };
   }
   const root = resolve(options.target);
@@ -80,7 +80,7 @@ function layoutFor(options: InstallOptions): Layout {
     cliCommand: 'node .codex/harness-loop/harness-loop.mjs',
     // Hooks run with the session cwd, which may be a subfolder: resolve from the repository top.
     // The command string is part of the trust hash, so it must not depend on the machine.
-    hookCommand: (id) => `node "$(git rev-parse --show-toplevel 2>/dev/null || pwd)/.codex/harness-loop/hooks/${id}.mjs"`,
+    hookCommand: (id) => `node "$(git rev-parse --show-toplevel 2>/dev/null || pwd)/.codex/harness-loop/hooks/${id}.cjs"`,
   };
 }
 
@@ -131,7 +131,7 @@ async function bundleFiles(layout: Layout): Promise<Map<string, Buffer>> {
     await add(abs, join(layout.skillDir, relative(skillSrc, abs)));
   }
   await add(join(pkg, 'dist', 'standalone', 'harness-loop.mjs'), join(layout.bundleDir, 'harness-loop.mjs'));
-  for (const id of HOOK_IDS) await add(join(pkg, 'dist', 'hooks', `${id}.mjs`), join(layout.bundleDir, 'hooks', `${id}.mjs`));
+  for (const id of HOOK_IDS) await add(join(pkg, 'dist', 'hooks', `${id}.cjs`), join(layout.bundleDir, 'hooks', `${id}.cjs`));
   // Promptfoo loads these by path when `evals run` uses the replay provider and grader.
   for (const name of ['replay-provider.mjs', 'replay-grader.mjs']) await add(join(pkg, 'dist', 'providers', name), join(layout.bundleDir, 'providers', name));
   return files;

@@ -34,7 +34,7 @@ function makeWorkspace(): Workspace {
   git('add', '-A');
   git('commit', '-qm', 'fixture');
   const env = isolatedEnv(root);
-  const handler = (id: string, timeout: number) => ({ type: 'command', command: `node "${join(HOOKS, `${id}.mjs`)}"`, timeout });
+  const handler = (id: string, timeout: number) => ({ type: 'command', command: `node "${join(HOOKS, `${id}.cjs`)}"`, timeout });
   writeFileSync(
     join(env.CODEX_HOME!, 'hooks.json'),
     JSON.stringify({

@@ -43,13 +43,13 @@ describe('harness-loop install / uninstall', () => {
     expect(r.stdout).toContain("run 'harness-loop install --trust");
     expect(existsSync(join(repo, '.agents/skills/harness-improvement/SKILL.md'))).toBe(true);
     expect(existsSync(join(repo, '.codex/harness-loop/harness-loop.mjs'))).toBe(true);
-    expect(existsSync(join(repo, '.codex/harness-loop/hooks/edit_guard.mjs'))).toBe(true);
-    expect(existsSync(join(repo, '.codex/harness-loop/hooks/check_evidence_coverage.mjs'))).toBe(true);
+    expect(existsSync(join(repo, '.codex/harness-loop/hooks/edit_guard.cjs'))).toBe(true);
+    expect(existsSync(join(repo, '.codex/harness-loop/hooks/check_evidence_coverage.cjs'))).toBe(true);
     expect(existsSync(join(repo, '.harness-loop/config.yaml'))).toBe(true);
     const hooks = JSON.parse(readFileSync(join(repo, '.codex/hooks.json'), 'utf8'));
     expect(hooks.hooks.PreToolUse[0].hooks[0].command).toBe('node team-hook.mjs');
-    expect(hooks.hooks.PreToolUse[1].hooks[0].command).toContain('.codex/harness-loop/hooks/edit_guard.mjs');
-    expect(hooks.hooks.PostToolUse[0].hooks[0].command).toContain('check_evidence_coverage.mjs');
+    expect(hooks.hooks.PreToolUse[1].hooks[0].command).toContain('.codex/harness-loop/hooks/edit_guard.cjs');
+    expect(hooks.hooks.PostToolUse[0].hooks[0].command).toContain('check_evidence_coverage.cjs');
     const agents = readFileSync(join(repo, 'AGENTS.md'), 'utf8');
     expect(agents.startsWith('# Team rules\n\nAlways run the tests.\n')).toBe(true);
     expect(agents).toContain('<!-- harness-loop:begin');
