@@ -3,6 +3,7 @@ import { loadAllFeedback } from '../feedback/store.js';
 import { readTraceStore } from '../ingest/store.js';
 import type { Skip } from '../ingest/source.js';
 import { EvalsConfigSchema } from '../schema/eval-suite.js';
+import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
@@ -44,6 +45,10 @@ export async function buildSuite(options: { workspace: string; cycle?: unknown; 
     readPruneLog(paths.pruneLog),
     resolveCycle(paths, options.cycle),
   ]);
+  if (traces.length === 0) throw new InputError('no traces yet; run `harness-loop ingest` first', paths.traceStore, undefined, 'stage.missing');
+  if (feedback.length === 0 && existing === null) {
+    throw new InputError('no feedback yet, so there is nothing to test; run `harness-loop feedback detect` (or add or import feedback) first', workspacePaths(options.workspace).feedback, undefined, 'stage.missing');
+  }
   const { text, summary } = buildEvalSuite({
     feedback,
     traces,
