@@ -34,7 +34,11 @@ await build({
   target: 'node20',
   format: 'esm',
   logLevel: 'warning',
-  entryPoints: { 'replay-provider': 'src/evals/providers/replay-provider.mjs', 'replay-grader': 'src/evals/providers/replay-grader.mjs' },
+  entryPoints: {
+    'replay-provider': 'src/evals/providers/replay-provider.mjs',
+    'replay-grader': 'src/evals/providers/replay-grader.mjs',
+    'codex-provider': 'src/evals/providers/codex-provider.mjs',
+  },
   outdir: 'dist/providers',
   outExtension: { '.js': '.mjs' },
 });

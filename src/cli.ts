@@ -29,6 +29,7 @@ const LOADERS: Record<string, () => Promise<CommandModule>> = {
   diagnose: () => import('./commands/diagnose.js'),
   handoff: () => import('./commands/handoff.js'),
   report: () => import('./commands/report.js'),
+  review: () => import('./commands/review.js'),
   loop: () => import('./commands/loop.js'),
   'ci-template': () => import('./commands/ci-template.js'),
   install: () => import('./commands/install.js'),

@@ -118,6 +118,23 @@ export const COMMANDS: CommandSpec[] = [
     options: [],
   },
   {
+    name: 'review',
+    summary: 'Serve a local web app to review traces and annotate them (feedback, accept/reject critiques)',
+    usage: 'harness-loop review [--port 0] [--host 127.0.0.1] [--open]',
+    description:
+      'Prints the URL (with a random per-run token) on stdout and serves until Ctrl-C: a queue of traces,\n' +
+      'worst first (failing tests, detector and hook findings, unreviewed LLM critiques), each trace with its\n' +
+      'answer, cited sources and spans, a feedback form, and accept / reject for LLM critiques. Saving goes\n' +
+      'through the validation of `feedback add` and appends to .harness-loop/feedback/feedback.jsonl.\n' +
+      'Keys: j / k next and previous trace, a accept and r reject the first waiting critique.',
+    positionals: 'none',
+    options: [
+      { flag: 'port', type: 'number', arg: 'PORT', default: 0, description: 'Port to listen on (0 picks a free one).' },
+      { flag: 'host', type: 'string', arg: 'HOST', default: '127.0.0.1', description: 'Address to bind (keep loopback unless you know why not).' },
+      { flag: 'open', type: 'boolean', description: 'Open the URL in the default browser.' },
+    ],
+  },
+  {
     name: 'loop',
     summary: 'Run every stage: ingest, detect, (critique), evals build and run, diagnose, handoff',
     usage: 'harness-loop loop [PATH…] [--implement] [options]',

@@ -43,6 +43,7 @@ interface Row {
   vars?: Record<string, unknown>;
   testCase?: { description?: string; vars?: Record<string, unknown>; metadata?: Record<string, unknown> };
   gradingResult?: { componentResults?: Component[] } | null;
+  response?: { metadata?: Record<string, unknown> } | null;
 }
 
 const VALUE_LIMIT = 300;
@@ -58,12 +59,15 @@ export function summarizeResults(raw: unknown, expected: readonly ExpectedTest[]
     const meta = row.testCase?.metadata ?? {};
     const id = typeof meta.testId === 'string' ? unprotectText(meta.testId) : `test-${row.testIdx ?? '?'}`;
     const vars = row.vars ?? row.testCase?.vars ?? {};
+    // The codex provider scores a fresh run, recorded as a new trace; replay scores vars.trace_id.
+    const recorded = row.response?.metadata?.traceId;
+    const traceId = typeof recorded === 'string' ? recorded : typeof vars.trace_id === 'string' ? unprotectText(vars.trace_id) : undefined;
     let entry = byId.get(id);
     if (!entry) {
       entry = {
         id,
         ...(typeof row.testCase?.description === 'string' ? { description: unprotectText(row.testCase.description) } : {}),
-        ...(typeof vars.trace_id === 'string' ? { traceId: unprotectText(vars.trace_id) } : {}),
+        ...(traceId !== undefined ? { traceId } : {}),
         status: 'pass',
         pass: true,
         reasons: [],

@@ -13,10 +13,11 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ExternalCommandError, InputError } from '../errors.js';
-import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalRunSummary } from '../schema/eval-suite.js';
+import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalProvider, type EvalRunSummary } from '../schema/eval-suite.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readConfig } from '../util/config.js';
 import { checkAssertionTypes } from './assertion-types.js';
+import { ingestRecordedRuns, recordedTasks, resolveCodexProviderConfig, writeCodexSuite, type CodexRunSettings, type RecordedIngest } from './codex-run.js';
 import { resolveCycle } from './cycle.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
@@ -33,6 +34,10 @@ export interface RunOptions {
   grader?: string;
   /** Overrides the cycle the run is recorded in. */
   cycle?: number;
+  /** "replay" (default, or `evals.provider` in the config) scores recorded answers; "codex" re-runs each task. */
+  provider?: EvalProvider;
+  /** How the codex provider starts Codex (over `evals.codex` in the config). */
+  codex?: CodexRunSettings;
   /** Environment for Promptfoo (default process.env); the offline switches are always added. */
   env?: NodeJS.ProcessEnv;
   /** Clock, for tests. */
@@ -44,6 +49,8 @@ export interface RunOutcome {
   summary: EvalRunSummary;
   file: string;
   exitCode: 0 | 1;
+  /** Codex provider: what ingesting the recorded runs did. */
+  recorded?: RecordedIngest;
 }
 
 /** How to start Promptfoo: the program and the arguments before `eval`. */
@@ -132,6 +139,8 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   const evalsConfig = EvalsConfigSchema.parse((config as Record<string, unknown>).evals ?? undefined);
   const baseEnv = options.env ?? process.env;
   const grader = options.grader ?? evalsConfig.grader ?? (baseEnv.OPENAI_API_KEY ? `openai:${config.critic.model}` : 'replay');
+  const provider = options.provider ?? evalsConfig.provider ?? 'replay';
+  const configFile = provider === 'codex' ? await writeCodexSuite(paths, text, resolveCodexProviderConfig(paths, config, evalsConfig, options.codex)) : paths.suite;
   const cycle = options.cycle ?? (await resolveCycle(paths));
   const startedAt = now();
   const runId = `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
@@ -139,7 +148,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   const command = resolvePromptfooCommand(options.promptfooBin ?? evalsConfig.promptfooBin);
   const args = [
     ...command.args,
-    'eval', '-c', paths.suite, '--no-cache', '--no-table', '--no-progress-bar', '--no-share', '-o', rawFile,
+    'eval', '-c', configFile, '--no-cache', '--no-table', '--no-progress-bar', '--no-share', '-o', rawFile,
     ...(grader !== 'replay' ? ['--grader', grader] : []),
   ];
   const env = promptfooEnv(baseEnv, paths.promptfooHome);
@@ -155,6 +164,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     } catch (error) {
       throw new ExternalCommandError(`promptfoo failed: it exited ${code} but wrote no readable results to ${rawFile}.\n${tail(log)}`, 'promptfoo.failed', { cause: error });
     }
+    const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw) : undefined;
     const digest = summarizeResults(raw, expected);
     const totals = {
       tests: digest.tests.length,
@@ -168,10 +178,9 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
       createdAt: now().toISOString(),
       startedAt: startedAt.toISOString(),
       cycle,
-      config: relative(paths.root, paths.suite),
-      // TODO(evals): the `codex` provider (re-running each task with the candidate harness) will be a
-      // second file in providers/ chosen with promptfoo's --filter-providers; record the choice here.
-      provider: 'replay',
+      config: relative(paths.root, configFile),
+      provider,
+      ...(provider === 'codex' ? { recordedTraces: [...recordedTasks(raw).keys()].sort() } : {}),
       grader,
       promptfoo: { ...(digest.promptfooVersion ? { version: digest.promptfooVersion } : {}), command: [command.file, ...args], exitCode: code },
       totals,
@@ -183,7 +192,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     await writeJsonAtomic(file, summary);
     // Promptfoo's 100 means something failed even if no row says so: never report that as a pass.
     const failed = totals.passed !== totals.tests || code === 100;
-    return { summary, file, exitCode: failed ? 1 : 0 };
+    return { summary, file, exitCode: failed ? 1 : 0, ...(recorded ? { recorded } : {}) };
   } finally {
     await rm(rawFile, { force: true });
   }

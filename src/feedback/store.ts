@@ -4,6 +4,7 @@ import { FeedbackSchema, type Feedback } from '../schema/feedback.js';
 import { InputError } from '../errors.js';
 import { appendLines } from '../util/atomic.js';
 import { markContradictions } from './contradictions.js';
+import { applyReviews } from './reviews.js';
 import { serializeFeedback } from './record.js';
 
 export { effectiveWeight } from './weights.js';
@@ -73,7 +74,7 @@ export async function readFeedbackStore(file: string): Promise<Feedback[]> {
 
 /** The store as downstream stages see it: validated, with contradicted LLM records marked. */
 export async function loadFeedback(file: string): Promise<Feedback[]> {
-  return markContradictions(await readFeedbackStore(file));
+  return markContradictions(applyReviews(await readFeedbackStore(file)));
 }
 
 /**
@@ -94,7 +95,8 @@ export async function appendFeedback(file: string, records: readonly Feedback[])
 
 /**
  * Every feedback file in the folder (the store, and what hooks appended to hooks.jsonl), as
- * downstream stages see it: validated, deduplicated by id, with contradicted LLM records marked.
+ * downstream stages see it: validated, deduplicated by id, reviewed LLM records replaced by their
+ * review (`applyReviews`), with contradicted LLM records marked.
  */
 export async function loadAllFeedback(dir: string): Promise<Feedback[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
@@ -107,5 +109,6 @@ export async function loadAllFeedback(dir: string): Promise<Feedback[]> {
       records.push(r);
     }
   }
-  return markContradictions(records);
+  // Reviews first: a rejected or accepted critique must not also count as the original.
+  return markContradictions(applyReviews(records));
 }

@@ -33,6 +33,11 @@ export interface IngestOptions {
   dryRun?: boolean;
   /** Called for each skipped line, as it happens. */
   onSkip?: (skip: Skip) => void;
+  /**
+   * The task of a trace whose source does not record one (an `exec --json` stream never carries
+   * the prompt), when the caller knows it; undefined leaves the task null.
+   */
+  taskFor?: (trace: Trace) => string | undefined;
 }
 
 export interface IngestResult {
@@ -181,7 +186,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     let emitted = 0;
     const buffer: Trace[] = [];
     for (const [reader, list] of groups) {
-      for await (const trace of reader.read(list, ctx)) {
+      for await (const read of reader.read(list, ctx)) {
+        const task = read.task === null ? options.taskFor?.(read) : undefined;
+        const trace = task !== undefined ? { ...read, task } : read;
         filesDone = Math.min(total, filesDone + (reader.kind === 'codex-rollout' ? 1 : 0));
         progress.update(filesDone, trace.id);
         if (!keep(trace)) {

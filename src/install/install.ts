@@ -3,6 +3,7 @@ import { access, constants, mkdir, readFile, readdir, rm, rmdir, stat } from 'no
 import { dirname, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { PROVIDER_FILES } from '../evals/provider-files.js';
 import { packageRoot } from '../util/package-root.js';
 import { removeAgentsBlock, renderAgentsBlock, upsertAgentsBlock } from './agents-block.js';
 import { withOurHooks, withoutOurHooks, type HooksFile, type OwnedGroup } from './hooks-json.js';
@@ -132,8 +133,8 @@ async function bundleFiles(layout: Layout): Promise<Map<string, Buffer>> {
   }
   await add(join(pkg, 'dist', 'standalone', 'harness-loop.mjs'), join(layout.bundleDir, 'harness-loop.mjs'));
   for (const id of HOOK_IDS) await add(join(pkg, 'dist', 'hooks', `${id}.cjs`), join(layout.bundleDir, 'hooks', `${id}.cjs`));
-  // Promptfoo loads these by path when `evals run` uses the replay provider and grader.
-  for (const name of ['replay-provider.mjs', 'replay-grader.mjs']) await add(join(pkg, 'dist', 'providers', name), join(layout.bundleDir, 'providers', name));
+  // Promptfoo loads these by path when `evals run` uses the replay or codex provider and the grader.
+  for (const name of PROVIDER_FILES) await add(join(pkg, 'dist', 'providers', name), join(layout.bundleDir, 'providers', name));
   return files;
 }
 

@@ -20,7 +20,7 @@ const NAME_PART = '[A-Za-z0-9_.-]{0,64}';
 const SECRET_NAME = `${NAME_PART}${SECRET_WORD}${NAME_PART}`;
 
 /** Every secret-named field contains one of these stems; the name rules need one to match at all. */
-const SECRET_WORD_HINT = /key|secret|token|passw|passphrase|credential/i;
+const SECRET_WORD_HINT = /key|secret|token(?!s| count)|passw|passphrase|credential/i;
 
 /** Built-in rules, most specific first so a key inside `API_KEY=sk-…` is named for its kind. */
 export const BUILTIN_RULES: readonly SecretRule[] = [
@@ -57,7 +57,7 @@ export const BUILTIN_RULES: readonly SecretRule[] = [
 ];
 
 /** A quick pre-check: strings without any of these substrings cannot hold a built-in secret. */
-const HINT = /sk-|gh[pousr]_|github_pat_|AKIA|ASIA|ABIA|ACCA|xox|hooks\.slack|AIza|bearer|PRIVATE KEY|:\/\/[^\s/]*:|key|token|secret|passw|passphrase|auth|credential/i;
+const HINT = /sk-|gh[pousr]_|github_pat_|AKIA|ASIA|ABIA|ACCA|xox|hooks\.slack|AIza|bearer|PRIVATE KEY|:\/\/[^\s/]*:|key|token(?!s| count)|secret|passw|passphrase|credential/i;
 
 export class Redactor {
   private readonly rules: SecretRule[];

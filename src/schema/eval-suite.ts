@@ -105,7 +105,11 @@ export const EvalRunSummarySchema = z
     startedAt: z.iso.datetime().describe('ISO-8601 UTC time the run started.'),
     cycle: z.number().int().positive().describe('Improvement cycle the run belongs to.'),
     config: z.string().describe('Workspace-relative path of the Promptfoo config that ran.'),
-    provider: z.string().describe('Provider that produced the outputs (replay).'),
+    provider: z.string().describe('Provider that produced the outputs: replay or codex.'),
+    recordedTraces: z
+      .array(z.string())
+      .optional()
+      .describe('Codex provider: ids of the traces its runs recorded and this run ingested into the trace store.'),
     grader: z.string().describe('Grader for llm-rubric: "replay" (recorded verdicts) or a Promptfoo provider id.'),
     promptfoo: z
       .object({
@@ -129,6 +133,23 @@ export const EvalRunSummarySchema = z
   .describe('The result of one `harness-loop evals run`.');
 export type EvalRunSummary = z.infer<typeof EvalRunSummarySchema>;
 
+/** Where a run's outputs come from: answers recorded in the traces, or a fresh `codex exec` per test. */
+export const EvalProviderSchema = z
+  .enum(['replay', 'codex'])
+  .describe('replay: score the answer recorded in the trace store for the test; codex: run the task with `codex exec` in a scratch copy of the workspace and record the run as a new trace.');
+export type EvalProvider = z.infer<typeof EvalProviderSchema>;
+
+/** How the `codex` eval provider starts Codex (flags override these). */
+export const EvalsCodexConfigSchema = z
+  .object({
+    codexBin: z.string().min(1).optional().describe('Codex CLI: a command on PATH, or a path relative to the workspace; a .js file runs with node (default: critic.codexBin).'),
+    codexConfig: z.array(z.string().min(1)).default([]).describe('`codex exec -c key=value` overrides for every eval run, e.g. a model provider.'),
+    model: z.string().min(1).optional().describe('Model for the eval runs (default: the Codex default).'),
+    timeoutMs: z.number().int().positive().optional().describe('Kill one eval run after this many milliseconds (default 600000).'),
+  })
+  .describe('The `codex` eval provider.');
+export type EvalsCodexConfig = z.infer<typeof EvalsCodexConfigSchema>;
+
 /** The `evals` section of .harness-loop/config.yaml (read from the passthrough part of the config). */
 export const EvalsConfigSchema = z
   .object({
@@ -136,6 +157,8 @@ export const EvalsConfigSchema = z
     rubricThreshold: z.number().min(0).max(1).default(0.8).describe('Threshold of generated llm-rubric assertions.'),
     staleAfterCycles: z.number().int().positive().default(3).describe('`evals list` flags tests that have not failed for this many cycles as prune candidates.'),
     grader: z.string().min(1).optional().describe('Promptfoo grader for llm-rubric when online (default openai:<critic.model> when OPENAI_API_KEY is set).'),
+    provider: EvalProviderSchema.optional().describe('Provider `evals run`, `verify` and `loop` use when --provider is not given (default replay).'),
+    codex: EvalsCodexConfigSchema.optional(),
   })
   .default({ rubricThreshold: 0.8, staleAfterCycles: 3 })
   .describe('Eval suite settings.');

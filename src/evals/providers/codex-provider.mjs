@@ -1,0 +1,248 @@
+// @ts-check
+/**
+ * Promptfoo provider shipped with harness-loop: runs the test's task through the real agent,
+ * `codex exec --json`, in a scratch copy of the workspace, so the suite scores what Codex does with
+ * the harness as it is now (AGENTS.md, skills, config). Each run is recorded as a trace: the
+ * session's rollout (which carries the task) or, when it cannot be found, the `--json` stream is
+ * written to `.harness-loop/traces/incoming/<test-id>-<thread-id>.jsonl`, which `evals run`
+ * ingests into the trace store afterwards, so every eval run feeds the next cycle.
+ *
+ * Config (paths relative to the suite folder, .harness-loop/evals/, unless absolute):
+ *   codexBin: codex           command on PATH or a path; a .js/.mjs/.cjs file runs with this Node
+ *   codexConfig: []           `-c key=value` overrides, in order
+ *   model: gpt-5.5            `-m`; default: the user's Codex default
+ *   timeoutMs: 600000         the run is killed after this long
+ *   workspace: ../..          the workspace to copy
+ *   traceDir: ../traces/incoming
+ *   env: {}                   extra environment; the rest (CODEX_HOME, HOME, keys) is inherited
+ *
+ * `evals run --provider codex` copies this file to .harness-loop/evals/providers/ and names it in
+ * a derived config. It imports only Node built-ins so the copy runs alone.
+ */
+import { spawn } from 'node:child_process';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The suite folder: this file lives in its providers/ subfolder. */
+const SUITE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+/** Never copied: version control and dependencies are not the harness, and can be huge. */
+const SKIP_ANYWHERE = new Set(['.git', 'node_modules']);
+
+/** Reverses harness-loop's template protection (vars and config reach providers unrendered). @param {string} text */
+function unprotect(text) {
+  if (!text.includes('{{ "')) return text;
+  const body = text.startsWith('{{ "" }}') ? text.slice('{{ "" }}'.length) : text;
+  return body.replace(/\{\{ "([{#])" \}\}/g, '$1');
+}
+
+/** @param {unknown} value */
+function text(value) {
+  return typeof value === 'string' ? unprotect(value) : undefined;
+}
+
+/**
+ * Copies the workspace without .git, node_modules and the loop's own state (.harness-loop/ except
+ * its config.yaml, which the hooks read). Symlinks are copied as links.
+ * @param {string} from @param {string} to @param {boolean} top
+ */
+async function copyWorkspace(from, to, top = true) {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (SKIP_ANYWHERE.has(entry.name)) continue;
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (top && entry.name === '.harness-loop') {
+      const config = join(source, 'config.yaml');
+      if ((await lstat(config).catch(() => null))?.isFile()) {
+        await mkdir(target, { recursive: true });
+        await copyFile(config, join(target, 'config.yaml'));
+      }
+      continue;
+    }
+    if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
+    else if (entry.isDirectory()) await copyWorkspace(source, target, false);
+    else if (entry.isFile()) await copyFile(source, target);
+  }
+}
+
+/**
+ * Runs codex with stdin closed (the prompt is an argument), killing it after `timeoutMs`.
+ * @param {string} bin @param {string[]} args @param {string} cwd @param {NodeJS.ProcessEnv} env @param {number} timeoutMs
+ * @returns {Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string, timedOut: boolean, spawnError?: string }>}
+ */
+function runCodex(bin, args, cwd, env, timeoutMs) {
+  const viaNode = /\.[cm]?js$/.test(bin);
+  return new Promise((resolvePromise) => {
+    const child = spawn(viaNode ? process.execPath : bin, viaNode ? [bin, ...args] : args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (c) => (stdout += c.toString()));
+    child.stderr.on('data', (c) => (stderr = (stderr + c.toString()).slice(-64 * 1024)));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      resolvePromise({ code: null, signal: null, stdout, stderr, timedOut, spawnError: error.message });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/**
+ * What the `--json` stream says: the thread id, the last agent message, the failure if any, usage.
+ * @param {string} stdout
+ */
+export function parseExecStream(stdout) {
+  /** @type {{ threadId: string | null, answer: string | null, failure: string | null, usage: Record<string, number> | null }} */
+  const out = { threadId: null, answer: null, failure: null, usage: null };
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let event;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (event?.type === 'thread.started' && typeof event.thread_id === 'string') out.threadId = event.thread_id;
+    else if (event?.type === 'item.completed' && event.item?.type === 'agent_message' && typeof event.item.text === 'string') out.answer = event.item.text;
+    else if (event?.type === 'turn.failed') out.failure = event.error?.message ?? 'the turn failed';
+    else if (event?.type === 'error' && typeof event.message === 'string') out.failure = event.message;
+    else if (event?.type === 'turn.completed' && event.usage && typeof event.usage === 'object') {
+      const u = /** @type {Record<string, number>} */ (event.usage);
+      const sum = out.usage ?? { prompt: 0, completion: 0, cached: 0, total: 0 };
+      sum.prompt += u.input_tokens ?? 0;
+      sum.completion += u.output_tokens ?? 0;
+      sum.cached += u.cached_input_tokens ?? 0;
+      sum.total += (u.input_tokens ?? 0) + (u.output_tokens ?? 0);
+      out.usage = sum;
+    }
+  }
+  return out;
+}
+
+/** `YYYY/MM/DD` folders a session that ran between the two times may be filed under (UTC and local). @param {Date[]} times */
+function dayFolders(times) {
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  const folders = new Set();
+  for (const t of times) {
+    folders.add(join(String(t.getUTCFullYear()), pad(t.getUTCMonth() + 1), pad(t.getUTCDate())));
+    folders.add(join(String(t.getFullYear()), pad(t.getMonth() + 1), pad(t.getDate())));
+  }
+  return [...folders];
+}
+
+/**
+ * The session's rollout in $CODEX_HOME/sessions, or null: Codex files it under the day it started,
+ * so look there first and search the whole folder only when that fails.
+ * @param {NodeJS.ProcessEnv} env @param {string} threadId @param {Date} started @param {Date} ended
+ */
+async function findRollout(env, threadId, started, ended) {
+  const sessions = join(env.CODEX_HOME || join(env.HOME || homedir(), '.codex'), 'sessions');
+  const suffix = `-${threadId}.jsonl`;
+  for (const day of dayFolders([started, ended])) {
+    const names = await readdir(join(sessions, day)).catch(() => []);
+    const hit = names.find((n) => n.startsWith('rollout-') && n.endsWith(suffix));
+    if (hit) return join(sessions, day, hit);
+  }
+  const all = await readdir(sessions, { recursive: true }).catch(() => []);
+  const hit = all.find((n) => n.endsWith(suffix));
+  return hit ? join(sessions, hit) : null;
+}
+
+/** Writes through a temporary name, so a reader never sees half a file. @param {string} file @param {string | null} from @param {string} [content] */
+async function writeRecord(file, from, content) {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  if (from !== null) await copyFile(from, tmp);
+  else await writeFile(tmp, content ?? '');
+  await rename(tmp, file);
+}
+
+/** @param {string} base @param {string} path */
+function resolveFrom(base, path) {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+export default class CodexProvider {
+  /** @param {{ id?: string, config?: Record<string, unknown> }} [options] */
+  constructor(options = {}) {
+    const config = options.config ?? {};
+    this.providerId = options.id || 'harness-loop:codex';
+    this.workspace = resolveFrom(SUITE_DIR, text(config.workspace) ?? '../..');
+    this.traceDir = resolveFrom(SUITE_DIR, text(config.traceDir) ?? '../traces/incoming');
+    const bin = text(config.codexBin) ?? 'codex';
+    // Bare names go through PATH; paths are relative to the workspace, as in the harness-loop config.
+    this.codexBin = bin.includes('/') || bin.includes('\\') ? resolveFrom(this.workspace, bin) : bin;
+    this.codexConfig = Array.isArray(config.codexConfig) ? config.codexConfig.map((c) => text(c)).filter((c) => c !== undefined) : [];
+    this.model = text(config.model);
+    this.timeoutMs = typeof config.timeoutMs === 'number' && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
+    /** @type {Record<string, string>} */
+    this.env = {};
+    if (config.env && typeof config.env === 'object') for (const [k, v] of Object.entries(config.env)) if (typeof v === 'string') this.env[k] = unprotect(v);
+  }
+
+  id() {
+    return this.providerId;
+  }
+
+  /** @param {string} prompt @param {{ vars?: Record<string, unknown> }} [context] */
+  async callApi(prompt, context) {
+    const testId = (text(context?.vars?.test_id) ?? 'test').replace(/[^A-Za-z0-9._-]/g, '_');
+    const env = { ...process.env, ...this.env };
+    const scratch = await mkdtemp(join(tmpdir(), 'harness-loop-eval-'));
+    try {
+      const cwd = join(scratch, 'workspace');
+      try {
+        await copyWorkspace(this.workspace, cwd);
+      } catch (error) {
+        return { error: `cannot copy the workspace ${this.workspace}: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      const args = [
+        'exec', '--json', '--skip-git-repo-check', '-s', 'workspace-write',
+        ...this.codexConfig.flatMap((c) => ['-c', c]),
+        ...(this.model ? ['-m', this.model] : []),
+        // `--` so a task that starts with "-" is not read as a flag.
+        '--', prompt,
+      ];
+      const started = new Date();
+      const run = await runCodex(this.codexBin, args, cwd, env, this.timeoutMs);
+      if (run.spawnError) return { error: `cannot run codex "${this.codexBin}": ${run.spawnError} (install @openai/codex, or pass --codex-bin)` };
+      const parsed = parseExecStream(run.stdout);
+      /** @type {Record<string, unknown>} */
+      const metadata = {};
+      if (parsed.threadId) {
+        const rollout = await findRollout(env, parsed.threadId, started, new Date());
+        const file = join(this.traceDir, `${testId}-${parsed.threadId}.jsonl`);
+        try {
+          await writeRecord(file, rollout, run.stdout);
+          Object.assign(metadata, { traceId: parsed.threadId, traceFile: file, traceFormat: rollout ? 'rollout' : 'exec' });
+        } catch (error) {
+          return { error: `codex ran (thread ${parsed.threadId}) but its trace could not be written to ${file}: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      }
+      const tokenUsage = parsed.usage ? { ...parsed.usage, numRequests: 1 } : undefined;
+      if (run.code !== 0 || parsed.answer === null) {
+        const why = run.timedOut
+          ? `codex was killed after ${this.timeoutMs} ms`
+          : run.code !== 0
+            ? `codex exited with ${run.code === null ? `signal ${run.signal}` : `code ${run.code}`}`
+            : 'codex gave no final answer';
+        const detail = parsed.failure ?? run.stderr.trim().split('\n').filter((l) => !l.startsWith('WARNING: proceeding')).slice(-3).join(' | ');
+        return { error: `${why}${detail ? `: ${detail}` : ''}`, metadata, ...(tokenUsage ? { tokenUsage } : {}) };
+      }
+      return { output: parsed.answer, metadata, ...(tokenUsage ? { tokenUsage } : {}) };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+}
