@@ -3,9 +3,8 @@
 // (openai/openai-agents-python `src/agents/tracing/span_data.py`), or the flat HALO span lines
 // of the OpenAI cookbook's improvement loop (context-labs/HALO `canonical_span.py`).
 import type { Span, SpanKind, SpanStatus, TokenUsage, Trace } from '../schema/trace.js';
-import { readLines } from '../util/lines.js';
 import { isoFromString, millisBetween, toNumber } from '../util/time.js';
-import { looksBinary } from './codex-rollout.js';
+import { readJsonLines } from './json-lines.js';
 import { isRecord, str, type ReadContext, type TraceReader } from './source.js';
 import { TraceBuilder } from './trace-builder.js';
 
@@ -45,21 +44,9 @@ function normalizeSpanId(id: string): string {
 
 /** Reads one file's records into `traces`, keyed by normalized trace id. */
 async function readAgentsFile(file: string, ctx: ReadContext, traces: Map<string, AgentsTrace>): Promise<void> {
-  for await (const line of readLines(file, ctx.maxLineBytes)) {
-    if (line.tooLong) {
-      ctx.skip({ file, line: line.n, reason: `line of ${line.bytes} bytes is over the ${ctx.maxLineBytes}-byte limit` });
-      continue;
-    }
-    if (line.text.trim() === '') continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(line.text);
-    } catch {
-      ctx.skip({ file, line: line.n, reason: looksBinary(line.text) ? 'binary data, not JSON' : 'malformed JSON (truncated line?)' });
-      continue;
-    }
-    const problem = applyRecord(record, traces, file, line.n);
-    if (problem) ctx.skip({ file, line: line.n, reason: problem });
+  for await (const { n, value: record } of readJsonLines(file, ctx)) {
+    const problem = applyRecord(record, traces, file, n);
+    if (problem) ctx.skip({ file, line: n, reason: problem });
   }
 }
 

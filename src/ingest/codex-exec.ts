@@ -1,8 +1,7 @@
 // `codex exec --json` event streams: one ThreadEvent per stdout line, no timestamps
 // (codex-rs/exec/src/exec_events.rs, codex-cli 0.169.0).
 import type { Trace } from '../schema/trace.js';
-import { readLines } from '../util/lines.js';
-import { looksBinary } from './codex-rollout.js';
+import { readJsonLines } from './json-lines.js';
 import { isRecord, str, type ReadContext, type TraceReader } from './source.js';
 import { TraceBuilder, usageFromCodex } from './trace-builder.js';
 
@@ -23,25 +22,13 @@ export async function* readExecFile(file: string, ctx: ReadContext): AsyncGenera
   // `codex exec resume <id>` appended to the same stream starts the same thread again; its turns
   // continue the numbering so `turn_1` of the resumed run does not overwrite the first run's.
   const turnsByThread = new Map<string, number>();
-  for await (const line of readLines(file, ctx.maxLineBytes)) {
-    if (line.tooLong) {
-      ctx.skip({ file, line: line.n, reason: `line of ${line.bytes} bytes is over the ${ctx.maxLineBytes}-byte limit` });
-      continue;
-    }
-    if (line.text.trim() === '') continue;
-    let event: unknown;
-    try {
-      event = JSON.parse(line.text);
-    } catch {
-      ctx.skip({ file, line: line.n, reason: looksBinary(line.text) ? 'binary data, not JSON' : 'malformed JSON (truncated line?)' });
-      continue;
-    }
+  for await (const { n, value: event } of readJsonLines(file, ctx)) {
     if (!isRecord(event) || typeof event.type !== 'string') {
-      ctx.skip({ file, line: line.n, reason: 'missing field "type"' });
+      ctx.skip({ file, line: n, reason: 'missing field "type"' });
       continue;
     }
     if (!EXEC_TYPES.has(event.type)) {
-      ctx.skip({ file, line: line.n, reason: `unknown event type "${event.type}"` });
+      ctx.skip({ file, line: n, reason: `unknown event type "${event.type}"` });
       continue;
     }
     if (event.type === 'thread.started') {
@@ -51,19 +38,19 @@ export async function* readExecFile(file: string, ctx: ReadContext): AsyncGenera
       }
       const threadId = str(event.thread_id);
       if (!threadId) {
-        ctx.skip({ file, line: line.n, reason: 'thread.started without "thread_id"' });
+        ctx.skip({ file, line: n, reason: 'thread.started without "thread_id"' });
         state = null;
         continue;
       }
-      state = new ExecState(new TraceBuilder(threadId, { kind: 'codex-exec-json', file, line: line.n }), turnsByThread.get(threadId) ?? 0);
+      state = new ExecState(new TraceBuilder(threadId, { kind: 'codex-exec-json', file, line: n }), turnsByThread.get(threadId) ?? 0);
       continue;
     }
     if (!state) {
-      ctx.skip({ file, line: line.n, reason: `${event.type} before thread.started` });
+      ctx.skip({ file, line: n, reason: `${event.type} before thread.started` });
       continue;
     }
     const problem = state.apply(event);
-    if (problem) ctx.skip({ file, line: line.n, reason: problem });
+    if (problem) ctx.skip({ file, line: n, reason: problem });
   }
   if (state) yield state.builder.build();
 }

@@ -1,8 +1,8 @@
 // Codex rollout files: $CODEX_HOME/sessions/YYYY/MM/DD/rollout-<time>-<thread id>.jsonl,
 // one `{timestamp, ordinal?, type, payload}` record per line (codex-cli 0.169.0).
 import type { Trace } from '../schema/trace.js';
-import { readLines } from '../util/lines.js';
 import { isoFromSeconds, isoFromString, millisBetween, toNumber } from '../util/time.js';
+import { readJsonLines } from './json-lines.js';
 import { isRecord, str, type ReadContext, type TraceReader } from './source.js';
 import { TraceBuilder, parseExitCode, usageFromCodex } from './trace-builder.js';
 
@@ -24,32 +24,15 @@ export const codexRolloutReader: TraceReader = {
 /** Reads one rollout file into one trace (one trace per Codex session). */
 export async function readRolloutFile(file: string, ctx: ReadContext): Promise<Trace | null> {
   const state = new RolloutState(file);
-  for await (const line of readLines(file, ctx.maxLineBytes)) {
-    if (line.tooLong) {
-      ctx.skip({ file, line: line.n, reason: `line of ${line.bytes} bytes is over the ${ctx.maxLineBytes}-byte limit` });
-      continue;
-    }
-    if (line.text.trim() === '') continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(line.text);
-    } catch {
-      ctx.skip({ file, line: line.n, reason: looksBinary(line.text) ? 'binary data, not JSON' : 'malformed JSON (truncated line?)' });
-      continue;
-    }
-    const problem = state.apply(record, line.n);
-    if (problem) ctx.skip({ file, line: line.n, reason: problem });
+  for await (const { n, value: record } of readJsonLines(file, ctx)) {
+    const problem = state.apply(record, n);
+    if (problem) ctx.skip({ file, line: n, reason: problem });
   }
   if (!state.builder) {
     if (state.lines > 0) ctx.skip({ file, line: 1, reason: 'no session_meta record: not a usable rollout' });
     return null;
   }
   return state.builder.build();
-}
-
-export function looksBinary(text: string): boolean {
-  // U+FFFD appears where invalid UTF-8 was decoded; control characters are never in JSONL text.
-  return /[\uFFFD\u0000-\u0008\u000E-\u001F]/.test(text.slice(0, 256));
 }
 
 /** Text of a Responses API message's content parts. */

@@ -5,7 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { SourceKind, Trace } from '../schema/trace.js';
 import { openByteStream, readLines } from '../util/lines.js';
-import { looksBinary } from './codex-rollout.js';
+import { looksBinary } from './json-lines.js';
 import { CodexOtelAssembler } from './codex-otel.js';
 import { signalOfBody } from './otlp-body.js';
 import { decodeOtlpProtobuf, signalHintFromName } from './otlp-decode.js';
