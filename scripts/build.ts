@@ -6,6 +6,22 @@ import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
+// The review app's front end (src/review/web/), bundled for the browser and carried inside the CLI
+// as strings, so `harness-loop review` serves it from memory and works offline.
+const reviewWeb = await build({
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  minify: true,
+  write: false,
+  logLevel: 'warning',
+  entryPoints: { app: 'src/review/web/main.ts', styles: 'src/review/web/styles.css' },
+  outdir: 'dist/review',
+});
+const reviewAsset = (ext: string) => reviewWeb.outputFiles.find((f) => f.path.endsWith(ext))!.text;
+const REVIEW_WEB_ASSETS = JSON.stringify({ js: reviewAsset('.js'), css: reviewAsset('.css') });
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -13,7 +29,7 @@ const common = {
   format: 'esm',
   sourcemap: 'linked',
   logLevel: 'warning',
-  define: { HARNESS_LOOP_VERSION: JSON.stringify(pkg.version) },
+  define: { HARNESS_LOOP_VERSION: JSON.stringify(pkg.version), REVIEW_WEB_ASSETS },
   // Bundled CommonJS dependencies call require(); give ESM output a real one.
   banner: { js: "import { createRequire as __harnessRequire } from 'node:module'; const require = __harnessRequire(import.meta.url);" },
 } as const;

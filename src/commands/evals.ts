@@ -7,6 +7,7 @@ import { resolveCycle } from '../evals/cycle.js';
 import { listTests, readPruneLog, readRunDigests } from '../evals/list.js';
 import { evalPaths, type EvalPaths } from '../evals/paths.js';
 import { removeTest } from '../evals/ratchet.js';
+import { readEvalProviderFlags } from '../evals/codex-run.js';
 import { runEvals } from '../evals/run.js';
 import { readSuiteTests } from '../evals/suite-yaml.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalRunSummary, type PruneLogEntry } from '../schema/eval-suite.js';
@@ -20,7 +21,7 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 /** Flags each subcommand accepts beyond the global ones. */
 const FLAGS: Record<Subcommand, string[]> = {
   build: ['cycle'],
-  run: ['promptfoo-bin', 'grader', 'cycle'],
+  run: ['promptfoo-bin', 'grader', 'cycle', 'provider', 'codex-bin', 'codex-config', 'model'],
   list: ['stale-after'],
   prune: ['id', 'reason'],
 };
@@ -99,7 +100,13 @@ async function runRun(args: CommandArgs, paths: EvalPaths): Promise<number> {
     ...(typeof flags['promptfoo-bin'] === 'string' ? { promptfooBin: flags['promptfoo-bin'] } : {}),
     ...(typeof flags.grader === 'string' ? { grader: flags.grader } : {}),
     ...(flags.cycle !== undefined ? { cycle: await resolveCycle(paths, flags.cycle) } : {}),
+    ...readEvalProviderFlags(flags),
   });
+  if (outcome.recorded) {
+    const r = outcome.recorded;
+    for (const s of r.skipped) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`);
+    process.stderr.write(`evals run: recorded ${r.traces} codex run(s) as trace(s) (${r.added} new) in ${displayPath(paths.traceStore)}\n`);
+  }
   const { summary, file } = outcome;
   if (args.json) {
     const { raw: _raw, ...rest } = summary;
@@ -125,7 +132,7 @@ function renderRun(summary: EvalRunSummary, file: string): string {
     }
   }
   const t = summary.totals;
-  lines.push(`evals run: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored of ${t.tests} (grader: ${summary.grader}, cycle ${summary.cycle}) → ${displayPath(file)}`);
+  lines.push(`evals run: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored of ${t.tests} (provider: ${summary.provider}, grader: ${summary.grader}, cycle ${summary.cycle}) → ${displayPath(file)}`);
   if (summary.missingVerdicts.length > 0) {
     lines.push(`  ${summary.missingVerdicts.length} llm-rubric verdict(s) missing for offline grading; record them in .harness-loop/evals/rubric-verdicts.jsonl (the reasons above show the line to add)`);
   }

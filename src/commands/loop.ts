@@ -3,6 +3,7 @@ import { GateFailedError, UsageError } from '../errors.js';
 import { readResults } from '../ledger/results.js';
 import { verify } from '../ledger/cycle.js';
 import { renderLedgerEntry } from '../ledger/render.js';
+import { readEvalProviderFlags } from '../evals/codex-run.js';
 import { runEvals } from '../evals/run.js';
 import { implementTheChange } from '../loop/implement.js';
 import { runLoop } from '../loop/loop.js';
@@ -23,6 +24,8 @@ export async function run(args: CommandArgs): Promise<number> {
   if (flags['skip-verify'] === true && flags.implement !== true) throw new UsageError('--skip-verify only applies with --implement');
   const grader = flags.grader as string | undefined;
   const promptfooBin = flags['promptfoo-bin'] as string | undefined;
+  // --codex-bin, -c and --model serve both the implementing session and the codex eval provider.
+  const evalProvider = readEvalProviderFlags(flags);
   const log = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
 
   const result = await runLoop({
@@ -34,6 +37,7 @@ export async function run(args: CommandArgs): Promise<number> {
     critique: flags.critique === true,
     grader,
     promptfooBin,
+    ...evalProvider,
     onStage: (s) => log(`${s.stage.padEnd(12)} ${s.summary} (${s.ms} ms)`),
   });
   log(`handoff: ${displayPath(result.handoff)}`);
@@ -58,7 +62,7 @@ export async function run(args: CommandArgs): Promise<number> {
   }
   const outcome = await verify({
     workspace: paths.root,
-    runSuite: async ({ workspace }) => readResults((await runEvals({ workspace, grader, promptfooBin })).file),
+    runSuite: async ({ workspace }) => readResults((await runEvals({ workspace, grader, promptfooBin, ...evalProvider })).file),
   });
   log(renderLedgerEntry(outcome.entry));
   if (args.json) process.stdout.write(`${JSON.stringify({ ...result, ledgerEntry: outcome.entry }, null, 2)}\n`);

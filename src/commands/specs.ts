@@ -142,7 +142,8 @@ export const COMMANDS: CommandSpec[] = [
       'Prints one line per stage with counts and timings and ends with the handoff and the next step.\n' +
       'Each stage reads and writes only its own artefacts, so any stage can be re-run alone.\n' +
       'With no PATH it reads the newest 5 sessions of this repository. --implement then starts a\n' +
-      'cycle, has `codex exec` implement THE change, and runs `verify` (exit 1 on a regression).',
+      'cycle, has `codex exec` implement THE change, and runs `verify` (exit 1 on a regression).\n' +
+      '--provider codex runs the eval tasks with `codex exec` (evals run and verify alike).',
     positionals: 'any',
     options: [
       { flag: 'last', type: 'number', arg: 'N', description: 'Keep only the newest N sessions (default 5 when no PATH is given).' },
@@ -152,11 +153,12 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'critique', type: 'boolean', description: 'Batch the traces and run the LLM critic (Codex, a different model).' },
       { flag: 'grader', type: 'string', arg: 'ID', description: 'Rubric grader: replay (recorded verdicts) or a Promptfoo provider id.' },
       { flag: 'promptfoo-bin', type: 'string', arg: 'PATH', description: 'Run another Promptfoo.' },
+      { flag: 'provider', type: 'string', arg: 'NAME', description: 'Eval provider: replay (recorded answers) or codex (run each task with codex exec).' },
       { flag: 'implement', type: 'boolean', description: 'Start a cycle and let codex exec implement THE change, then verify.' },
       { flag: 'skip-verify', type: 'boolean', description: 'With --implement: leave the cycle open for a separate `harness-loop verify`.' },
-      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex binary for --implement (default: critic.codexBin).' },
-      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable).' },
-      { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session.' },
+      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex binary for --implement and --provider codex (default: critic.codexBin).' },
+      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable; --implement and --provider codex).' },
+      { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session and --provider codex.' },
     ],
   },
   {
@@ -249,6 +251,8 @@ export const COMMANDS: CommandSpec[] = [
       '  run     run the real Promptfoo offline (replay provider: the answers recorded in the traces;\n' +
       '          llm-rubric graded from .harness-loop/evals/rubric-verdicts.jsonl unless an API key is set)\n' +
       '          and write .harness-loop/results/<run-id>.json. Exit 0 all pass, 1 some fail, 2 promptfoo failed.\n' +
+      '          --provider codex runs each task with `codex exec --json` in a scratch copy of the workspace\n' +
+      '          (the harness as it is now) and ingests every run into the trace store as a new trace.\n' +
       '  list    tests with their last result; flags tests with no failure for N cycles as prune candidates\n' +
       '  prune   --id ID --reason TEXT: the only way a test leaves the suite; logged in prune-log.jsonl\n' +
       'Offline llm-rubric verdicts: one JSON object per line in .harness-loop/evals/rubric-verdicts.jsonl,\n' +
@@ -260,6 +264,10 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'cycle', type: 'number', arg: 'N', description: 'Cycle to record (build, run; default: the open cycle, else the next one).' },
       { flag: 'promptfoo-bin', type: 'string', arg: 'PATH', description: 'Promptfoo to run instead of the bundled one: a .js entry or an executable (run; or evals.promptfooBin in config).' },
       { flag: 'grader', type: 'string', arg: 'ID', description: 'llm-rubric grader: replay (recorded verdicts) or a Promptfoo provider id (run; default: openai:<critic.model> when OPENAI_API_KEY is set, else replay).' },
+      { flag: 'provider', type: 'string', arg: 'NAME', description: 'replay (score the recorded answers) or codex (run each task with codex exec) (run; default: evals.provider in config, else replay).' },
+      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex (run; default: evals.codex.codexBin, else critic.codexBin); a .js file runs with node.' },
+      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex, repeatable (run; after evals.codex.codexConfig).' },
+      { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex (run; default: evals.codex.model, else the Codex default).' },
       { flag: 'stale-after', type: 'number', arg: 'N', description: 'Cycles without a failure before a test is a prune candidate (list; default 3).' },
       { flag: 'id', type: 'string', arg: 'ID', description: 'Test to prune (prune).' },
       { flag: 'reason', type: 'string', arg: 'TEXT', description: 'Why the test can go, kept in the prune log (prune).' },
@@ -296,6 +304,10 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'accept-breach', type: 'string', arg: 'REASON', description: 'Let a one-change rule breach through; the reason is recorded.' },
       { flag: 'grader', type: 'string', arg: 'ID', description: 'Rubric grader for the re-run: replay (recorded verdicts) or a Promptfoo provider id.' },
       { flag: 'promptfoo-bin', type: 'string', arg: 'PATH', description: 'Run another Promptfoo for the re-run.' },
+      { flag: 'provider', type: 'string', arg: 'NAME', description: 'Provider for the re-run: replay or codex (re-run each task with the changed harness).' },
+      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex.' },
+      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex (repeatable).' },
+      { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex.' },
     ],
   },
   {

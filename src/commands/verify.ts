@@ -4,6 +4,7 @@ import { GateFailedError, UsageError } from '../errors.js';
 import { verify, type RunSuite } from '../ledger/cycle.js';
 import { renderLedgerEntry } from '../ledger/render.js';
 import { readResults } from '../ledger/results.js';
+import { readEvalProviderFlags } from '../evals/codex-run.js';
 import { runEvals } from '../evals/run.js';
 
 /** Re-runs the suite with the real eval runner and reads the run back as the gate sees it. */
@@ -13,6 +14,7 @@ function runSuiteWithEvalRunner(args: CommandArgs): RunSuite {
       workspace,
       promptfooBin: args.flags['promptfoo-bin'] as string | undefined,
       grader: args.flags.grader as string | undefined,
+      ...readEvalProviderFlags(args.flags),
     });
     return readResults(outcome.file);
   };
@@ -24,6 +26,8 @@ export async function run(args: CommandArgs): Promise<number> {
   const acceptBreach = reasonFlag(args, 'accept-breach');
   const results = args.flags.results as string | undefined;
   if (results === '') throw new UsageError('--results needs a file');
+  // Checked before the suite runs, so a typo does not cost a whole run.
+  readEvalProviderFlags(args.flags);
   const outcome = await verify({
     workspace: args.workspace,
     ...(results ? { resultsFile: resolve(results) } : { runSuite: runSuiteWithEvalRunner(args) }),

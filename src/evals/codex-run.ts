@@ -9,7 +9,8 @@ import { resolveCodexBin } from '../critique/codex.js';
 import { ingest } from '../ingest/ingest.js';
 import type { Skip } from '../ingest/source.js';
 import type { Config } from '../schema/config.js';
-import type { EvalsConfig } from '../schema/eval-suite.js';
+import { UsageError } from '../errors.js';
+import { EvalProviderSchema, type EvalProvider, type EvalsConfig } from '../schema/eval-suite.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { EvalPaths } from './paths.js';
 import { createNode, parseSuite, renderSuite } from './suite-yaml.js';
@@ -27,13 +28,41 @@ export interface CodexRunSettings {
   timeoutMs?: number;
 }
 
+/** `--provider`, `--codex-bin`, `-c/--codex-config` and `--model` as `runEvals` options. */
+export function readEvalProviderFlags(flags: Record<string, unknown>): { provider?: EvalProvider; codex: CodexRunSettings } {
+  const raw = flags.provider;
+  let provider: EvalProvider | undefined;
+  if (raw !== undefined) {
+    const parsed = EvalProviderSchema.safeParse(raw);
+    if (!parsed.success) throw new UsageError(`--provider must be replay or codex (got "${String(raw)}")`);
+    provider = parsed.data;
+  }
+  const text = (name: string): string | undefined => {
+    const value = flags[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} needs a value`);
+    return value;
+  };
+  const list = flags['codex-config'];
+  const config = list === undefined ? [] : (Array.isArray(list) ? list : [list]).map(String);
+  const bin = text('codex-bin');
+  const model = text('model');
+  return { ...(provider ? { provider } : {}), codex: { ...(bin !== undefined ? { bin } : {}), ...(model !== undefined ? { model } : {}), config } };
+}
+
 /** The provider's config as written into the derived suite. */
 export interface CodexProviderConfig {
+  /** Absolute path, or a bare command found on PATH. */
   codexBin: string;
+  /** `-c key=value` overrides, in order. */
   codexConfig: string[];
+  /** `-m`; absent means the Codex default. */
   model?: string;
+  /** Kill one run after this long (the provider's default when absent). */
   timeoutMs?: number;
+  /** The workspace to copy, relative to the suite folder. */
   workspace: string;
+  /** Where runs are recorded for ingest, relative to the suite folder. */
   traceDir: string;
 }
 

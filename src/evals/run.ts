@@ -1,6 +1,7 @@
 /**
  * `evals run`: runs the real Promptfoo CLI on the suite, offline by default, and writes
  * `.harness-loop/results/<run-id>.json` (normalized summary plus Promptfoo's raw output).
+ * With the codex provider it runs a derived config instead (codex-run.ts) and ingests the runs.
  *
  * Promptfoo's exit codes are 0 (all pass), 100 (a test failed or errored) and 1 (config or load
  * error). We map them to this project's convention in the command: 0 pass, 1 some fail, 2 when

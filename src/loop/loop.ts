@@ -4,11 +4,13 @@ import { writeBatches } from '../batch/batch.js';
 import { runCritique } from '../critique/run.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import { buildSuite } from '../evals/build-stage.js';
+import type { CodexRunSettings } from '../evals/codex-run.js';
 import { runEvals } from '../evals/run.js';
 import { detectFeedback } from '../feedback/detect.js';
 import { writeHandoff } from '../handoff/handoff.js';
 import { ingest, type IngestOptions } from '../ingest/ingest.js';
 import type { Config } from '../schema/config.js';
+import type { EvalProvider } from '../schema/eval-suite.js';
 
 /** What one stage did. */
 export interface StageReport {
@@ -28,6 +30,10 @@ export interface LoopOptions {
   /** Rubric grader for the eval run ("replay" offline). */
   grader?: string;
   promptfooBin?: string;
+  /** Eval provider: "replay" (recorded answers) or "codex" (run each task again). */
+  provider?: EvalProvider;
+  /** How the codex eval provider starts Codex. */
+  codex?: CodexRunSettings;
   env?: NodeJS.ProcessEnv;
   onStage?: (report: StageReport) => void;
   /** Runs after batching, before the critic (the demo puts its recorded critic answer in place here). */
@@ -75,8 +81,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   void built;
   const run = await stage(
     'evals run',
-    () => runEvals({ workspace, grader: options.grader, promptfooBin: options.promptfooBin, env: options.env }),
-    (r) => `${r.summary.tests.filter((t) => t.pass).length} of ${r.summary.tests.length} test(s) pass`,
+    () => runEvals({ workspace, grader: options.grader, promptfooBin: options.promptfooBin, env: options.env, provider: options.provider, codex: options.codex }),
+    (r) => `${r.summary.tests.filter((t) => t.pass).length} of ${r.summary.tests.length} test(s) pass${r.recorded ? `; ${r.recorded.traces} codex run(s) recorded as trace(s)` : ''}`,
   );
   const diagnosis = await stage('diagnose', () => diagnose({ workspace, config }), (r) => `${r.diagnosis.recommendations.length} recommendation(s)${r.diagnosis.recommendations[0] ? `; top: ${r.diagnosis.recommendations[0].title}` : ''}`);
   void diagnosis;

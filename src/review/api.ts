@@ -9,6 +9,7 @@ import { Redactor } from '../redact/redact.js';
 import type { Config } from '../schema/config.js';
 import { KNOWN_CATEGORIES, SEVERITIES, type Feedback } from '../schema/feedback.js';
 import type { Span } from '../schema/trace.js';
+import { layoutSpans } from '../report/timeline.js';
 import { workspacePaths } from '../util/workspace.js';
 import { acceptCritique, rejectCritique, type CritiqueEdits } from './critiques.js';
 import type { ReviewDataSource } from './data.js';
@@ -88,8 +89,8 @@ function clip(value: unknown): { text: string; omitted: number } | null {
   return text.length <= MAX_SPAN_TEXT ? { text, omitted: 0 } : { text: text.slice(0, MAX_SPAN_TEXT), omitted: text.length - MAX_SPAN_TEXT };
 }
 
-function viewSpan(s: Span) {
-  return { id: s.id, parentId: s.parentId, kind: s.kind, name: s.name, startTime: s.startTime, durationMs: s.durationMs, status: s.status, error: s.error, exitCode: s.exitCode ?? null, input: clip(s.input), output: clip(s.output) };
+function viewSpan(s: Span, bar: { left: number; width: number; instant: boolean } | undefined) {
+  return { bar: bar ?? null, id: s.id, parentId: s.parentId, kind: s.kind, name: s.name, startTime: s.startTime, durationMs: s.durationMs, status: s.status, error: s.error, exitCode: s.exitCode ?? null, input: clip(s.input), output: clip(s.output) };
 }
 
 /** GET /api/trace?id=: the trace, its feedback, pending critiques, tests and the citations in its answer. */
@@ -107,8 +108,10 @@ export async function getTrace(ctx: ReviewContext, params: URLSearchParams): Pro
     }
   }
   const item = data.queue.find((q) => q.traceId === id) ?? null;
+  // The report's layout reads only start times and durations, which every span has.
+  const bars = layoutSpans(trace.spans as unknown as Parameters<typeof layoutSpans>[0], trace.startTime, trace.endTime);
   return ok({
-    trace: { id: trace.id, task: trace.task, finalAnswer: trace.finalAnswer, startTime: trace.startTime, endTime: trace.endTime, models: trace.models, cwd: trace.cwd, source: trace.source, usage: trace.usage, spans: trace.spans.map(viewSpan) },
+    trace: { id: trace.id, task: trace.task, finalAnswer: trace.finalAnswer, startTime: trace.startTime, endTime: trace.endTime, models: trace.models, cwd: trace.cwd, source: trace.source, usage: trace.usage, spans: trace.spans.map((s, i) => viewSpan(s, bars[i])) },
     item,
     feedback: records.filter((r) => !isPendingCritique(r)),
     critiques: records.filter(isPendingCritique),
@@ -133,6 +136,10 @@ function stringList(value: unknown): string[] | undefined {
   return value.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v !== '');
 }
 
+function nonBlank(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -153,12 +160,19 @@ const FIELD_OF_FLAG: Record<string, string> = {
 
 /** Lists as `feedback add` takes them: one item per line (the trailing newline keeps commas inside items). */
 function asLines(list: string[] | undefined): string | undefined {
-  return list === undefined ? undefined : `${list.map((x) => x.replace(/\s*\n\s*/g, ' ')).join('\n')}\n`;
+  return list === undefined || list.length === 0 ? undefined : `${list.map((x) => x.replace(/\s*\n\s*/g, ' ')).join('\n')}\n`;
 }
 
 /** POST /api/feedback: a human record through `addFeedback` (the validation of `feedback add`). */
 export async function postFeedback(ctx: ReviewContext, body: Record<string, unknown>): Promise<ApiResponse> {
   const author = optionalString(body.author)?.trim() || ctx.reviewer;
+  // The form always asks for these three; `feedback add` would default the severity of a
+  // cookbook-shaped record (one with required observations) to medium, a reviewer should choose.
+  const blank: Record<string, string> = {};
+  if (nonBlank(body.category) === undefined) blank.category = 'required';
+  if (nonBlank(body.severity) === undefined) blank.severity = `required: one of ${SEVERITIES.join(', ')}`;
+  if (nonBlank(body.observation) === undefined) blank.observation = 'required';
+  if (Object.keys(blank).length > 0) return fail(422, 'invalid feedback; nothing was written', blank);
   try {
     const result = await serialize(() =>
       addFeedback({
@@ -166,9 +180,10 @@ export async function postFeedback(ctx: ReviewContext, body: Record<string, unkn
         config: ctx.config,
         trace: optionalString(body.traceId),
         span: optionalString(body.spanId)?.trim() || undefined,
-        category: optionalString(body.category) ?? '',
-        severity: optionalString(body.severity) ?? '',
-        observation: optionalString(body.observation) ?? '',
+        // Blank is absent, so every missing field is reported at once ("required").
+        category: nonBlank(body.category),
+        severity: nonBlank(body.severity),
+        observation: nonBlank(body.observation),
         evidence: asLines(stringList(body.evidence)),
         author,
         required: asLines(stringList(body.requiredObservations)),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_FEEDBACK_WEIGHTS, FeedbackWeightsSchema } from './feedback.js';
 import { DEFAULT_EVIDENCE, DEFAULT_GUARD } from '../checks/hook-config.js';
+import { EvalsConfigSchema } from './eval-suite.js';
 
 /** An extra secret pattern from the workspace config. */
 export const RedactionPatternSchema = z
@@ -59,6 +60,7 @@ export const ConfigSchema = z
       })
       .default({ weights: DEFAULT_FEEDBACK_WEIGHTS, requiredSections: [], tokenBudget: DEFAULT_TOKEN_BUDGET })
       .describe('Feedback weighting and the deterministic detectors.'),
+    evals: EvalsConfigSchema,
     evidence: z
       .object({
         outputGlobs: z.array(z.string().min(1)).default(DEFAULT_EVIDENCE.outputGlobs).describe('Globs (repository-relative) of the documents check_evidence_coverage checks after each write.'),

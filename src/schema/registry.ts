@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BatchManifestSchema } from './batch.js';
 import { ConfigSchema } from './config.js';
 import { CritiqueSchema } from './critique.js';
 import { CycleSchema } from './cycle.js';
@@ -21,6 +22,7 @@ export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
   'eval-test-metadata': EvalTestMetadataSchema,
   'rubric-verdict': RubricVerdictSchema,
   'eval-prune-log-entry': PruneLogEntrySchema,
+  'batch-manifest': BatchManifestSchema,
 };
 
 /**

@@ -16,6 +16,10 @@
  *   traceDir: ../traces/incoming
  *   env: {}                   extra environment; the rest (CODEX_HOME, HOME, keys) is inherited
  *
+ * The scratch copy is a new, untrusted folder to Codex, so AGENTS.md and skills apply but the
+ * project's `.codex/` config and hooks do not (Codex ignores `-c` project trust, and trusting a
+ * temporary folder would be written into the user's config.toml for good).
+ *
  * `evals run --provider codex` copies this file to .harness-loop/evals/providers/ and names it in
  * a derived config. It imports only Node built-ins so the copy runs alone.
  */
