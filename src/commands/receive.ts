@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { renderCodexOtelConfig, startReceiver, type Receiver } from '../receive/server.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
+import { waitForStopSignal } from '../util/signals.js';
 
 function readWholeNumber(flags: Record<string, unknown>, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = flags[name] as number;
@@ -36,15 +37,7 @@ export async function run(args: CommandArgs): Promise<number> {
       `Traces are written to ${paths.traceStore} after ${idleMs} ms without new records, and on Ctrl-C.\n`,
   );
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (s: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(s);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const signal = await waitForStopSignal();
   process.stderr.write(`harness-loop receive: ${signal}: writing what was received…\n`);
   const summary = await receiver.close();
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -6,6 +6,7 @@ import { ReviewDataSource } from '../review/data.js';
 import { startReviewServer } from '../review/server.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
+import { waitForStopSignal } from '../util/signals.js';
 
 function reviewerName(): string {
   try {
@@ -51,15 +52,7 @@ export async function run(args: CommandArgs): Promise<number> {
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') process.stderr.write(`harness-loop review: warning: bound to ${host}, not loopback; anyone who can reach it and has the token can write feedback\n`);
   if (args.flags.open === true) openBrowser(server.url);
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (s: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(s);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const signal = await waitForStopSignal();
   await server.close();
   process.stderr.write(`harness-loop review: ${signal}: stopped\n`);
   return 0;

@@ -89,15 +89,31 @@ export function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
+/** Maps with at most `limit` calls in flight, keeping the input order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 /** Groups files by the reader that will read them. */
 export async function assignReaders(files: string[], from: string, onSkip: (s: Skip) => void): Promise<Map<TraceReader, string[]>> {
   const groups = new Map<TraceReader, string[]>();
   const forced = from === 'auto' ? undefined : readerByName(from);
   if (from !== 'auto' && !forced) throw new UsageError(`--from must be one of auto, ${READERS.map((r) => r.name).join(', ')} (got "${from}")`);
-  for (const file of files) {
+  // Sniffing is one small read per file: do several at a time so their latency overlaps.
+  const heads = forced ? [] : await mapLimited(files, 16, readSniffInput);
+  for (const [i, file] of files.entries()) {
     let reader = forced ?? null;
     if (!reader) {
-      const head = await readSniffInput(file);
+      const head = heads[i]!;
       if (head.bytes.length === 0) {
         onSkip({ file, line: 0, reason: 'empty file' });
         continue;
