@@ -108,21 +108,27 @@ export async function assignReaders(files: string[], from: string, onSkip: (s: S
   const groups = new Map<TraceReader, string[]>();
   const forced = from === 'auto' ? undefined : readerByName(from);
   if (from !== 'auto' && !forced) throw new UsageError(`--from must be one of auto, ${READERS.map((r) => r.name).join(', ')} (got "${from}")`);
-  // Sniffing is one small read per file: do several at a time so their latency overlaps.
-  const heads = forced ? [] : await mapLimited(files, 16, readSniffInput);
+  // Sniffing is one small read per file: do several at a time so their latency overlaps, and
+  // keep only the verdict, not the bytes read.
+  const verdicts = forced
+    ? []
+    : await mapLimited(files, 16, async (file) => {
+        const head = await readSniffInput(file);
+        return head.bytes.length === 0 ? ('empty' as const) : (detectReader(head) ?? ('unknown' as const));
+      });
   for (const [i, file] of files.entries()) {
     let reader = forced ?? null;
     if (!reader) {
-      const head = heads[i]!;
-      if (head.bytes.length === 0) {
+      const verdict = verdicts[i]!;
+      if (verdict === 'empty') {
         onSkip({ file, line: 0, reason: 'empty file' });
         continue;
       }
-      reader = detectReader(head);
-      if (!reader) {
+      if (verdict === 'unknown') {
         onSkip({ file, line: 1, reason: 'format not recognised (use --from to name it)' });
         continue;
       }
+      reader = verdict;
     }
     const list = groups.get(reader) ?? [];
     list.push(file);
