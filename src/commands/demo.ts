@@ -29,6 +29,8 @@ export interface DemoResult {
   stages: StageReport[];
   /** Pass rate before and after THE change, from the ledger entry. */
   cycle: { number: number; change: string; passRateBefore: number; passRateAfter: number; verdict: string; fixed: string[]; regressed: string[] };
+  /** Per test: pass/fail before THE change (baseline run) and after it (the verify run). */
+  tests: { id: string; description: string; before: boolean | null; after: boolean | null }[];
   artefacts: Record<string, string | string[]>;
 }
 
@@ -108,7 +110,12 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
   const report = await timed('report', () => writeReport({ workspace }), (r) => displayPath(r.file));
 
   const lp = loopPaths(workspace);
+  const outcomes = async (file: string) => new Map((await readResults(file)).tests.map((t) => [t.id, t.pass]));
+  const before = await outcomes(loop.resultsFile);
+  const after = await outcomes(join(lp.results, `${verified.entry.afterRunId}.json`));
+  const descriptions = await readTestDescriptions(loop.resultsFile);
   return {
+    tests: [...descriptions].map(([id, description]) => ({ id, description, before: before.get(id) ?? null, after: after.get(id) ?? null })),
     workspace,
     stages,
     cycle: {
@@ -133,6 +140,14 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
   };
 }
 
+/** Test id → description, from a results file. */
+async function readTestDescriptions(file: string): Promise<Map<string, string>> {
+  const raw = JSON.parse(await readFile(file, 'utf8')) as { tests?: { id: string; description?: string }[] };
+  return new Map((raw.tests ?? []).map((t) => [t.id, t.description ?? '']));
+}
+
+const mark = (pass: boolean | null) => (pass === null ? '  -  ' : pass ? 'PASS ' : 'FAIL ');
+
 export async function run(args: CommandArgs): Promise<number> {
   const onStage = args.json ? undefined : (s: StageReport) => process.stdout.write(`  ${s.stage.padEnd(12)} ${s.summary} (${s.ms} ms)\n`);
   if (!args.json) process.stdout.write('harness-loop demo: one improvement cycle on examples/docs-qa, offline\n');
@@ -142,6 +157,8 @@ export async function run(args: CommandArgs): Promise<number> {
     return 0;
   }
   const c = result.cycle;
+  process.stdout.write('\neval tests (before → after THE change):\n');
+  for (const t of result.tests) process.stdout.write(`  ${mark(t.before)}→ ${mark(t.after)} ${t.id}  ${t.description.slice(0, 90)}\n`);
   process.stdout.write(
     `\ncycle ${c.number}: "${c.change}" → ${c.verdict}, pass rate ${Math.round(c.passRateBefore * 100)}% → ${Math.round(c.passRateAfter * 100)}%` +
       ` (${c.fixed.length} test(s) fixed, ${c.regressed.length} regressed)\n\nartefacts in ${result.workspace}:\n`,
