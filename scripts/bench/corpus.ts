@@ -2,6 +2,7 @@
 // real rollout in test/fixtures/codex-exec/rollout.base.jsonl so every record has the real shape.
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '../../test/support/random.js';
 
 /** Bumped whenever the generator's output changes, so an old corpus is rebuilt. */
 const GENERATOR_VERSION = 1;
@@ -22,17 +23,6 @@ export interface CorpusInfo {
 
 type Rec = { timestamp: string; ordinal?: number; type: string; payload: Record<string, unknown> };
 
-/** A deterministic PRNG (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reuses the corpus in `dir` when it was built with the same size, seed and generator; else builds it. */
 export function ensureCorpus(dir: string, sizeMb: number, seed: number, regen: boolean, log: (s: string) => void): CorpusInfo {

@@ -9,6 +9,7 @@ import { buildEvalSuite, toTraceInfo, type BuildInput } from '../../src/evals/bu
 import { ConfigSchema } from '../../src/schema/config.js';
 import type { Feedback, FeedbackSource } from '../../src/schema/feedback.js';
 import type { Trace } from '../../src/schema/trace.js';
+import { seededRandom } from '../../test/support/random.js';
 
 /** A row of the bench table (same shape as scripts/bench.ts). */
 export interface EvalsBenchRow {
@@ -31,21 +32,10 @@ export interface EvalsBenchOptions {
 const CATEGORIES = ['financial_risk', 'citation_error', 'missing_section', 'security_readiness', 'tool_error', 'instruction_not_followed', 'revenue_quality', 'unsupported_metrics'];
 const SOURCES: FeedbackSource[] = ['human', 'llm', 'llm', 'detector', 'hook'];
 
-/** A small seeded PRNG (mulberry32), so the corpus is the same for a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 2,000 traces over 500 distinct tasks and 10,000 feedback records, cookbook-shaped. */
 export function generateEvalsCorpus(seed: number, traceCount = 2000, feedbackCount = 10000): { traces: Trace[]; feedback: Feedback[] } {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const tasks = Array.from({ length: Math.max(1, Math.floor(traceCount / 4)) }, (_, i) => `Question ${i}: what do runway, burn and ARR bridge ${i} tell us about financing risk?`);
   const traces: Trace[] = Array.from({ length: traceCount }, (_, i) => {

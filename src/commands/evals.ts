@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { CommandArgs } from '../cli.js';
 import { GateFailedError, UsageError } from '../errors.js';
 import type { BuildSummary } from '../evals/build.js';
@@ -13,6 +12,7 @@ import { readSuiteTests } from '../evals/suite-yaml.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalRunSummary, type PruneLogEntry } from '../schema/eval-suite.js';
 import { appendLines, writeFileAtomic } from '../util/atomic.js';
 import { readConfig } from '../util/config.js';
+import { readTextIfExists } from '../util/files.js';
 import { displayPath } from './ingest.js';
 
 const SUBCOMMANDS = ['build', 'run', 'list', 'prune'] as const;
@@ -55,14 +55,6 @@ async function readEvalsConfig(paths: EvalPaths) {
   return { config, evals: EvalsConfigSchema.parse((config as Record<string, unknown>).evals ?? undefined) };
 }
 
-async function readText(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 async function runBuild(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const { summary } = await buildSuite({ workspace: paths.root, cycle: args.flags.cycle, onSkip: (s) => process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`) });
@@ -143,7 +135,7 @@ async function runList(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const { evals } = await readEvalsConfig(paths);
   const staleAfter = args.flags['stale-after'] !== undefined ? Number(args.flags['stale-after']) : evals.staleAfterCycles;
   if (!Number.isInteger(staleAfter) || staleAfter < 1) throw new UsageError(`--stale-after must be a whole number of cycles from 1 (got ${String(args.flags['stale-after'])})`);
-  const tests = readSuiteTests(await readText(paths.suite), paths.suite);
+  const tests = readSuiteTests(await readTextIfExists(paths.suite), paths.suite);
   const { runs, warnings } = await readRunDigests(paths.results);
   for (const w of warnings) process.stderr.write(`${w}\n`);
   const listed = listTests(tests, runs, staleAfter);
@@ -174,7 +166,7 @@ async function runPrune(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const reason = typeof args.flags.reason === 'string' ? args.flags.reason.trim() : '';
   if (typeof id !== 'string' || id === '') throw new UsageError("evals prune needs --id ID (see 'harness-loop evals list')");
   if (reason === '') throw new UsageError('evals prune needs --reason "why the test can go"; the reason is kept in the prune log');
-  const text = await readText(paths.suite);
+  const text = await readTextIfExists(paths.suite);
   if (text === null) throw new UsageError(`no eval suite at ${displayPath(paths.suite)}; nothing to prune`);
   const removed = removeTest(text, id, paths.suite);
   const entry: PruneLogEntry = {

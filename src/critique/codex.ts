@@ -36,6 +36,23 @@ export type StructuredResult<T> = { ok: true; value: T; text: string } | { ok: f
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 
+/**
+ * Codex settings for a pass: a `--codex-bin` flag is taken from the current directory, the
+ * configured `critic.codexBin` from the workspace; `-c` flags come after `critic.codexConfig`.
+ */
+export function codexSettingsFor(
+  critic: { codexBin: string; codexConfig: readonly string[] },
+  workspaceRoot: string,
+  options: { codexBin?: string; codexConfig?: readonly string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): CodexSettings {
+  return {
+    bin: options.codexBin !== undefined ? resolveCodexBin(options.codexBin, process.cwd()) : resolveCodexBin(critic.codexBin, workspaceRoot),
+    config: [...critic.codexConfig, ...(options.codexConfig ?? [])],
+    env: options.env,
+    timeoutMs: options.timeoutMs,
+  };
+}
+
 /** Resolves a configured binary: bare names go through PATH, paths are taken relative to `base`. */
 export function resolveCodexBin(bin: string, base: string): string {
   return bin.includes('/') || bin.includes('\\') ? (isAbsolute(bin) ? bin : resolve(base, bin)) : bin;

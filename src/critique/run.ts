@@ -15,7 +15,7 @@ import { Redactor } from '../redact/redact.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { workspacePaths, type WorkspacePaths } from '../util/workspace.js';
 import { assertCriticModelDiffers, modelsOf, readBatch, readBatchManifest, selectBatches } from './batches.js';
-import { resolveCodexBin, runStructuredPass, type CodexSettings } from './codex.js';
+import { codexSettingsFor, runStructuredPass } from './codex.js';
 import { renderCritiquePrompt } from './prompt.js';
 import { critiqueToFeedback, indexTraceEvidence, type TraceEvidence } from './verify.js';
 
@@ -74,12 +74,7 @@ export async function runCritique(options: CritiqueOptions): Promise<CritiqueRes
   const paths = workspacePaths(options.workspace);
   const critic = options.config.critic;
   const model = options.model ?? critic.model;
-  const codex: CodexSettings = {
-    bin: options.codexBin !== undefined ? resolveCodexBin(options.codexBin, process.cwd()) : resolveCodexBin(critic.codexBin, paths.root),
-    config: [...critic.codexConfig, ...(options.codexConfig ?? [])],
-    env: options.env,
-    timeoutMs: options.timeoutMs,
-  };
+  const codex = codexSettingsFor(critic, paths.root, options);
   const progress = options.onProgress ?? (() => {});
   const entries = selectBatches(await readBatchManifest(paths), options.batch);
   const dir = critiqueDir(paths);

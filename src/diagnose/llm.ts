@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertCriticModelDiffers, modelsOf, readBatch, readBatchManifest } from '../critique/batches.js';
-import { resolveCodexBin, runStructuredPass, type CodexSettings } from '../critique/codex.js';
+import { codexSettingsFor, runStructuredPass } from '../critique/codex.js';
 import { indexTraceEvidence } from '../critique/verify.js';
 import type { Config } from '../schema/config.js';
 import type { Recommendation } from '../schema/diagnosis.js';
@@ -57,12 +57,7 @@ export async function runLlmDiagnosis(input: LlmDiagnoseInput, options: LlmDiagn
   const paths = workspacePaths(input.workspace);
   const critic = input.config.critic;
   const model = options.model ?? critic.model;
-  const codex: CodexSettings = {
-    bin: options.codexBin !== undefined ? resolveCodexBin(options.codexBin, process.cwd()) : resolveCodexBin(critic.codexBin, paths.root),
-    config: [...critic.codexConfig, ...(options.codexConfig ?? [])],
-    env: options.env,
-    timeoutMs: options.timeoutMs,
-  };
+  const codex = codexSettingsFor(critic, paths.root, options);
   const progress = options.onProgress ?? (() => {});
   const weights = input.config.feedback?.weights ?? DEFAULT_FEEDBACK_WEIGHTS;
   const context: LlmEvidenceContext = {

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { loadAllFeedback } from '../feedback/store.js';
 import { readTraceStore } from '../ingest/store.js';
 import type { Skip } from '../ingest/source.js';
 import { EvalsConfigSchema } from '../schema/eval-suite.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { readTextIfExists } from '../util/files.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
 import { buildEvalSuite, toTraceInfo, type BuildSummary, type TraceInfo } from './build.js';
@@ -13,14 +13,6 @@ import { readPruneLog } from './list.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
 
-async function readText(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 async function readTraceInfos(file: string, onSkip: (skip: Skip) => void): Promise<TraceInfo[]> {
   const infos: TraceInfo[] = [];
@@ -41,7 +33,7 @@ export async function buildSuite(options: { workspace: string; cycle?: unknown; 
   const [feedback, traces, existing, pruned, cycle] = await Promise.all([
     loadAllFeedback(workspacePaths(options.workspace).feedback),
     readTraceInfos(paths.traceStore, options.onSkip ?? (() => {})),
-    readText(paths.suite),
+    readTextIfExists(paths.suite),
     readPruneLog(paths.pruneLog),
     resolveCycle(paths, options.cycle),
   ]);

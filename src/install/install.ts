@@ -3,6 +3,7 @@ import { access, constants, mkdir, readFile, readdir, rm, rmdir, stat } from 'no
 import { dirname, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { readTextIfExists } from '../util/files.js';
 import { PROVIDER_FILES } from '../evals/provider-files.js';
 import { packageRoot } from '../util/package-root.js';
 import { removeAgentsBlock, renderAgentsBlock, upsertAgentsBlock } from './agents-block.js';
@@ -92,14 +93,6 @@ function ownedGroups(layout: Layout): OwnedGroup[] {
   ];
 }
 
-async function readOptional(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new InputError(`cannot read: ${(error as Error).message}`, file);
-  }
-}
 
 function parseHooksJson(text: string | null, file: string): HooksFile {
   if (text === null) return { hooks: {} };
@@ -160,21 +153,21 @@ export async function install(options: InstallOptions, version: string): Promise
   const layout = layoutFor(options);
   await checkTarget(layout);
   const manifestFile = join(layout.bundleDir, 'install.json');
-  const previous = JSON.parse((await readOptional(manifestFile)) ?? 'null') as InstallManifest | null;
+  const previous = JSON.parse((await readTextIfExists(manifestFile)) ?? 'null') as InstallManifest | null;
 
   // Plan every write first; nothing touches the disk until all inputs have been read and checked.
   const writes = new Map<string, string | Buffer>();
   for (const [file, content] of await bundleFiles(layout)) writes.set(file, content);
 
-  const hooksText = await readOptional(layout.hooksJson);
+  const hooksText = await readTextIfExists(layout.hooksJson);
   const merged = withOurHooks(parseHooksJson(hooksText, layout.hooksJson), ownedGroups(layout));
   writes.set(layout.hooksJson, `${JSON.stringify(merged.file, null, 2)}\n`);
 
-  const agentsText = await readOptional(layout.agentsMd);
+  const agentsText = await readTextIfExists(layout.agentsMd);
   writes.set(layout.agentsMd, upsertAgentsBlock(agentsText ?? '', renderAgentsBlock(layout.cliCommand)));
 
   let createdConfig: string | null = previous?.createdConfig ?? null;
-  if (layout.config && (await readOptional(layout.config)) === null) {
+  if (layout.config && (await readTextIfExists(layout.config)) === null) {
     writes.set(layout.config, DEFAULT_CONFIG);
     createdConfig = sha(DEFAULT_CONFIG);
   }
@@ -187,7 +180,7 @@ export async function install(options: InstallOptions, version: string): Promise
       key: 'trusted_hash',
       value: trustedHash(p.event, p.owned.matcher, p.owned.handler),
     }));
-    let tomlText = (await readOptional(configToml)) ?? '';
+    let tomlText = (await readTextIfExists(configToml)) ?? '';
     try {
       parseToml(tomlText);
     } catch (error) {
@@ -253,13 +246,13 @@ export async function uninstall(options: InstallOptions): Promise<UninstallResul
   const layout = layoutFor(options);
   await checkTarget(layout);
   const manifestFile = join(layout.bundleDir, 'install.json');
-  const text = await readOptional(manifestFile);
+  const text = await readTextIfExists(manifestFile);
   if (text === null) throw new InputError('harness-loop is not installed here (no install.json)', layout.bundleDir, undefined, 'install.missing');
   const manifest = JSON.parse(text) as InstallManifest;
   const removed: string[] = [];
   const kept: { file: string; reason: string }[] = [];
 
-  const hooksText = await readOptional(layout.hooksJson);
+  const hooksText = await readTextIfExists(layout.hooksJson);
   if (hooksText !== null) {
     const stripped = withoutOurHooks(parseHooksJson(hooksText, layout.hooksJson));
     const onlyHooksKey = Object.keys(stripped).length === 1;
@@ -271,7 +264,7 @@ export async function uninstall(options: InstallOptions): Promise<UninstallResul
     }
   }
 
-  const agentsText = await readOptional(layout.agentsMd);
+  const agentsText = await readTextIfExists(layout.agentsMd);
   if (agentsText !== null) {
     const rest = removeAgentsBlock(agentsText);
     if (manifest.createdAgentsMd && rest.trim() === '') {
@@ -295,7 +288,7 @@ export async function uninstall(options: InstallOptions): Promise<UninstallResul
   }
 
   if (layout.config && manifest.createdConfig) {
-    const current = await readOptional(layout.config);
+    const current = await readTextIfExists(layout.config);
     if (current !== null && sha(current) === manifest.createdConfig) {
       await rm(layout.config);
       removed.push(layout.config);
@@ -305,7 +298,7 @@ export async function uninstall(options: InstallOptions): Promise<UninstallResul
   }
 
   if (manifest.trust) {
-    let toml = (await readOptional(manifest.trust.configToml)) ?? '';
+    let toml = (await readTextIfExists(manifest.trust.configToml)) ?? '';
     for (const e of manifest.trust.entries) toml = removeTomlTableIfOurs(toml, e.path, e.key, e.value);
     await writeFileAtomic(manifest.trust.configToml, toml);
   }

@@ -1,17 +1,8 @@
 // Builders for batch tests: schema-valid traces of chosen shapes and seeded random text.
 import { TraceSchema, emptyUsage, type Span, type Trace } from '../../../src/schema/trace.js';
+import { seededRandom } from '../../support/random.js';
 
-/** A deterministic PRNG (mulberry32), so "random" inputs are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Multi-line, shell-output-like text of about `chars` characters. */
 export function toolOutput(chars: number, seed = 1): string {
