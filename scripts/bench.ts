@@ -1,6 +1,6 @@
 // `npm run bench`: throughput and memory of the pipeline on a generated ~500 MB Codex corpus.
-// Each section is a function returning table rows; add new ones (hook latency, evals build) to
-// SECTIONS. Options: --size-mb N (default 500), --seed N, --regen, --runs N (default 3, best
+// Each section is a function returning table rows (ingest, batch, evals build, hooks, review);
+// add new ones to SECTIONS. Options: --size-mb N (default 500), --seed N, --regen, --runs N (default 3, best
 // of N), --profile (a CPU profile of ingest; also taken whenever ingest misses a goal).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { ensureCorpus, type CorpusInfo } from './bench/corpus.js';
 import { benchEvalsBuild } from './bench/evals.js';
 import { summariseProfile } from './bench/profile.js';
 import { benchHooks } from './bench/hooks.js';
+import { benchReview } from './bench/review.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin/harness-loop.js');
@@ -250,7 +251,7 @@ const profileIngest: Section = async () => {
 const benchEvals: Section = (ctx) => benchEvalsBuild({ runs: ctx.options.runs, seed: ctx.options.seed, measureCli: (args) => measure([CLI, ...args]) });
 
 /** Sections in run order; later ones may use what earlier ones left in the context. */
-const SECTIONS: Section[] = [benchIngest, benchBatch, benchEvals, benchHooks];
+const SECTIONS: Section[] = [benchIngest, benchBatch, benchEvals, benchHooks, benchReview];
 
 function renderTable(rows: Row[]): string {
   const lines = ['| metric | value | goal | result |', '| --- | --- | --- | --- |'];
