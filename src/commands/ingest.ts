@@ -5,6 +5,13 @@ import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
 import { relative } from 'node:path';
 
+/** `--last N`: a whole number of sessions, or undefined when not given. */
+export function lastFlag(flags: Record<string, unknown>): number | undefined {
+  const last = flags.last as number | undefined;
+  if (last !== undefined && (!Number.isInteger(last) || last < 1)) throw new UsageError(`--last must be a whole number of sessions (got ${last})`);
+  return last;
+}
+
 /** "7d", "12h", "30m" ago, or any date Date.parse accepts. */
 export function parseSince(value: string, now = Date.now()): Date {
   const rel = /^(\d+)\s*([dhm])$/.exec(value.trim());
@@ -21,8 +28,7 @@ export async function run(args: CommandArgs): Promise<number> {
   const { flags } = args;
   const paths = workspacePaths(args.workspace);
   const config = await readConfig(paths.config);
-  const last = flags.last as number | undefined;
-  if (last !== undefined && (!Number.isInteger(last) || last < 1)) throw new UsageError(`--last must be a whole number of sessions (got ${last})`);
+  const last = lastFlag(flags);
   const result = await ingest({
     workspace: paths.root,
     paths: args.positionals,

@@ -9,7 +9,7 @@ import { implementTheChange } from '../loop/implement.js';
 import { runLoop } from '../loop/loop.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
-import { displayPath, parseSince } from './ingest.js';
+import { displayPath, lastFlag, parseSince } from './ingest.js';
 
 function list(value: unknown): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
@@ -19,8 +19,7 @@ export async function run(args: CommandArgs): Promise<number> {
   const { flags } = args;
   const paths = workspacePaths(args.workspace);
   const config = await readConfig(paths.config);
-  const last = flags.last as number | undefined;
-  if (last !== undefined && (!Number.isInteger(last) || last < 1)) throw new UsageError(`--last must be a whole number of sessions (got ${last})`);
+  const last = lastFlag(flags);
   if (flags['skip-verify'] === true && flags.implement !== true) throw new UsageError('--skip-verify only applies with --implement');
   const grader = flags.grader as string | undefined;
   const promptfooBin = flags['promptfoo-bin'] as string | undefined;
