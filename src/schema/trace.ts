@@ -59,6 +59,18 @@ export const TraceSourceSchema = z
   .describe('Where the trace was read from.');
 export type TraceSource = z.infer<typeof TraceSourceSchema>;
 
+/** The harness a trace ran under: what the agent saw, hashed so that runs under one harness can be told from runs under another. */
+export const HarnessFingerprintSchema = z
+  .object({
+    fingerprint: z.string().min(1).describe('sha256 (hex) over the canonical JSON of `components`.'),
+    derivedFrom: z
+      .enum(['rollout', 'exec-json', 'otel', 'run'])
+      .describe('rollout/exec-json/otel: read from what the agent was sent; run: hashed by harness-loop over the files of the copy it ran in.'),
+    components: z.record(z.string(), z.string()).describe('Component name → sha256 of its content (e.g. agentsMd, skills, model, reasoningEffort, sandbox, approvalPolicy, file:<path>).'),
+  })
+  .describe('Which harness a trace ran under.');
+export type HarnessFingerprint = z.infer<typeof HarnessFingerprintSchema>;
+
 export const TraceSchema = z
   .object({
     schemaVersion: z.literal(TRACE_SCHEMA_VERSION).describe('Version of this trace format.'),
@@ -73,6 +85,7 @@ export const TraceSchema = z
     finalAnswer: z.string().nullable().describe('The last answer the agent gave.'),
     usage: TokenUsageSchema,
     spans: z.array(SpanSchema).describe('Spans in start order.'),
+    harness: HarnessFingerprintSchema.nullable().optional().describe('The harness the trace ran under, when it can be told.'),
     attributes: AttributesSchema,
   })
   .describe('One agent session, normalized from any supported source.');
