@@ -21,7 +21,7 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 /** Flags each subcommand accepts beyond the global ones. */
 const FLAGS: Record<Subcommand, string[]> = {
   build: ['cycle'],
-  run: ['promptfoo-bin', 'grader', 'cycle', 'provider', 'codex-bin', 'codex-config', 'model'],
+  run: ['promptfoo-bin', 'grader', 'cycle', 'provider', 'codex-bin', 'codex-config', 'model', 'keep-runs'],
   list: ['stale-after'],
   prune: ['id', 'reason'],
 };
@@ -94,6 +94,7 @@ async function runRun(args: CommandArgs, paths: EvalPaths): Promise<number> {
     ...(flags.cycle !== undefined ? { cycle: await resolveCycle(paths, flags.cycle) } : {}),
     ...readEvalProviderFlags(flags),
   });
+  if (outcome.keptRuns) process.stderr.write(`evals run: kept each run's scratch copy and CODEX_HOME in ${outcome.keptRuns}\n`);
   if (outcome.recorded) {
     const r = outcome.recorded;
     for (const s of r.skipped) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`);

@@ -159,6 +159,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex binary for --implement and --provider codex (default: critic.codexBin).' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable; --implement and --provider codex).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session and --provider codex.' },
+      { flag: 'keep-runs', type: 'boolean', description: 'Keep each Codex run\'s scratch copy and CODEX_HOME in the temporary folder, for debugging (--implement and --provider codex).' },
     ],
   },
   {
@@ -252,7 +253,9 @@ export const COMMANDS: CommandSpec[] = [
       '          llm-rubric graded from .harness-loop/evals/rubric-verdicts.jsonl unless an API key is set)\n' +
       '          and write .harness-loop/results/<run-id>.json. Exit 0 all pass, 1 some fail, 2 promptfoo failed.\n' +
       '          --provider codex runs each task with `codex exec --json` in a scratch copy of the workspace\n' +
-      '          (the harness as it is now) and ingests every run into the trace store as a new trace.\n' +
+      '          (the whole harness as it is now: AGENTS.md, skills, .codex/config.toml and hooks, the copy\n' +
+      '          trusted in a CODEX_HOME of its own) and ingests every run into the trace store as a new trace.\n' +
+      '          e.g. harness-loop evals run --provider codex --model gpt-5.5 --keep-runs\n' +
       '  list    tests with their last result; flags tests with no failure for N cycles as prune candidates\n' +
       '  prune   --id ID --reason TEXT: the only way a test leaves the suite; logged in prune-log.jsonl\n' +
       'Offline llm-rubric verdicts: one JSON object per line in .harness-loop/evals/rubric-verdicts.jsonl,\n' +
@@ -268,6 +271,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex (run; default: evals.codex.codexBin, else critic.codexBin); a .js file runs with node.' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex, repeatable (run; after evals.codex.codexConfig).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex (run; default: evals.codex.model, else the Codex default).' },
+      { flag: 'keep-runs', type: 'boolean', description: 'Keep each run\'s scratch copy and CODEX_HOME (trusted config) after the run, for debugging (run; --provider codex).' },
       { flag: 'stale-after', type: 'number', arg: 'N', description: 'Cycles without a failure before a test is a prune candidate (list; default 3).' },
       { flag: 'id', type: 'string', arg: 'ID', description: 'Test to prune (prune).' },
       { flag: 'reason', type: 'string', arg: 'TEXT', description: 'Why the test can go, kept in the prune log (prune).' },
@@ -308,6 +312,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex.' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex (repeatable).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex.' },
+      { flag: 'keep-runs', type: 'boolean', description: 'Keep each run\'s scratch copy and CODEX_HOME after the re-run, for debugging (--provider codex).' },
     ],
   },
   {

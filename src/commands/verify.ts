@@ -16,6 +16,7 @@ function runSuiteWithEvalRunner(args: CommandArgs): RunSuite {
       grader: args.flags.grader as string | undefined,
       ...readEvalProviderFlags(args.flags),
     });
+    if (outcome.keptRuns) process.stderr.write(`verify: kept each run's scratch copy and CODEX_HOME in ${outcome.keptRuns}\n`);
     return readResults(outcome.file);
   };
 }

@@ -13,7 +13,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { prepareLiveRuns, type LiveRuns } from '../codex/live-runs.js';
+import { userCodexHomeOf } from '../codex/isolated-home.js';
 import { ExternalCommandError, InputError } from '../errors.js';
+import { readHarnessGlobs } from '../ledger/harness-files.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalProvider, type EvalRunSummary } from '../schema/eval-suite.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readConfig } from '../util/config.js';
@@ -52,6 +55,8 @@ export interface RunOutcome {
   exitCode: 0 | 1;
   /** Codex provider: what ingesting the recorded runs did. */
   recorded?: RecordedIngest;
+  /** Codex provider with `--keep-runs`: the folder holding each run's copy and CODEX_HOME. */
+  keptRuns?: string;
 }
 
 /** How to start Promptfoo: the program and the arguments before `eval`. */
@@ -152,10 +157,13 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     'eval', '-c', configFile, '--no-cache', '--no-table', '--no-progress-bar', '--no-share', '-o', rawFile,
     ...(grader !== 'replay' ? ['--grader', grader] : []),
   ];
-  const env = promptfooEnv(baseEnv, paths.promptfooHome);
+  // Each codex run gets its own CODEX_HOME in which its copy is trusted (src/codex/live-runs.ts).
+  const live: LiveRuns | undefined =
+    provider === 'codex' ? await prepareLiveRuns({ workspace: paths.root, userCodexHome: userCodexHomeOf(baseEnv), harnessGlobs: readHarnessGlobs(config), keep: options.codex?.keepRuns }) : undefined;
+  const env = promptfooEnv({ ...baseEnv, ...live?.env }, paths.promptfooHome);
 
-  const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
   try {
+    const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
     if (code !== 0 && code !== 100) {
       throw new ExternalCommandError(`promptfoo failed (${signal ? `killed by ${signal}` : `exit ${code}`}); no tests were graded.\n${tail(log)}`, 'promptfoo.failed');
     }
@@ -193,9 +201,10 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     await writeJsonAtomic(file, summary);
     // Promptfoo's 100 means something failed even if no row says so: never report that as a pass.
     const failed = totals.passed !== totals.tests || code === 100;
-    return { summary, file, exitCode: failed ? 1 : 0, ...(recorded ? { recorded } : {}) };
+    return { summary, file, exitCode: failed ? 1 : 0, ...(recorded ? { recorded } : {}), ...(live && options.codex?.keepRuns ? { keptRuns: live.runDir } : {}) };
   } finally {
     await rm(rawFile, { force: true });
+    await live?.cleanup();
   }
 }
 

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative, resolve, isAbsolute, sep } from 'node:path';
 import fg from 'fast-glob';
-import type { Trace } from '../schema/trace.js';
+import type { HarnessFingerprint, Trace } from '../schema/trace.js';
 import type { Config } from '../schema/config.js';
 import { InputError, UsageError } from '../errors.js';
 import { Redactor } from '../redact/redact.js';
@@ -38,6 +38,8 @@ export interface IngestOptions {
    * the prompt), when the caller knows it; undefined leaves the task null.
    */
   taskFor?: (trace: Trace) => string | undefined;
+  /** The harness a trace ran under, when the caller ran it (a live eval run); wins over what the reader derived. */
+  harnessFor?: (trace: Trace) => HarnessFingerprint | undefined;
 }
 
 export interface IngestResult {
@@ -210,7 +212,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     for (const [reader, list] of groups) {
       for await (const read of reader.read(list, ctx)) {
         const task = read.task === null ? options.taskFor?.(read) : undefined;
-        const trace = task !== undefined ? { ...read, task } : read;
+        const harness = options.harnessFor?.(read);
+        const trace = task !== undefined || harness !== undefined ? { ...read, ...(task !== undefined ? { task } : {}), ...(harness !== undefined ? { harness } : {}) } : read;
         filesDone = Math.min(total, filesDone + (reader.kind === 'codex-rollout' ? 1 : 0));
         progress.update(filesDone, trace.id);
         if (!keep(trace)) {

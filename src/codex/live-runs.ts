@@ -1,0 +1,90 @@
+// The codex eval provider's side of isolated homes. The provider is a Node-built-ins-only file that
+// Promptfoo loads, and it makes a new scratch copy per test, so it cannot call
+// prepareIsolatedCodexHome itself: the runner prepares everything that needs parsing here, once
+// per eval run, and hands the provider a plan (a JSON file named by an environment variable, in a
+// private temporary folder: carried settings may hold credentials, so never in the suite file).
+// Per test the provider only copies the user's files and fills the project's path into the config.
+import { createHash } from 'node:crypto';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fg from 'fast-glob';
+import { isLoopState } from '../ledger/harness-files.js';
+import { renderIsolatedConfig } from './isolated-home.js';
+import { readProjectHookTrust, renderProjectTrust } from './project-trust.js';
+import { readCarriedSettings } from './user-settings.js';
+
+/** The environment variable that names the plan file. */
+export const LIVE_RUN_PLAN_ENV = 'HARNESS_LOOP_LIVE_RUN_PLAN';
+/** Stands for the project's real path in `configTemplate`; the provider replaces it, TOML-escaped. */
+export const PROJECT_ROOT_TOKEN = '<<harness-loop:project-root>>';
+
+/**
+ * Settings of an eval run that the project's own .codex/config.toml may change (it overrides this
+ * layer): a `-s` flag would win over the project, so a sandbox change could not be measured.
+ */
+export const RUN_DEFAULTS = 'sandbox_mode = "workspace-write"';
+
+/** What the provider reads (keep in step with codex-provider.mjs `readPlan`). */
+export interface LiveRunPlan {
+  version: 1;
+  /** Per-test folders (scratch copy + Codex home) are made here. */
+  runDir: string;
+  /** Leave the per-test folders after the run. */
+  keep: boolean;
+  /** The run home's config.toml with `PROJECT_ROOT_TOKEN` for the copy's path. */
+  configTemplate: string;
+  projectRootToken: string;
+  /** User files to copy into each home (auth.json). */
+  copyFiles: string[];
+  /** User config keys carried (for the run record). */
+  carriedKeys: string[];
+  /** sha256 of the carried settings ('' when none), a component of the run's harness fingerprint. */
+  carriedHash: string;
+  /** Harness files (workspace-relative) whose hashes make the run's fingerprint. */
+  harnessFiles: string[];
+}
+
+/** A prepared eval run: environment for Promptfoo and the cleanup. */
+export interface LiveRuns {
+  runDir: string;
+  env: Record<string, string>;
+  /** Removes the run folder (nothing when kept). */
+  cleanup(): Promise<void>;
+}
+
+/** Workspace files the harness globs match, as the provider's copy holds them (loop state is not copied). */
+export async function listHarnessFiles(workspace: string, harnessGlobs: readonly string[]): Promise<string[]> {
+  const found = await fg([...harnessGlobs], { cwd: workspace, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] });
+  return found.filter((p) => !isLoopState(p)).sort();
+}
+
+/** Writes the plan for one eval run over `workspace`. */
+export async function prepareLiveRuns(opts: { workspace: string; userCodexHome: string; harnessGlobs: readonly string[]; keep?: boolean }): Promise<LiveRuns> {
+  const [carried, hooks, harnessFiles] = await Promise.all([
+    readCarriedSettings(opts.userCodexHome),
+    readProjectHookTrust(opts.workspace),
+    listHarnessFiles(opts.workspace, opts.harnessGlobs),
+  ]);
+  const runDir = await realpath(await mkdtemp(join(tmpdir(), 'harness-loop-run-')));
+  const plan: LiveRunPlan = {
+    version: 1,
+    runDir,
+    keep: opts.keep === true,
+    configTemplate: renderIsolatedConfig(carried.toml, renderProjectTrust(PROJECT_ROOT_TOKEN, hooks), RUN_DEFAULTS),
+    projectRootToken: PROJECT_ROOT_TOKEN,
+    copyFiles: carried.files,
+    carriedKeys: carried.keys,
+    carriedHash: carried.toml === '' ? '' : createHash('sha256').update(carried.toml).digest('hex'),
+    harnessFiles,
+  };
+  const file = join(runDir, 'plan.json');
+  await writeFile(file, JSON.stringify(plan), { mode: 0o600 });
+  return {
+    runDir,
+    env: { [LIVE_RUN_PLAN_ENV]: file },
+    cleanup: async () => {
+      if (!plan.keep) await rm(runDir, { recursive: true, force: true });
+    },
+  };
+}
