@@ -15,7 +15,7 @@ export type MockStep =
   | { fail: 'http500' | 'response.failed' };
 
 /** Decides the next step from the request, so retries and resumes do not confuse it. */
-export type MockPolicy = (request: { input: Item[]; model: string; stepIndex: number }) => MockStep;
+export type MockPolicy = (request: { input: Item[]; model: string; stepIndex: number; reasoningEffort?: string }) => MockStep;
 
 /** Plays steps in order, counting tool outputs since the latest user message. */
 export function scriptedPolicy(steps: MockStep[]): MockPolicy {
@@ -75,7 +75,8 @@ export async function startMockResponses(policy: MockPolicy): Promise<MockServer
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RecordedRequest['body'];
       requests.push({ url: req.url, headers: req.headers, body });
       const input = body.input ?? [];
-      const step = current({ input, model: String(body.model), stepIndex: stepIndexOf(input) });
+      const effort = (body.reasoning as { effort?: unknown } | undefined)?.effort;
+      const step = current({ input, model: String(body.model), stepIndex: stepIndexOf(input), ...(typeof effort === 'string' ? { reasoningEffort: effort } : {}) });
       n++;
       if ('fail' in step && step.fail === 'http500') {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"mock failure","type":"server_error"}}');
