@@ -189,5 +189,20 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     // Nothing was written to the user's Codex home, and no run folder was left behind.
     expect(treeDigest(userHome)).toEqual(before);
     expect(readdirSync(tmp).filter((n) => n.startsWith('harness-loop-'))).toEqual([]);
+
+    // --keep-runs leaves each run's copy and home for debugging: the home trusts that copy and its hook.
+    const kept = await cli('evals', 'run', ...codexFlags, '--keep-runs');
+    expect(kept.exitCode, kept.stderr).toBe(1);
+    const runDir = /kept each run's scratch copy and CODEX_HOME in (\S+)/.exec(kept.stderr)?.[1];
+    expect(runDir?.startsWith(join(tmp, 'harness-loop-run-'))).toBe(true);
+    const perTest = readdirSync(runDir!, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(runDir!, e.name));
+    expect(perTest).toHaveLength(2);
+    for (const dir of perTest) {
+      const config = readFileSync(join(dir, 'codex-home/config.toml'), 'utf8');
+      expect(config).toContain(`[projects.${JSON.stringify(join(dir, 'workspace'))}]\ntrust_level = "trusted"`);
+      expect(config).toContain(`[hooks.state.${JSON.stringify(join(dir, 'workspace/.codex/hooks.json:post_tool_use:0:0'))}]`);
+      expect(readdirSync(join(dir, 'codex-home/sessions'), { recursive: true }).some((n) => String(n).endsWith('.jsonl'))).toBe(true);
+    }
+    expect(treeDigest(userHome)).toEqual(before);
   }, 180_000);
 });

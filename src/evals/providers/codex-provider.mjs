@@ -200,7 +200,7 @@ async function readPlan(env) {
  * and the user's files copied (never linked: Codex may rewrite auth.json when it refreshes a login).
  * @param {NonNullable<Awaited<ReturnType<typeof readPlan>>>} plan @param {string} home @param {string} projectRoot
  */
-async function writeRunHome(plan, home, projectRoot) {
+export async function writeRunHome(plan, home, projectRoot) {
   await mkdir(home, { recursive: true, mode: 0o700 });
   const escaped = JSON.stringify(projectRoot).slice(1, -1).replace(/\x7f/g, '\\u007f');
   await writeFile(join(home, 'config.toml'), plan.configTemplate.split(plan.projectRootToken).join(escaped), { mode: 0o600 });
