@@ -52,9 +52,7 @@ export async function run(args: CommandArgs): Promise<number> {
     codexBin: flags['codex-bin'] as string | undefined,
     codexConfig: list(flags['codex-config']),
     model: flags.model as string | undefined,
-    keepRuns: flags['keep-runs'] === true,
   });
-  if (implemented.keptHome) process.stderr.write(`implement: kept the session's CODEX_HOME in ${implemented.keptHome}\n`);
   log(`implement    cycle ${implemented.cycle.cycle}: ${implemented.cycle.recommendation.title}${implemented.answer ? `; codex: ${implemented.answer}` : ''}`);
   if (flags['skip-verify'] === true) {
     log('next: `harness-loop verify` judges the change against the baseline');

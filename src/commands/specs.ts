@@ -159,7 +159,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex binary for --implement and --provider codex (default: critic.codexBin).' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable; --implement and --provider codex).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session and --provider codex.' },
-      { flag: 'keep-runs', type: 'boolean', description: 'Keep each Codex run\'s scratch copy and CODEX_HOME in the temporary folder, for debugging (--implement and --provider codex).' },
+      { flag: 'keep-runs', type: 'boolean', description: 'Keep each eval run\'s scratch copy and CODEX_HOME in the temporary folder, for debugging (--provider codex).' },
     ],
   },
   {

@@ -1,7 +1,6 @@
 // `loop --implement`: Codex implements THE change of the handoff inside an open cycle, so the edit
 // guard is on while it works and `verify` can judge the result against the recorded baseline.
 import { readFile } from 'node:fs/promises';
-import { prepareIsolatedCodexHome, userCodexHomeOf } from '../codex/isolated-home.js';
 import { describeFailure, resolveCodexBin, spawnCodex } from '../critique/codex.js';
 import { ExternalCommandError } from '../errors.js';
 import { handoffFile } from '../handoff/handoff.js';
@@ -19,8 +18,6 @@ export interface ImplementOptions {
   /** Model for the implementing agent (default: the user's Codex default). */
   model?: string;
   env?: NodeJS.ProcessEnv;
-  /** Keep the session's CODEX_HOME afterwards (`--keep-runs`). */
-  keepRuns?: boolean;
 }
 
 /** The prompt: the skill, THE change section of the handoff, and the rules. */
@@ -39,7 +36,7 @@ export function renderImplementPrompt(handoff: string, cycle: Cycle): string {
 }
 
 /** Starts the cycle, then runs `codex exec` on THE change. The cycle stays open for verify. */
-export async function implementTheChange(options: ImplementOptions): Promise<{ cycle: Cycle; answer: string; keptHome?: string }> {
+export async function implementTheChange(options: ImplementOptions): Promise<{ cycle: Cycle; answer: string }> {
   const handoff = await readFile(handoffFile(options.workspace), 'utf8');
   const { cycle } = await startCycle({ workspace: options.workspace });
   // A --codex-bin flag is relative to where the command runs; critic.codexBin to the workspace (as the config documents).
@@ -48,16 +45,7 @@ export async function implementTheChange(options: ImplementOptions): Promise<{ c
   // --ephemeral: this session is the loop's own work, not the team's agent at work; left in
   // $CODEX_HOME/sessions, the next `ingest` would read it back as a trace of this repository.
   const args = ['exec', '--json', '--ephemeral', '--sandbox', 'workspace-write', ...(options.model ? ['-m', options.model] : []), ...overrides.flatMap((c) => ['-c', c]), '-'];
-  // Its own CODEX_HOME in which the workspace is trusted with its hooks: the edit guard runs
-  // whether or not the user trusted the project, and the user's CODEX_HOME is not written.
-  const baseEnv = options.env ?? process.env;
-  const home = await prepareIsolatedCodexHome({ projectDir: options.workspace, userCodexHome: userCodexHomeOf(baseEnv), keep: options.keepRuns });
-  let run: Awaited<ReturnType<typeof spawnCodex>>;
-  try {
-    run = await spawnCodex({ bin, config: overrides, env: { ...baseEnv, ...home.env } }, args, renderImplementPrompt(handoff, cycle), options.workspace);
-  } finally {
-    await home.cleanup();
-  }
+  const run = await spawnCodex({ bin, config: overrides, env: options.env }, args, renderImplementPrompt(handoff, cycle), options.workspace);
   if (run.code !== 0) {
     throw new ExternalCommandError(
       `codex could not implement the change (${describeFailure(run)}); cycle ${cycle.cycle} is still open: fix and run \`harness-loop verify\`, or \`harness-loop cycle abandon\``,
@@ -74,5 +62,5 @@ export async function implementTheChange(options: ImplementOptions): Promise<{ c
       // not an event
     }
   }
-  return { cycle, answer, ...(options.keepRuns ? { keptHome: home.home } : {}) };
+  return { cycle, answer };
 }

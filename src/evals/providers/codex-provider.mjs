@@ -14,7 +14,7 @@
  *   timeoutMs: 600000         the run is killed after this long
  *   workspace: ../..          the workspace to copy
  *   traceDir: ../traces/incoming
- *   env: {}                   extra environment; the rest (CODEX_HOME, HOME, keys) is inherited
+ *   env: {}                   extra environment; the rest (HOME, keys; CODEX_HOME without a plan) is inherited
  *
  * Codex applies a project's `.codex/config.toml` and hooks only to trusted projects, and keeps
  * trust in $CODEX_HOME/config.toml. So when `evals run` names a plan in HARNESS_LOOP_LIVE_RUN_PLAN
