@@ -29,6 +29,13 @@ export interface IsolatedHome {
   cleanup(): Promise<void>;
 }
 
+/**
+ * Settings of a live run that the project's own .codex/config.toml may change (it overrides this
+ * layer). Callers pass no `-s` flag: a flag would win over the project, and a sandbox change could
+ * not be measured.
+ */
+export const RUN_DEFAULTS = 'sandbox_mode = "workspace-write"';
+
 /** The user's Codex home as Codex finds it. */
 export function userCodexHomeOf(env: NodeJS.ProcessEnv = process.env): string {
   return env.CODEX_HOME || join(homedir(), '.codex');
@@ -45,14 +52,18 @@ export function renderIsolatedConfig(carriedToml: string, trust: string, default
   return [header, part(defaults), part(carriedToml), trust].filter((p) => p !== '').join('\n');
 }
 
-/** Creates the home; `projectDir` is trusted by its real path, as Codex looks it up. */
+/**
+ * Creates the home; `projectDir` is trusted by its real path, as Codex looks it up. Start Codex
+ * with `{ ...process.env, ...env }`, cwd `projectDir` and no `-s` flag (see RUN_DEFAULTS), then
+ * call `cleanup()` once the session's rollout has been read.
+ */
 export async function prepareIsolatedCodexHome(opts: IsolatedHomeOptions): Promise<IsolatedHome> {
   const userHome = opts.userCodexHome ?? userCodexHomeOf();
   const projectRoot = await realpath(opts.projectDir);
   const [carried, hooks] = await Promise.all([readCarriedSettings(userHome), readProjectHookTrust(projectRoot)]);
   const home = await realpath(await mkdtemp(join(tmpdir(), 'harness-loop-codex-home-')));
   try {
-    await writeFile(join(home, 'config.toml'), renderIsolatedConfig(carried.toml, renderProjectTrust(projectRoot, hooks)), { mode: 0o600 });
+    await writeFile(join(home, 'config.toml'), renderIsolatedConfig(carried.toml, renderProjectTrust(projectRoot, hooks), RUN_DEFAULTS), { mode: 0o600 });
     for (const file of carried.files) {
       const target = join(home, basename(file));
       await copyFile(file, target);

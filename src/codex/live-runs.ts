@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fg from 'fast-glob';
 import { isLoopState } from '../ledger/harness-files.js';
-import { renderIsolatedConfig } from './isolated-home.js';
+import { renderIsolatedConfig, RUN_DEFAULTS } from './isolated-home.js';
 import { readProjectHookTrust, renderProjectTrust } from './project-trust.js';
 import { readCarriedSettings } from './user-settings.js';
 
@@ -18,12 +18,6 @@ import { readCarriedSettings } from './user-settings.js';
 export const LIVE_RUN_PLAN_ENV = 'HARNESS_LOOP_LIVE_RUN_PLAN';
 /** Stands for the project's real path in `configTemplate`; the provider replaces it, TOML-escaped. */
 export const PROJECT_ROOT_TOKEN = '<<harness-loop:project-root>>';
-
-/**
- * Settings of an eval run that the project's own .codex/config.toml may change (it overrides this
- * layer): a `-s` flag would win over the project, so a sandbox change could not be measured.
- */
-export const RUN_DEFAULTS = 'sandbox_mode = "workspace-write"';
 
 /** What the provider reads (keep in step with codex-provider.mjs `readPlan`). */
 export interface LiveRunPlan {

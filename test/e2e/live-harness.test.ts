@@ -130,6 +130,9 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     // The project's effort, not Codex's default ("medium") nor the user's own ("minimal").
     const efforts = (from: number) => [...new Set(mock.requests.slice(from).map((r) => (r.body.reasoning as { effort?: string }).effort))];
     expect(efforts(0)).toEqual(['low']);
+    // No -s flag: the sandbox comes from the run's config layer, where the project could override it.
+    const sandboxes = new Set(mock.requests.map((r) => (JSON.parse(String(r.headers['x-codex-turn-metadata'])) as { sandbox_mode?: string }).sandbox_mode));
+    expect([...sandboxes]).toEqual(['workspace-write']);
     const hookNotes = (requests: RecordedRequest[]) => requests.filter((r) => developerTexts(r.body.input ?? []).some((t) => t.includes(NOTE))).length;
     expect(hookNotes(mock.requests)).toBe(0);
 
