@@ -4,12 +4,9 @@
 // per eval run, and hands the provider a plan (a JSON file named by an environment variable, in a
 // private temporary folder: carried settings may hold credentials, so never in the suite file).
 // Per test the provider only copies the user's files and fills the project's path into the config.
-import { createHash } from 'node:crypto';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fg from 'fast-glob';
-import { isLoopState } from '../ledger/harness-files.js';
 import { renderIsolatedConfig, RUN_DEFAULTS } from './isolated-home.js';
 import { readProjectHookTrust, renderProjectTrust } from './project-trust.js';
 import { readCarriedSettings } from './user-settings.js';
@@ -31,12 +28,8 @@ export interface LiveRunPlan {
   projectRootToken: string;
   /** User files to copy into each home (auth.json). */
   copyFiles: string[];
-  /** User config keys carried (for the run record). */
+  /** User config keys carried (for debugging a kept run). */
   carriedKeys: string[];
-  /** sha256 of the carried settings ('' when none), a component of the run's harness fingerprint. */
-  carriedHash: string;
-  /** Harness files (workspace-relative) whose hashes make the run's fingerprint. */
-  harnessFiles: string[];
 }
 
 /** A prepared eval run: environment for Promptfoo and the cleanup. */
@@ -47,19 +40,9 @@ export interface LiveRuns {
   cleanup(): Promise<void>;
 }
 
-/** Workspace files the harness globs match, as the provider's copy holds them (loop state is not copied). */
-export async function listHarnessFiles(workspace: string, harnessGlobs: readonly string[]): Promise<string[]> {
-  const found = await fg([...harnessGlobs], { cwd: workspace, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/node_modules/**', '**/.git/**'] });
-  return found.filter((p) => !isLoopState(p)).sort();
-}
-
 /** Writes the plan for one eval run over `workspace`. */
-export async function prepareLiveRuns(opts: { workspace: string; userCodexHome: string; harnessGlobs: readonly string[]; keep?: boolean }): Promise<LiveRuns> {
-  const [carried, hooks, harnessFiles] = await Promise.all([
-    readCarriedSettings(opts.userCodexHome),
-    readProjectHookTrust(opts.workspace),
-    listHarnessFiles(opts.workspace, opts.harnessGlobs),
-  ]);
+export async function prepareLiveRuns(opts: { workspace: string; userCodexHome: string; keep?: boolean }): Promise<LiveRuns> {
+  const [carried, hooks] = await Promise.all([readCarriedSettings(opts.userCodexHome), readProjectHookTrust(opts.workspace)]);
   const runDir = await realpath(await mkdtemp(join(tmpdir(), 'harness-loop-run-')));
   const plan: LiveRunPlan = {
     version: 1,
@@ -69,8 +52,6 @@ export async function prepareLiveRuns(opts: { workspace: string; userCodexHome: 
     projectRootToken: PROJECT_ROOT_TOKEN,
     copyFiles: carried.files,
     carriedKeys: carried.keys,
-    carriedHash: carried.toml === '' ? '' : createHash('sha256').update(carried.toml).digest('hex'),
-    harnessFiles,
   };
   const file = join(runDir, 'plan.json');
   await writeFile(file, JSON.stringify(plan), { mode: 0o600 });

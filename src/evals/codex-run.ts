@@ -9,7 +9,6 @@ import { resolveCodexBin } from '../critique/codex.js';
 import { ingest } from '../ingest/ingest.js';
 import type { Skip } from '../ingest/source.js';
 import type { Config } from '../schema/config.js';
-import { HarnessFingerprintSchema, type HarnessFingerprint } from '../schema/trace.js';
 import { UsageError } from '../errors.js';
 import { EvalProviderSchema, type EvalProvider, type EvalsConfig } from '../schema/eval-suite.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -123,18 +122,6 @@ export function recordedTasks(raw: unknown): Map<string, string | undefined> {
   return tasks;
 }
 
-/** Trace id → the harness the codex provider recorded for that run (`derivedFrom: 'run'`). */
-export function recordedHarness(raw: unknown): Map<string, HarnessFingerprint> {
-  const root = (raw ?? {}) as { results?: { results?: RawRow[]; outputs?: RawRow[] } };
-  const harness = new Map<string, HarnessFingerprint>();
-  for (const row of root.results?.results ?? root.results?.outputs ?? []) {
-    const traceId = row.response?.metadata?.traceId;
-    const parsed = HarnessFingerprintSchema.safeParse(row.response?.metadata?.harness);
-    if (typeof traceId === 'string' && parsed.success) harness.set(traceId, parsed.data);
-  }
-  return harness;
-}
-
 /** What ingesting the recorded runs did. */
 export interface RecordedIngest {
   /** Files read from `traces/incoming/`. */
@@ -150,17 +137,17 @@ export interface RecordedIngest {
 /**
  * Ingests `.harness-loop/traces/incoming/` (runs of any earlier run that stopped before this step
  * included), filling in the task of `--json` streams from the tests, then removes the files: the
- * store now holds them, redacted, each with the harness its run applied.
+ * store now holds them, redacted, and the raw rollout stays in $CODEX_HOME/sessions. With
+ * `harnessFiles` (the harness files of the copy the runs used) each trace's fingerprint covers them.
  */
-export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown): Promise<RecordedIngest> {
+export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown, harnessFiles?: Readonly<Record<string, string>>): Promise<RecordedIngest> {
   const dir = join(paths.dir, 'traces', 'incoming');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jsonl'));
   if (names.length === 0) return { files: 0, traces: 0, added: 0, skipped: [] };
   const tasks = recordedTasks(raw);
-  const harness = recordedHarness(raw);
   const files = names.map((n) => join(dir, n));
   // The runs happened in scratch copies outside the workspace, so the cwd filter must not drop them.
-  const result = await ingest({ workspace: paths.root, paths: files, from: 'auto', allRepos: true, config, taskFor: (t) => tasks.get(t.id), harnessFor: (t) => harness.get(t.id) });
+  const result = await ingest({ workspace: paths.root, paths: files, from: 'auto', allRepos: true, config, taskFor: (t) => tasks.get(t.id), ...(harnessFiles ? { harnessFiles } : {}) });
   for (const file of files) await rm(file, { force: true });
   return { files: files.length, traces: result.traces, added: result.store.added, skipped: result.skipped };
 }

@@ -16,7 +16,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { prepareLiveRuns, type LiveRuns } from '../codex/live-runs.js';
 import { userCodexHomeOf } from '../codex/isolated-home.js';
 import { ExternalCommandError, InputError } from '../errors.js';
-import { readHarnessGlobs } from '../ledger/harness-files.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalProvider, type EvalRunSummary } from '../schema/eval-suite.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readConfig } from '../util/config.js';
@@ -25,6 +24,7 @@ import { ingestRecordedRuns, recordedTasks, resolveCodexProviderConfig, writeCod
 import { resolveCycle } from './cycle.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
+import { hashWorkspace, readHarnessGlobs } from '../ledger/harness-files.js';
 import { summarizeResults, type ExpectedTest } from './results.js';
 import { parseSuite } from './suite-yaml.js';
 import { unprotectText } from './template-safe.js';
@@ -159,8 +159,10 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   ];
   // Each codex run gets its own CODEX_HOME in which its copy is trusted (src/codex/live-runs.ts).
   const live: LiveRuns | undefined =
-    provider === 'codex' ? await prepareLiveRuns({ workspace: paths.root, userCodexHome: userCodexHomeOf(baseEnv), harnessGlobs: readHarnessGlobs(config), keep: options.codex?.keepRuns }) : undefined;
+    provider === 'codex' ? await prepareLiveRuns({ workspace: paths.root, userCodexHome: userCodexHomeOf(baseEnv), keep: options.codex?.keepRuns }) : undefined;
   const env = promptfooEnv({ ...baseEnv, ...live?.env }, paths.promptfooHome);
+  // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.
+  const harnessFiles = provider === 'codex' ? (await hashWorkspace(paths.root, readHarnessGlobs(config))).harness : undefined;
 
   try {
     const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
@@ -173,7 +175,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     } catch (error) {
       throw new ExternalCommandError(`promptfoo failed: it exited ${code} but wrote no readable results to ${rawFile}.\n${tail(log)}`, 'promptfoo.failed', { cause: error });
     }
-    const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw) : undefined;
+    const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw, harnessFiles) : undefined;
     const digest = summarizeResults(raw, expected);
     const totals = {
       tests: digest.tests.length,

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, relative, resolve, isAbsolute, sep } from 'node:path';
 import fg from 'fast-glob';
-import type { HarnessFingerprint, Trace } from '../schema/trace.js';
+import type { Trace } from '../schema/trace.js';
 import type { Config } from '../schema/config.js';
 import { InputError, UsageError } from '../errors.js';
 import { Redactor } from '../redact/redact.js';
@@ -12,6 +12,7 @@ import { workspacePaths } from '../util/workspace.js';
 import { detectReader, readSniffInput, readerByName, READERS } from './readers.js';
 import type { ReadContext, Skip, TraceReader } from './source.js';
 import { TraceStoreWriter, type StoreUpdate } from './store.js';
+import { runFingerprint } from './harness-fingerprint.js';
 
 export interface IngestOptions {
   /** Workspace root; traces land in `<workspace>/.harness-loop/traces/`. */
@@ -38,8 +39,11 @@ export interface IngestOptions {
    * the prompt), when the caller knows it; undefined leaves the task null.
    */
   taskFor?: (trace: Trace) => string | undefined;
-  /** The harness a trace ran under, when the caller ran it (a live eval run); wins over what the reader derived. */
-  harnessFor?: (trace: Trace) => HarnessFingerprint | undefined;
+  /**
+   * The harness files (path → sha256) of the copy the traces ran in, when harness-loop started
+   * the runs: each trace's fingerprint then covers them too (`runFingerprint`).
+   */
+  harnessFiles?: Readonly<Record<string, string>>;
 }
 
 export interface IngestResult {
@@ -212,8 +216,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     for (const [reader, list] of groups) {
       for await (const read of reader.read(list, ctx)) {
         const task = read.task === null ? options.taskFor?.(read) : undefined;
-        const harness = options.harnessFor?.(read);
-        const trace = task !== undefined || harness !== undefined ? { ...read, ...(task !== undefined ? { task } : {}), ...(harness !== undefined ? { harness } : {}) } : read;
+        const withTask = task !== undefined ? { ...read, task } : read;
+        const harness = options.harnessFiles ? runFingerprint(withTask.harness, options.harnessFiles) : undefined;
+        const trace = harness ? { ...withTask, harness } : withTask;
         filesDone = Math.min(total, filesDone + (reader.kind === 'codex-rollout' ? 1 : 0));
         progress.update(filesDone, trace.id);
         if (!keep(trace)) {

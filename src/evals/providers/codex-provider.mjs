@@ -28,7 +28,6 @@
  * a derived config. It imports only Node built-ins so the copy runs alone.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -177,15 +176,10 @@ async function writeRecord(file, from, content) {
   await rename(tmp, file);
 }
 
-/** @param {string | Buffer} data */
-function sha256(data) {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /**
  * The plan `evals run` wrote for this run (src/codex/live-runs.ts `LiveRunPlan`), or null.
  * @param {NodeJS.ProcessEnv} env
- * @returns {Promise<{ runDir: string, keep: boolean, configTemplate: string, projectRootToken: string, copyFiles: string[], carriedKeys: string[], carriedHash: string, harnessFiles: string[] } | null>}
+ * @returns {Promise<{ runDir: string, keep: boolean, configTemplate: string, projectRootToken: string, copyFiles: string[], carriedKeys: string[] } | null>}
  */
 async function readPlan(env) {
   const file = env.HARNESS_LOOP_LIVE_RUN_PLAN;
@@ -209,24 +203,6 @@ export async function writeRunHome(plan, home, projectRoot) {
     await copyFile(file, target);
     await chmod(target, 0o600);
   }
-}
-
-/**
- * Which harness the run applied: sha256 per harness file of the copy it ran in, the carried user
- * settings and the Codex arguments; the fingerprint is the sha256 of those, keys sorted.
- * @param {NonNullable<Awaited<ReturnType<typeof readPlan>>>} plan @param {string} cwd @param {string[]} codexArgs
- */
-async function harnessOfRun(plan, cwd, codexArgs) {
-  /** @type {Record<string, string>} */
-  const components = {};
-  for (const rel of plan.harnessFiles) {
-    const data = await readFile(join(cwd, rel)).catch(() => null);
-    if (data !== null) components[`file:${rel}`] = sha256(data);
-  }
-  if (plan.carriedHash) components['codex:userSettings'] = plan.carriedHash;
-  components['codex:args'] = sha256(JSON.stringify(codexArgs));
-  const sorted = Object.fromEntries(Object.keys(components).sort().map((k) => [k, components[k]]));
-  return { fingerprint: sha256(JSON.stringify(sorted)), derivedFrom: 'run', components: sorted };
 }
 
 /** @param {string} base @param {string} path */
@@ -294,7 +270,6 @@ export default class CodexProvider {
           return { error: `cannot prepare the run's CODEX_HOME ${home}: ${error instanceof Error ? error.message : String(error)}` };
         }
         env.CODEX_HOME = home;
-        metadata.harness = await harnessOfRun(plan, cwd, args.slice(0, -1));
         if (plan.keep) metadata.runDir = scratch;
       }
       const started = new Date();

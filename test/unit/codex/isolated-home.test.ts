@@ -187,12 +187,11 @@ describe('the codex provider side (live-run plan)', () => {
   it('writes per-run homes equal to prepareIsolatedCodexHome, with the project free to change the sandbox', async () => {
     const user = userHome();
     const ws = project();
-    writeFileSync(join(ws, 'AGENTS.md'), '# Rules\n');
-    const live = await prepareLiveRuns({ workspace: ws, userCodexHome: user, harnessGlobs: ['**/AGENTS.md', '.codex/**'] });
+    const live = await prepareLiveRuns({ workspace: ws, userCodexHome: user });
     dirs.push(live.runDir);
     const plan = JSON.parse(readFileSync(live.env[LIVE_RUN_PLAN_ENV]!, 'utf8')) as LiveRunPlan;
     expect(statSync(live.env[LIVE_RUN_PLAN_ENV]!).mode & 0o777).toBe(0o600);
-    expect([plan.harnessFiles, plan.carriedKeys, plan.copyFiles]).toEqual([['.codex/config.toml', '.codex/hooks.json', 'AGENTS.md'], ['model', 'model_provider', 'model_providers'], [join(user, 'auth.json')]]);
+    expect([plan.keep, plan.carriedKeys, plan.copyFiles]).toEqual([false, ['model', 'model_provider', 'model_providers'], [join(user, 'auth.json')]]);
 
     // The provider (Node built-ins only) fills in the copy's path; an awkward one must survive.
     const provider = (await import(pathToFileURL(join(process.cwd(), 'src/evals/providers/codex-provider.mjs')).href)) as {
