@@ -157,12 +157,12 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     'eval', '-c', configFile, '--no-cache', '--no-table', '--no-progress-bar', '--no-share', '-o', rawFile,
     ...(grader !== 'replay' ? ['--grader', grader] : []),
   ];
+  // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.
+  const harnessFiles = provider === 'codex' ? (await hashWorkspace(paths.root, readHarnessGlobs(config))).harness : undefined;
   // Each codex run gets its own CODEX_HOME in which its copy is trusted (src/codex/live-runs.ts).
   const live: LiveRuns | undefined =
     provider === 'codex' ? await prepareLiveRuns({ workspace: paths.root, userCodexHome: userCodexHomeOf(baseEnv), keep: options.codex?.keepRuns }) : undefined;
   const env = promptfooEnv({ ...baseEnv, ...live?.env }, paths.promptfooHome);
-  // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.
-  const harnessFiles = provider === 'codex' ? (await hashWorkspace(paths.root, readHarnessGlobs(config))).harness : undefined;
 
   try {
     const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
