@@ -11,7 +11,8 @@ import type { EvalRunSummary } from '../../src/schema/eval-suite.js';
 import type { LedgerEntry } from '../../src/schema/ledger.js';
 import type { Trace } from '../../src/schema/trace.js';
 import { runCli } from '../support/cli.js';
-import { codexBin, isolatedEnv } from '../support/codex.js';
+import { prepareIsolatedCodexHome } from '../../src/codex/isolated-home.js';
+import { codexBin, isolatedEnv, mockProviderArgs, runCodexExec } from '../support/codex.js';
 import { promptOf } from '../support/mock-requests.js';
 import { startMockResponses, type MockPolicy, type RecordedRequest } from '../support/mock-responses.js';
 import { makeFeedback, makeTrace, writeStore } from '../unit/evals/helpers.js';
@@ -208,4 +209,28 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     }
     expect(treeDigest(userHome)).toEqual(before);
   }, 180_000);
+
+  it('prepareIsolatedCodexHome: a hook defined in the project config.toml runs and the project config applies, with the real binary', async () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'hl-live-home-')));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const env = isolatedEnv(root);
+    const before = treeDigest(env.CODEX_HOME!);
+    const mock = await startMockResponses(({ stepIndex }) => (stepIndex === 0 ? { shell: 'echo hi' } : { answer: 'done' }));
+    cleanups.push(() => mock.close());
+    const project = join(root, 'project');
+    mkdirSync(join(project, '.codex'), { recursive: true });
+    writeFileSync(join(project, 'note.mjs'), `process.stdin.resume();\nprocess.stdin.on('end', () => process.stdout.write(JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: ${JSON.stringify(NOTE)} } })));\n`);
+    writeFileSync(
+      join(project, '.codex/config.toml'),
+      ['model_reasoning_effort = "high"', '', '[[hooks.PostToolUse]]', 'matcher = "Bash"', '[[hooks.PostToolUse.hooks]]', 'type = "command"', 'command = "node note.mjs"', 'timeout = 10', ''].join('\n'),
+    );
+    const home = await prepareIsolatedCodexHome({ projectDir: project, userCodexHome: env.CODEX_HOME });
+    cleanups.push(() => home.cleanup());
+    const run = await runCodexExec(['--json', '--skip-git-repo-check', ...mockProviderArgs(mock.url), '-m', 'gpt-5.5', 'say hi'], { cwd: project, env: { ...env, ...home.env }, timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(mock.requests.map((r) => (r.body.reasoning as { effort?: string }).effort)).toEqual(['high', 'high']);
+    expect(developerTexts(mock.requests[1]!.body.input ?? []).filter((t) => t === NOTE)).toHaveLength(1);
+    expect(run.stderr).not.toContain('Untrusted project-local configuration');
+    expect(treeDigest(env.CODEX_HOME!)).toEqual(before);
+  });
 });
