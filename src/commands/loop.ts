@@ -61,7 +61,11 @@ export async function run(args: CommandArgs): Promise<number> {
   }
   const outcome = await verify({
     workspace: paths.root,
-    runSuite: async ({ workspace }) => readResults((await runEvals({ workspace, grader, promptfooBin, ...evalProvider })).file),
+    runSuite: async ({ workspace }) => {
+      const run = await runEvals({ workspace, grader, promptfooBin, ...evalProvider });
+      if (run.keptRuns) process.stderr.write(`verify: kept each run's scratch copy and CODEX_HOME in ${run.keptRuns}\n`);
+      return readResults(run.file);
+    },
   });
   log(renderLedgerEntry(outcome.entry));
   if (args.json) process.stdout.write(`${JSON.stringify({ ...result, ledgerEntry: outcome.entry }, null, 2)}\n`);
