@@ -3,8 +3,9 @@
 // on top of the user's access settings, as a real session of that user would, while the user's
 // personal hooks, MCP servers, instructions and effort stay out: they are not the project's harness,
 // and two teammates measuring the same change should measure the same thing.
-import { stringify } from 'smol-toml';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stringify } from 'smol-toml';
 import { InputError } from '../errors.js';
 import { parseToml } from '../install/toml-edit.js';
 import { readTextIfExists } from '../util/files.js';
@@ -58,19 +59,22 @@ export function pickCarriedSettings(config: Record<string, unknown>): Record<str
 
 /** Reads `<userCodexHome>/config.toml` (absent is fine) and lists the files to copy. Never writes. */
 export async function readCarriedSettings(userCodexHome: string): Promise<CarriedSettings> {
-  const file = join(userCodexHome, 'config.toml');
-  const text = await readTextIfExists(file);
+  const configFile = join(userCodexHome, 'config.toml');
+  const text = await readTextIfExists(configFile);
   let config: Record<string, unknown> = {};
   if (text !== null) {
     try {
       config = parseToml(text);
     } catch (error) {
       const line = (error as { line?: number }).line;
-      throw new InputError(`cannot read your Codex config: ${(error as Error).message.split('\n')[0]}`, file, line, 'config.invalid', { cause: error });
+      throw new InputError(`cannot read your Codex config: ${(error as Error).message.split('\n')[0]}`, configFile, line, 'config.invalid', { cause: error });
     }
   }
   const picked = pickCarriedSettings(config);
   const files: string[] = [];
-  for (const name of CARRIED_FILES) if ((await readTextIfExists(join(userCodexHome, name))) !== null) files.push(join(userCodexHome, name));
+  for (const name of CARRIED_FILES) {
+    const file = join(userCodexHome, name);
+    if ((await stat(file).catch(() => null))?.isFile()) files.push(file);
+  }
   return { toml: Object.keys(picked).length > 0 ? stringify(picked) : '', keys: Object.keys(picked).sort(), files };
 }
