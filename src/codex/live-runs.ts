@@ -4,7 +4,8 @@
 // per eval run, and hands the provider a plan (a JSON file named by an environment variable, in a
 // private temporary folder: carried settings may hold credentials, so never in the suite file).
 // Per test the provider only copies the user's files and fills the project's path into the config.
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderIsolatedConfig, RUN_DEFAULTS } from './isolated-home.js';
@@ -30,7 +31,15 @@ export interface LiveRunPlan {
   copyFiles: string[];
   /** User config keys carried (for debugging a kept run). */
   carriedKeys: string[];
+  /**
+   * sha256 of each file the hook trust was computed from (null: absent). The provider checks its
+   * copy against them: a copy whose hooks differ would run with untrusted, silently skipped hooks.
+   */
+  hookSources: Record<string, string | null>;
 }
+
+/** The files Codex reads project hooks from, relative to the project root. */
+export const HOOK_SOURCES = ['.codex/hooks.json', '.codex/config.toml'] as const;
 
 /** A prepared eval run: environment for Promptfoo and the cleanup. */
 export interface LiveRuns {
@@ -40,9 +49,23 @@ export interface LiveRuns {
   cleanup(): Promise<void>;
 }
 
-/** Writes the plan for one eval run over `workspace`. */
-export async function prepareLiveRuns(opts: { workspace: string; userCodexHome: string; keep?: boolean }): Promise<LiveRuns> {
-  const [carried, hooks] = await Promise.all([readCarriedSettings(opts.userCodexHome), readProjectHookTrust(opts.workspace)]);
+/** sha256 of each hook source in `projectDir`, null when absent. */
+async function hashHookSources(projectDir: string): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const rel of HOOK_SOURCES) {
+    const data = await readFile(join(projectDir, rel)).catch(() => null);
+    out[rel] = data === null ? null : createHash('sha256').update(data).digest('hex');
+  }
+  return out;
+}
+
+/**
+ * Writes the plan for one eval run. `projectDir` is the folder the provider copies (the workspace,
+ * or the harness an A/B baseline side runs): its hooks are the ones trusted.
+ */
+export async function prepareLiveRuns(opts: { projectDir: string; userCodexHome: string; keep?: boolean }): Promise<LiveRuns> {
+  const hookSources = await hashHookSources(opts.projectDir);
+  const [carried, hooks] = await Promise.all([readCarriedSettings(opts.userCodexHome), readProjectHookTrust(opts.projectDir)]);
   const runDir = await realpath(await mkdtemp(join(tmpdir(), 'harness-loop-run-')));
   const plan: LiveRunPlan = {
     version: 1,
@@ -52,6 +75,7 @@ export async function prepareLiveRuns(opts: { workspace: string; userCodexHome: 
     projectRootToken: PROJECT_ROOT_TOKEN,
     copyFiles: carried.files,
     carriedKeys: carried.keys,
+    hookSources,
   };
   const file = join(runDir, 'plan.json');
   await writeFile(file, JSON.stringify(plan), { mode: 0o600 });

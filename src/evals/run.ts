@@ -146,7 +146,8 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   const baseEnv = options.env ?? process.env;
   const grader = options.grader ?? evalsConfig.grader ?? (baseEnv.OPENAI_API_KEY ? `openai:${config.critic.model}` : 'replay');
   const provider = options.provider ?? evalsConfig.provider ?? 'replay';
-  const configFile = provider === 'codex' ? await writeCodexSuite(paths, text, resolveCodexProviderConfig(paths, config, evalsConfig, options.codex)) : paths.suite;
+  const codexProvider = provider === 'codex' ? resolveCodexProviderConfig(paths, config, evalsConfig, options.codex) : null;
+  const configFile = codexProvider ? await writeCodexSuite(paths, text, codexProvider) : paths.suite;
   const cycle = options.cycle ?? (await resolveCycle(paths));
   const startedAt = now();
   const runId = `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
@@ -160,8 +161,10 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.
   const harnessFiles = provider === 'codex' ? (await hashWorkspace(paths.root, readHarnessGlobs(config))).harness : undefined;
   // Each codex run gets its own CODEX_HOME in which its copy is trusted (src/codex/live-runs.ts).
-  const live: LiveRuns | undefined =
-    provider === 'codex' ? await prepareLiveRuns({ workspace: paths.root, userCodexHome: userCodexHomeOf(baseEnv), keep: options.codex?.keepRuns }) : undefined;
+  // The provider resolves `workspace` against the suite folder: trust what it will copy.
+  const live: LiveRuns | undefined = codexProvider
+    ? await prepareLiveRuns({ projectDir: resolve(paths.evals, codexProvider.workspace), userCodexHome: userCodexHomeOf(baseEnv), keep: options.codex?.keepRuns })
+    : undefined;
   const env = promptfooEnv({ ...baseEnv, ...live?.env }, paths.promptfooHome);
 
   try {

@@ -28,6 +28,7 @@
  * a derived config. It imports only Node built-ins so the copy runs alone.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -179,7 +180,7 @@ async function writeRecord(file, from, content) {
 /**
  * The plan `evals run` wrote for this run (src/codex/live-runs.ts `LiveRunPlan`), or null.
  * @param {NodeJS.ProcessEnv} env
- * @returns {Promise<{ runDir: string, keep: boolean, configTemplate: string, projectRootToken: string, copyFiles: string[], carriedKeys: string[] } | null>}
+ * @returns {Promise<{ runDir: string, keep: boolean, configTemplate: string, projectRootToken: string, copyFiles: string[], carriedKeys: string[], hookSources: Record<string, string | null> } | null>}
  */
 async function readPlan(env) {
   const file = env.HARNESS_LOOP_LIVE_RUN_PLAN;
@@ -187,6 +188,21 @@ async function readPlan(env) {
   const plan = JSON.parse(await readFile(file, 'utf8'));
   if (plan?.version !== 1 || typeof plan.runDir !== 'string' || typeof plan.configTemplate !== 'string') throw new Error(`${file}: not a live-run plan this provider reads`);
   return plan;
+}
+
+/**
+ * The hook files of the copy that differ from those the plan's trust was computed from: their
+ * handlers would be untrusted, and Codex skips untrusted hooks without a word.
+ * @param {NonNullable<Awaited<ReturnType<typeof readPlan>>>} plan @param {string} cwd
+ */
+export async function changedHookSources(plan, cwd) {
+  const changed = [];
+  for (const [rel, expected] of Object.entries(plan.hookSources ?? {})) {
+    const data = await readFile(join(cwd, rel)).catch(() => null);
+    const actual = data === null ? null : createHash('sha256').update(data).digest('hex');
+    if (actual !== expected) changed.push(rel);
+  }
+  return changed;
 }
 
 /**
@@ -258,11 +274,11 @@ export default class CodexProvider {
         // `--` so a task that starts with "-" is not read as a flag.
         '--', prompt,
       ];
-      /** @type {Record<string, unknown>} */
-      const metadata = {};
       if (plan) {
         // Trust is keyed by the real path, as Codex resolves the cwd.
         const root = await realpath(cwd);
+        const changed = await changedHookSources(plan, cwd);
+        if (changed.length > 0) return { error: `${changed.join(' and ')} changed after the eval run started, so its hooks would run untrusted; run again` };
         const home = join(scratch, 'codex-home');
         try {
           await writeRunHome(plan, home, root);
@@ -270,12 +286,13 @@ export default class CodexProvider {
           return { error: `cannot prepare the run's CODEX_HOME ${home}: ${error instanceof Error ? error.message : String(error)}` };
         }
         env.CODEX_HOME = home;
-        if (plan.keep) metadata.runDir = scratch;
       }
       const started = new Date();
       const run = await runCodex(this.codexBin, args, cwd, env, this.timeoutMs);
       if (run.spawnError) return { error: `cannot run codex "${this.codexBin}": ${run.spawnError} (install @openai/codex, or pass --codex-bin)` };
       const parsed = parseExecStream(run.stdout);
+      /** @type {Record<string, unknown>} */
+      const metadata = {};
       if (parsed.threadId) {
         const rollout = await findRollout(env, parsed.threadId, started, new Date());
         const file = join(this.traceDir, `${testId}-${parsed.threadId}.jsonl`);

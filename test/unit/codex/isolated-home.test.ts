@@ -187,7 +187,7 @@ describe('the codex provider side (live-run plan)', () => {
   it('writes per-run homes equal to prepareIsolatedCodexHome, with the project free to change the sandbox', async () => {
     const user = userHome();
     const ws = project();
-    const live = await prepareLiveRuns({ workspace: ws, userCodexHome: user });
+    const live = await prepareLiveRuns({ projectDir: ws, userCodexHome: user });
     dirs.push(live.runDir);
     const plan = JSON.parse(readFileSync(live.env[LIVE_RUN_PLAN_ENV]!, 'utf8')) as LiveRunPlan;
     expect(statSync(live.env[LIVE_RUN_PLAN_ENV]!).mode & 0o777).toBe(0o600);
@@ -196,6 +196,7 @@ describe('the codex provider side (live-run plan)', () => {
     // The provider (Node built-ins only) fills in the copy's path; an awkward one must survive.
     const provider = (await import(pathToFileURL(join(process.cwd(), 'src/evals/providers/codex-provider.mjs')).href)) as {
       writeRunHome(plan: LiveRunPlan, home: string, root: string): Promise<void>;
+      changedHookSources(plan: LiveRunPlan, cwd: string): Promise<string[]>;
     };
     const root = '/tmp/copy "1" \\ ü';
     const home = join(live.runDir, 'home');
@@ -205,6 +206,11 @@ describe('the codex provider side (live-run plan)', () => {
     expect(written).toBe(renderIsolatedConfig((await readCarriedSettings(user)).toml, renderProjectTrust(root, hooks), RUN_DEFAULTS));
     expect((parse(written) as { sandbox_mode?: string }).sandbox_mode).toBe('workspace-write');
     expect(readFileSync(join(home, 'auth.json'), 'utf8')).toBe('{"OPENAI_API_KEY":"sk-user"}\n');
+
+    // A copy whose hooks are not the ones the plan trusted is refused, not run with silently skipped hooks.
+    expect(await provider.changedHookSources(plan, ws)).toEqual([]);
+    writeFileSync(join(ws, '.codex/hooks.json'), '{"hooks":{}}');
+    expect(await provider.changedHookSources(plan, ws)).toEqual(['.codex/hooks.json']);
 
     await live.cleanup();
     expect(existsSync(live.runDir)).toBe(false);
