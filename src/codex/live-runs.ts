@@ -5,6 +5,7 @@
 // private temporary folder: carried settings may hold credentials, so never in the suite file).
 // Per test the provider only copies the user's files and fills the project's path into the config.
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,12 +79,34 @@ export async function prepareLiveRuns(opts: { projectDir: string; userCodexHome:
     hookSources,
   };
   const file = join(runDir, 'plan.json');
+  const stopWatching = plan.keep ? () => {} : removeOnInterrupt(runDir);
   await writeFile(file, JSON.stringify(plan), { mode: 0o600 });
   return {
     runDir,
     env: { [LIVE_RUN_PLAN_ENV]: file },
     cleanup: async () => {
+      stopWatching();
       if (!plan.keep) await rm(runDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Removes `dir` when the run is interrupted (Ctrl-C, a CI job cancelled): the run folder holds
+ * copies of the user's login, which must not stay behind in the temporary folder. The signal is
+ * then raised again, so the process ends as it would have.
+ */
+function removeOnInterrupt(dir: string): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop();
+    rmSync(dir, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  const stop = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return stop;
 }

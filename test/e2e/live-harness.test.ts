@@ -2,6 +2,7 @@
 // Codex binary in each scratch copy (trusted in a CODEX_HOME of its own), so `verify --provider
 // codex` measures a config or hook change as it measures an AGENTS.md change. The user's own Codex
 // home supplies the model access (here: the mock provider) and is never written.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EvalRunSummary } from '../../src/schema/eval-suite.js';
 import type { LedgerEntry } from '../../src/schema/ledger.js';
 import type { Trace } from '../../src/schema/trace.js';
-import { runCli } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 import { prepareIsolatedCodexHome } from '../../src/codex/isolated-home.js';
 import { codexBin, isolatedEnv, mockProviderArgs, runCodexExec } from '../support/codex.js';
 import { promptOf } from '../support/mock-requests.js';
@@ -232,5 +233,34 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     expect(developerTexts(mock.requests[1]!.body.input ?? []).filter((t) => t === NOTE)).toHaveLength(1);
     expect(run.stderr).not.toContain('Untrusted project-local configuration');
     expect(treeDigest(env.CODEX_HOME!)).toEqual(before);
+  });
+
+  it('removes the run folder, with its copy of the login, when the run is interrupted', async () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'hl-live-interrupt-')));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const tmp = join(root, 'tmp');
+    mkdirSync(tmp);
+    const env = isolatedEnv(root, { TMPDIR: tmp });
+    writeFileSync(join(env.CODEX_HOME!, 'auth.json'), '{"OPENAI_API_KEY":"sk-test-not-a-real-key"}\n');
+    const ws = join(root, 'ws');
+    mkdirSync(ws);
+    writeStore(ws, [makeTrace('old-retries', RETRIES, 'It retries.')], [makeFeedback({ traceId: 'old-retries', requiredObservations: ['"3 times"'] })]);
+    expect((await runCli(['evals', 'build', '-C', ws], { env })).exitCode).toBe(0);
+    // A Codex that never answers, so the run is still going when the user presses Ctrl-C.
+    const stuck = join(root, 'stuck-codex.mjs');
+    writeFileSync(stuck, 'setTimeout(() => {}, 120_000);\n');
+
+    // Its own process group, as a terminal gives a command: Ctrl-C reaches promptfoo and Codex too.
+    const child = spawn(process.execPath, [CLI, 'evals', 'run', '--provider', 'codex', '--codex-bin', stuck, '-C', ws], { env: { ...process.env, ...env }, detached: true, stdio: 'ignore' });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+    cleanups.push(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    });
+    const runHome = () => readdirSync(tmp).filter((n) => n.startsWith('harness-loop-run-')).flatMap((d) => readdirSync(join(tmp, d), { recursive: true }).map(String)).find((p) => p.endsWith('codex-home/auth.json'));
+    for (let i = 0; i < 600 && !runHome(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(runHome()).toBeDefined();
+    process.kill(-child.pid!, 'SIGINT');
+    await closed;
+    expect(readdirSync(tmp).filter((n) => n.startsWith('harness-loop-'))).toEqual([]);
   });
 });
