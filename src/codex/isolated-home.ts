@@ -3,6 +3,7 @@
 // which the project it runs in is trusted (with its hooks' hashes), plus the user's model access
 // (user-settings.ts). The user's own CODEX_HOME is only read, never written: trusting a throwaway
 // copy there would stay in their config for good, and their sessions folder would fill with runs.
+import { rmSync } from 'node:fs';
 import { chmod, copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -62,6 +63,7 @@ export async function prepareIsolatedCodexHome(opts: IsolatedHomeOptions): Promi
   const projectRoot = await realpath(opts.projectDir);
   const [carried, hooks] = await Promise.all([readCarriedSettings(userHome), readProjectHookTrust(projectRoot)]);
   const home = await realpath(await mkdtemp(join(tmpdir(), 'harness-loop-codex-home-')));
+  const stopWatching = opts.keep ? () => {} : removeOnInterrupt(home);
   try {
     await writeFile(join(home, 'config.toml'), renderIsolatedConfig(carried.toml, renderProjectTrust(projectRoot, hooks), RUN_DEFAULTS), { mode: 0o600 });
     for (const file of carried.files) {
@@ -70,6 +72,7 @@ export async function prepareIsolatedCodexHome(opts: IsolatedHomeOptions): Promi
       await chmod(target, 0o600);
     }
   } catch (error) {
+    stopWatching();
     await rm(home, { recursive: true, force: true });
     throw error;
   }
@@ -77,7 +80,29 @@ export async function prepareIsolatedCodexHome(opts: IsolatedHomeOptions): Promi
     home,
     env: { CODEX_HOME: home },
     cleanup: async () => {
+      stopWatching();
       if (!opts.keep) await rm(home, { recursive: true, force: true });
     },
   };
 }
+
+/**
+ * Removes `dir` when the run is interrupted (Ctrl-C, a CI job cancelled): a run's folder holds
+ * copies of the user's login, which must not stay behind in the temporary folder. The signal is
+ * then raised again, so the process ends as it would have.
+ */
+export function removeOnInterrupt(dir: string): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop();
+    rmSync(dir, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  const stop = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return stop;
+}
+

@@ -5,11 +5,10 @@
 // private temporary folder: carried settings may hold credentials, so never in the suite file).
 // Per test the provider only copies the user's files and fills the project's path into the config.
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderIsolatedConfig, RUN_DEFAULTS } from './isolated-home.js';
+import { removeOnInterrupt, renderIsolatedConfig, RUN_DEFAULTS } from './isolated-home.js';
 import { readProjectHookTrust, renderProjectTrust } from './project-trust.js';
 import { readCarriedSettings } from './user-settings.js';
 
@@ -89,24 +88,4 @@ export async function prepareLiveRuns(opts: { projectDir: string; userCodexHome:
       if (!plan.keep) await rm(runDir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Removes `dir` when the run is interrupted (Ctrl-C, a CI job cancelled): the run folder holds
- * copies of the user's login, which must not stay behind in the temporary folder. The signal is
- * then raised again, so the process ends as it would have.
- */
-function removeOnInterrupt(dir: string): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    stop();
-    rmSync(dir, { recursive: true, force: true });
-    process.kill(process.pid, signal);
-  };
-  const stop = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return stop;
 }

@@ -233,7 +233,7 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     expect(developerTexts(mock.requests[1]!.body.input ?? []).filter((t) => t === NOTE)).toHaveLength(1);
     expect(run.stderr).not.toContain('Untrusted project-local configuration');
     expect(treeDigest(env.CODEX_HOME!)).toEqual(before);
-  });
+  }, 120_000);
 
   it('removes the run folder, with its copy of the login, when the run is interrupted', async () => {
     const root = realpathSync(mkdtempSync(join(tmpdir(), 'hl-live-interrupt-')));
@@ -257,10 +257,10 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
     });
     const runHome = () => readdirSync(tmp).filter((n) => n.startsWith('harness-loop-run-')).flatMap((d) => readdirSync(join(tmp, d), { recursive: true }).map(String)).find((p) => p.endsWith('codex-home/auth.json'));
-    for (let i = 0; i < 600 && !runHome(); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 1200 && !runHome(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(runHome()).toBeDefined();
     process.kill(-child.pid!, 'SIGINT');
     await closed;
     expect(readdirSync(tmp).filter((n) => n.startsWith('harness-loop-'))).toEqual([]);
-  });
+  }, 180_000);
 });
