@@ -261,6 +261,18 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     expect(runHome()).toBeDefined();
     process.kill(-child.pid!, 'SIGINT');
     await closed;
+    // Promptfoo and the provider wind down after the CLI is gone: wait until the whole group has
+    // exited, so nothing they do afterwards goes unseen.
+    const groupAlive = () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 600 && groupAlive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(groupAlive()).toBe(false);
     expect(readdirSync(tmp).filter((n) => n.startsWith('harness-loop-'))).toEqual([]);
   }, 180_000);
 });
