@@ -22,6 +22,8 @@ export interface GuardSettings {
   always: boolean;
   /** Globs (repository-relative) of the harness files that may change. */
   allow: string[];
+  /** Tool names (globs, e.g. `mcp__docs__*`) that write nothing, allowed while the guard is on. */
+  readOnlyTools: string[];
 }
 
 /** An extra redaction pattern (same shape as the config's `redaction.extraPatterns`). */
@@ -50,6 +52,7 @@ export const DEFAULT_EVIDENCE: EvidenceSettings = {
 export const DEFAULT_GUARD: GuardSettings = {
   always: false,
   allow: ['**/AGENTS.md', '.codex/**', '.agents/skills/**', 'skills/**', 'hooks/**', '.harness-loop/config.yaml', 'promptfooconfig.yaml'],
+  readOnlyTools: [],
 };
 
 /** The config could not be read or has a field of the wrong type. */
@@ -98,7 +101,7 @@ export function hookConfigFrom(doc: unknown): HookConfig {
       minCoverage,
       unit,
     },
-    guard: { always, allow: strings(gu.allow, 'guard.allow') ?? DEFAULT_GUARD.allow },
+    guard: { always, allow: strings(gu.allow, 'guard.allow') ?? DEFAULT_GUARD.allow, readOnlyTools: strings(gu.readOnlyTools, 'guard.readOnlyTools') ?? DEFAULT_GUARD.readOnlyTools },
     redaction: patterns as HookRedactionPattern[],
   };
 }

@@ -18,6 +18,8 @@ export interface HookInput {
   tool_input?: Record<string, unknown>;
   tool_response?: unknown;
   tool_use_id?: string;
+  /** Absolute path of the session's rollout file (exists when the hook runs). */
+  transcript_path?: string;
 }
 
 /** Where a hook runs: the process cwd (used when the payload has none), HOME, and the clock. */
