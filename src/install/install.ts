@@ -43,6 +43,9 @@ export interface InstallResult {
 }
 
 const TOOL_MATCHER = 'Bash|apply_patch|Edit|Write';
+// The guard sees every tool: MCP tools and write_stdin can write too, and it refuses those it cannot
+// judge (unless `guard.readOnlyTools` lists them) while it is on; off, it answers at once.
+const GUARD_MATCHER = '*';
 const sha = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 interface Layout {
@@ -89,7 +92,7 @@ function layoutFor(options: InstallOptions): Layout {
 
 function ownedGroups(layout: Layout): OwnedGroup[] {
   return [
-    { event: 'PreToolUse', matcher: TOOL_MATCHER, handler: { type: 'command', command: layout.hookCommand('edit_guard'), timeout: 10 } },
+    { event: 'PreToolUse', matcher: GUARD_MATCHER, handler: { type: 'command', command: layout.hookCommand('edit_guard'), timeout: 10 } },
     { event: 'PostToolUse', matcher: TOOL_MATCHER, handler: { type: 'command', command: layout.hookCommand('check_evidence_coverage'), timeout: 30 } },
   ];
 }

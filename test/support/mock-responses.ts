@@ -9,6 +9,8 @@ type Item = Record<string, unknown>;
 export type MockStep =
   | { shell: string }
   | { patch: string }
+  /** Code mode: one `exec` cell of JavaScript calling `tools.exec_command` / `tools.apply_patch`. */
+  | { code: string }
   | { answer: string }
   | { json: unknown }
   | { raw: string }
@@ -54,6 +56,7 @@ function itemFor(step: MockStep, n: number): Item {
   if ('shell' in step)
     return { type: 'function_call', id: `fc_${n}`, call_id: `call_shell_${n}`, name: 'exec_command', arguments: JSON.stringify({ cmd: step.shell, yield_time_ms: 2000 }) };
   if ('patch' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_patch_${n}`, name: 'apply_patch', input: step.patch };
+  if ('code' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_exec_${n}`, name: 'exec', input: step.code };
   const text = 'answer' in step ? step.answer : 'json' in step ? JSON.stringify(step.json) : 'raw' in step ? step.raw : '';
   return { type: 'message', id: `msg_${n}`, role: 'assistant', status: 'completed', phase: 'final_answer', content: [{ type: 'output_text', text, annotations: [] }] };
 }
