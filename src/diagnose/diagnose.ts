@@ -17,6 +17,7 @@ import { mergeRecommendations } from './llm-check.js';
 import { runLlmDiagnosis, type LlmDiagnoseOptions, type LlmDiagnoseResult } from './llm.js';
 import { rankRecommendations, type TestOutcomeForDiagnosis } from './rank.js';
 import { layoutPath } from '../workspace/layout.js';
+import { readTextIfExists } from '../util/files.js';
 
 export interface DiagnoseOptions {
   workspace: string;
@@ -37,7 +38,7 @@ async function readTestOutcomes(workspace: string): Promise<{ runId: string; tes
   const raw = JSON.parse(await readFile(latest.file, 'utf8')) as { tests?: Record<string, unknown>[] };
   // The suite's own metadata says which feedback and category each test came from.
   const suite = evalPaths(workspace).suite;
-  const suiteText = await readFile(suite, 'utf8').catch(() => null);
+  const suiteText = await readTextIfExists(suite);
   const fromSuite = new Map(
     readSuiteTests(suiteText, suite).map((t) => {
       const m = (t.metadata ?? {}) as Record<string, unknown>;

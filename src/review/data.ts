@@ -1,6 +1,6 @@
 // The workspace as the review app sees it: traces, feedback (reviews applied), the latest eval
 // outcome per trace and the queue. Loaded once and reloaded only when a file it read changed.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAllFeedback } from '../feedback/store.js';
 import { readTraceStore } from '../ingest/store.js';
@@ -13,6 +13,7 @@ import { readSuiteTests } from '../evals/suite-yaml.js';
 import { workspacePaths } from '../util/workspace.js';
 import { buildQueue, type QueueItem, type QueueTest } from './queue.js';
 import { layoutPath } from '../workspace/layout.js';
+import { readdirIfExists, readTextIfExists } from '../util/files.js';
 
 /** Everything the API answers from. */
 export interface ReviewData {
@@ -39,7 +40,7 @@ async function signatureOf(files: readonly string[]): Promise<string> {
 }
 
 async function listFiles(dir: string, ext: string): Promise<string[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = await readdirIfExists(dir);
   return names.filter((n) => n.endsWith(ext) && !n.startsWith('.')).sort().map((n) => join(dir, n));
 }
 
@@ -50,7 +51,7 @@ async function listFiles(dir: string, ext: string): Promise<string[]> {
 async function readTests(workspace: string): Promise<QueueTest[]> {
   const loop = loopPaths(workspace);
   const suiteFile = layoutPath(workspace, 'suite');
-  const suiteText = await readFile(suiteFile, 'utf8').catch(() => null);
+  const suiteText = await readTextIfExists(suiteFile);
   const meta = new Map<string, { category: string | null; cycle: number | null }>();
   for (const t of readSuiteTests(suiteText, suiteFile)) {
     const m = (t.metadata ?? {}) as Record<string, unknown>;
