@@ -11,6 +11,7 @@ import { withOurHooks, withoutOurHooks, type HooksFile, type OwnedGroup } from '
 import { removeTomlTableIfOurs, setTomlString, parseToml } from './toml-edit.js';
 import { trustKey, trustedHash } from './trust.js';
 import { HOOK_IDS, INSTALLED, hookBundleFile } from '../workspace/layout.js';
+import { repoHookCommand } from './hook-command.js';
 
 export interface InstallOptions {
   /** Repository to install into (ignored with `user`). */
@@ -84,9 +85,7 @@ function layoutFor(options: InstallOptions): Layout {
     agentsMd: inRepo(INSTALLED.agentsMd),
     config: inRepo(INSTALLED.config),
     cliCommand: `node ${INSTALLED.cli}`,
-    // Hooks run with the session cwd, which may be a subfolder: resolve from the repository top.
-    // The command string is part of the trust hash, so it must not depend on the machine.
-    hookCommand: (id) => `node "$(git rev-parse --show-toplevel 2>/dev/null || pwd)/${INSTALLED.bundleDir}/${hookBundleFile(id)}"`,
+    hookCommand: repoHookCommand,
   };
 }
 
