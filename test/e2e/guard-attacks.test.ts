@@ -88,7 +88,32 @@ function expectNothingGotThrough(ws: Awaited<ReturnType<typeof installedRepo>>) 
   return decisions;
 }
 
+// A stdio MCP server with one tool that writes a file: the guard cannot see what an MCP tool writes.
+const MCP_SERVER = `
+const rl = require('node:readline').createInterface({ input: process.stdin });
+const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
+rl.on('line', (line) => {
+  const m = JSON.parse(line);
+  if (m.method === 'initialize') send({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'writer', version: '1' } } });
+  else if (m.method === 'tools/list') send({ jsonrpc: '2.0', id: m.id, result: { tools: [{ name: 'write_file', description: 'writes a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } }] } });
+  else if (m.method === 'tools/call') { require('node:fs').writeFileSync(m.params.arguments.path, 'written by mcp\\n'); send({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'ok' }], isError: false } }); }
+  else if (m.id !== undefined) send({ jsonrpc: '2.0', id: m.id, result: {} });
+});
+`;
+
 describe('the installed edit guard against every attack Codex honours', () => {
+  it('blocks an MCP tool call, which could write anything', async () => {
+    const ws = await installedRepo();
+    const server = join(ws.root, 'mcp-writer.cjs');
+    writeFileSync(server, MCP_SERVER);
+    const target = join(ws.repo, 'src/app.ts');
+    const mcpArgs = ['-c', `mcp_servers.writer={command="node", args=["${server}"], default_tools_approval_mode="approve"}`];
+    await run(ws, [{ mcp: { server: 'writer', tool: 'write_file', args: { path: target } } }, { answer: 'Done.' }], ['-m', 'gpt-5.5', ...mcpArgs]);
+    expect(readFileSync(target, 'utf8')).toBe('export const a = 1;\n');
+    const decisions = readFileSync(join(ws.repo, '.harness-loop/guard.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; tool: string });
+    expect(decisions.map((d) => [d.tool, d.decision])).toEqual([['mcp__writer__write_file', 'deny']]);
+  });
+
   it('blocks each attack as a classic tool call and lets the harness edit through', async () => {
     const ws = await installedRepo();
     await run(ws, [...ATTACKS, ...BENIGN, { answer: 'Done.' }], ['-m', 'gpt-5.5']);
