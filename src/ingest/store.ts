@@ -247,7 +247,7 @@ interface StoreIndex {
   entries: Map<string, IndexEntry>;
 }
 
-/** The index file beside a store. */
+/** The index file beside a store (declared in src/workspace/layout.ts as `traceIndex`). */
 export function storeIndexFile(store: string): string {
   return `${store}.idx`;
 }

@@ -57,7 +57,8 @@ export const LAYOUT: readonly LayoutEntry[] = [
   // --- the workspace ---
   { id: 'config', path: `${W}/config.yaml`, owner: 'team', protection: 'harness-config', protectedParts: { kind: 'yaml-keys', keys: ['guard'] }, description: 'workspace config; every key but `guard` is the harness\'s own' },
   { id: 'traceStore', path: `${W}/traces/traces.jsonl`, owner: 'commands', protection: 'loop-state', description: 'the trace store, one trace per line' },
-  { id: 'traceSegments', path: `${W}/traces/segments/**`, owner: 'commands', protection: 'loop-state', description: 'trace store segments appended by concurrent writers' },
+  { id: 'traceIndex', path: `${W}/traces/traces.jsonl.idx`, owner: 'commands', protection: 'loop-state', description: 'offset, length and content hash of each stored trace' },
+  { id: 'traceLock', path: `${W}/traces/traces.jsonl.lock`, owner: 'commands', protection: 'loop-state', description: 'the lock writers of the trace store take (a folder)' },
   { id: 'traceIncoming', path: `${W}/traces/incoming/**`, owner: 'commands', protection: 'loop-state', description: 'sessions recorded by live eval runs, before ingest' },
   { id: 'traces', path: `${W}/traces/**`, owner: 'commands', protection: 'loop-state', description: 'everything the trace store keeps' },
   { id: 'batchManifest', path: `${W}/batches/manifest.json`, owner: 'commands', protection: 'loop-state', description: 'which traces each batch holds' },

@@ -21,7 +21,7 @@ describe('declared workspace layout', () => {
   it.each([
     ['.harness-loop/config.yaml', 'harness-config'],
     ['.harness-loop/traces/traces.jsonl', 'loop-state'],
-    ['.harness-loop/traces/segments/a.jsonl', 'loop-state'],
+    ['.harness-loop/traces/traces.jsonl.idx', 'loop-state'],
     ['.harness-loop/feedback/hooks.jsonl', 'loop-state'],
     ['.harness-loop/evals/promptfooconfig.yaml', 'exam'],
     ['.harness-loop/evals/providers/replay.mjs', 'exam'],
