@@ -59,6 +59,12 @@ export function stdinCode(ctx: RuleContext, via: string): string | null | undefi
     ctx.unknown(`${via} runs code piped in from another command; the guard cannot read it`);
     return null;
   }
+  if (stdin.kind === 'none') {
+    // An interpreter left reading the terminal runs whatever `write_stdin` sends it later, and
+    // Codex 0.169 runs no PreToolUse hook for write_stdin, so the guard would never see that code.
+    ctx.unknown(`${via} reads code from the terminal, which write_stdin can feed unseen; pass the code with -c or a here-doc instead`);
+    return null;
+  }
   return undefined;
 }
 
