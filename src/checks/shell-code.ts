@@ -59,6 +59,11 @@ export function stdinCode(ctx: RuleContext, via: string): string | null | undefi
     ctx.unknown(`${via} runs code piped in from another command; the guard cannot read it`);
     return null;
   }
+  if (stdin.kind === 'file') {
+    // `bash < script.sh` runs the file like `bash script.sh` does.
+    if (stdin.from) ctx.execute(stdin.from, `${via} < file`);
+    return undefined;
+  }
   if (stdin.kind === 'none') {
     // An interpreter left reading the terminal runs whatever `write_stdin` sends it later, and
     // Codex 0.169 runs no PreToolUse hook for write_stdin, so the guard would never see that code.

@@ -37,7 +37,7 @@ export interface ShellAnalysis {
 }
 
 /** Where a command's standard input comes from. */
-export type Stdin = { kind: 'none' | 'pipe' | 'file' } | { kind: 'text'; text: string | null; raw: string };
+export type Stdin = { kind: 'none' | 'pipe' } | { kind: 'file'; from?: Arg } | { kind: 'text'; text: string | null; raw: string };
 
 /** What a rule sees and may do. */
 export interface RuleContext {
@@ -150,7 +150,7 @@ function stdinOf(command: SimpleCommand, scope: ShellScope): Stdin {
       const arg = expandWord(r.target, scope, true)[0]!;
       return { kind: 'text', text: arg.text === null ? null : `${arg.text}\n`, raw: `<<<${r.target.raw}` };
     }
-    if (r.op === '<' || r.op === '<>') return { kind: 'file' };
+    if (r.op === '<' || r.op === '<>') return { kind: 'file', from: expandWord(r.target, scope, true)[0] };
   }
   return { kind: command.pipedIn ? 'pipe' : 'none' };
 }

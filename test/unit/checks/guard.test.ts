@@ -134,6 +134,21 @@ describe('reasons the model can act on', () => {
   });
 });
 
+describe('running files', () => {
+  it('refuses a file changed since the cycle started, in any form of running it, and allows older ones', () => {
+    repo.write('hooks/old.sh', 'echo old\n');
+    const started = { ...policy, since: Date.now() + 60_000 }; // the cycle starts after old.sh was written
+    expect(judgeToolCall({ tool_name: 'Bash', tool_input: { command: 'bash hooks/old.sh' }, cwd: repo.root }, started, HOME).allowed).toBe(true);
+    const later = { ...policy, since: Date.now() - 60_000 }; // old.sh changed during the cycle
+    for (const command of ['bash hooks/old.sh', 'sh < hooks/old.sh', 'source hooks/old.sh', './hooks/old.sh', 'cd hooks && ./old.sh', 'env X=1 bash hooks/old.sh']) {
+      const v = judgeToolCall({ tool_name: 'Bash', tool_input: { command }, cwd: repo.root }, later, HOME);
+      expect(v.allowed, command).toBe(false);
+      expect(v.reason).toContain('hooks/old.sh');
+      expect(v.reason).toContain('was created or changed during this cycle');
+    }
+  });
+});
+
 describe('checkWrite', () => {
   const w = (path: string, subtree = false) => checkWrite({ path, via: 'test', op: 'write', subtree }, policy);
 

@@ -110,6 +110,7 @@ describe('analyzeShell', () => {
     expect(run('./hooks/x.sh --flag')).toEqual(['<repo>/hooks/x.sh (run as a program)']);
     expect(run('source hooks/env.sh && . ./more.sh')).toEqual(['<repo>/hooks/env.sh (source)', '<repo>/more.sh (.)']);
     expect(run('npx tsx scripts/y.ts')).toEqual(['<repo>/scripts/y.ts (tsx)']);
+    expect(run('bash < hooks/x.sh')).toEqual(['<repo>/hooks/x.sh (bash < file)']);
     expect(run('python3 -m pytest && node -e "1"')).toEqual([]);
   });
 
