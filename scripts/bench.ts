@@ -12,6 +12,7 @@ import { benchEvalsBuild } from './bench/evals.js';
 import { summariseProfile } from './bench/profile.js';
 import { benchHooks } from './bench/hooks.js';
 import { benchReview } from './bench/review.js';
+import { benchStore } from './bench/store.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin/harness-loop.js');
@@ -251,7 +252,7 @@ const profileIngest: Section = async () => {
 const benchEvals: Section = (ctx) => benchEvalsBuild({ runs: ctx.options.runs, seed: ctx.options.seed, measureCli: (args) => measure([CLI, ...args]) });
 
 /** Sections in run order; later ones may use what earlier ones left in the context. */
-const SECTIONS: Section[] = [benchIngest, benchBatch, benchEvals, benchHooks, benchReview];
+const SECTIONS: Section[] = [benchIngest, benchBatch, benchEvals, benchHooks, benchReview, benchStore];
 
 function renderTable(rows: Row[]): string {
   const lines = ['| metric | value | goal | result |', '| --- | --- | --- | --- |'];

@@ -3,7 +3,7 @@
  * provider for the codex provider, and, afterwards, ingesting the runs it recorded, so every eval
  * run is a trace the next cycle can learn from.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveCodexBin } from '../critique/codex.js';
 import { ingest } from '../ingest/ingest.js';
@@ -15,6 +15,8 @@ import { writeFileAtomic } from '../util/atomic.js';
 import type { EvalPaths } from './paths.js';
 import { createNode, parseSuite, renderSuite } from './suite-yaml.js';
 import { protectDeep, unprotectText } from './template-safe.js';
+import { layoutPath } from '../workspace/layout.js';
+import { readdirIfExists } from '../util/files.js';
 
 /** How to start Codex for the eval runs, as given by the caller (flags). */
 export interface CodexRunSettings {
@@ -141,8 +143,8 @@ export interface RecordedIngest {
  * `harnessFiles` (the harness files of the copy the runs used) each trace's fingerprint covers them.
  */
 export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown, harnessFiles?: Readonly<Record<string, string>>): Promise<RecordedIngest> {
-  const dir = join(paths.dir, 'traces', 'incoming');
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jsonl'));
+  const dir = layoutPath(paths.root, 'traceIncoming');
+  const names = (await readdirIfExists(dir)).filter((n) => n.endsWith('.jsonl'));
   if (names.length === 0) return { files: 0, traces: 0, added: 0, skipped: [] };
   const tasks = recordedTasks(raw);
   const files = names.map((n) => join(dir, n));

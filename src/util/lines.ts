@@ -3,7 +3,8 @@ import { createGunzip } from 'node:zlib';
 
 /** One line of a text file, numbered from 1; `tooLong` lines carry no text. */
 export type Line =
-  | { n: number; text: string; tooLong?: false }
+  /** `unterminated`: the file's last line, with no newline after it (a writer may still be appending). */
+  | { n: number; text: string; tooLong?: false; unterminated?: boolean }
   | { n: number; text: ''; tooLong: true; bytes: number };
 
 /** Default limit for one line; longer lines are reported and skipped, never buffered. */
@@ -60,7 +61,10 @@ export async function* readLines(file: string, maxLineBytes = DEFAULT_MAX_LINE_B
     }
     if (start < chunk.length) take(Buffer.from(chunk.subarray(start)));
   }
-  if (partBytes > 0 || overflow > 0) yield finish();
+  if (partBytes > 0 || overflow > 0) {
+    const last = finish();
+    yield last.tooLong ? last : { ...last, unterminated: true };
+  }
 }
 
 /** Formats a byte count for messages: "23.4 MB". */

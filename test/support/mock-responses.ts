@@ -9,6 +9,12 @@ type Item = Record<string, unknown>;
 export type MockStep =
   | { shell: string }
   | { patch: string }
+  /** Code mode: one `exec` cell of JavaScript calling `tools.exec_command` / `tools.apply_patch`. */
+  | { code: string }
+  /** An MCP tool call (`namespace` is `mcp__<server>`). */
+  | { mcp: { server: string; tool: string; args: Record<string, unknown> } }
+  /** Any other function call (e.g. `write_stdin`). */
+  | { fn: { name: string; args: Record<string, unknown> } }
   | { answer: string }
   | { json: unknown }
   | { raw: string }
@@ -54,6 +60,10 @@ function itemFor(step: MockStep, n: number): Item {
   if ('shell' in step)
     return { type: 'function_call', id: `fc_${n}`, call_id: `call_shell_${n}`, name: 'exec_command', arguments: JSON.stringify({ cmd: step.shell, yield_time_ms: 2000 }) };
   if ('patch' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_patch_${n}`, name: 'apply_patch', input: step.patch };
+  if ('fn' in step) return { type: 'function_call', id: `fc_${n}`, call_id: `call_fn_${n}`, name: step.fn.name, arguments: JSON.stringify(step.fn.args) };
+  if ('mcp' in step)
+    return { type: 'function_call', id: `fc_${n}`, call_id: `call_mcp_${n}`, namespace: `mcp__${step.mcp.server}`, name: step.mcp.tool, arguments: JSON.stringify(step.mcp.args) };
+  if ('code' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_exec_${n}`, name: 'exec', input: step.code };
   const text = 'answer' in step ? step.answer : 'json' in step ? JSON.stringify(step.json) : 'raw' in step ? step.raw : '';
   return { type: 'message', id: `msg_${n}`, role: 'assistant', status: 'completed', phase: 'final_answer', content: [{ type: 'output_text', text, annotations: [] }] };
 }
