@@ -56,7 +56,16 @@ export function defaultSessionsDir(env: NodeJS.ProcessEnv = process.env): string
   return join(env.CODEX_HOME || join(homedir(), '.codex'), 'sessions');
 }
 
-const DATA_GLOB = '**/*.{jsonl,ndjson,json,jsonl.gz,ndjson.gz,json.gz,bin,pb,binpb}';
+const DATA_GLOB = '**/*.{jsonl,ndjson,json,jsonl.gz,ndjson.gz,json.gz,jsonl.zst,ndjson.zst,json.zst,bin,pb,binpb}';
+
+/** Codex's own rollouts, plain or compressed by its idle-rollout compression worker. */
+const ROLLOUT_GLOB = '**/rollout-*.{jsonl,jsonl.zst}';
+
+/** While Codex compresses a rollout both copies may exist for a moment: read the plain one. */
+export function dropCompressedTwins(files: string[]): string[] {
+  const plain = new Set(files.filter((f) => !f.endsWith('.zst')));
+  return files.filter((f) => !f.endsWith('.zst') || !plain.has(f.slice(0, -'.zst'.length)));
+}
 
 /** Expands user paths into files; a path that does not exist is an input error (exit 2). */
 export async function expandPaths(paths: string[], pattern = DATA_GLOB): Promise<string[]> {
@@ -75,7 +84,7 @@ export async function expandPaths(paths: string[], pattern = DATA_GLOB): Promise
       files.push(resolve(p));
     }
   }
-  return [...new Set(files)];
+  return dropCompressedTwins([...new Set(files)]);
 }
 
 /** Rollout names embed their start time (rollout-2026-11-24T20-58-02-<id>.jsonl): newest first. */
@@ -183,7 +192,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     } catch {
       throw new InputError(`no Codex sessions folder; pass trace files or folders, or set CODEX_HOME`, sessionsDir, undefined, 'input.missing');
     }
-    files = await expandPaths([sessionsDir], '**/rollout-*.jsonl');
+    files = await expandPaths([sessionsDir], ROLLOUT_GLOB);
   } else {
     files = await expandPaths(options.paths);
   }

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
+import { isZstd, zstdHead } from '../util/zstd.js';
 import type { TraceReader, SniffInput } from './source.js';
 import { codexRolloutReader } from './codex-rollout.js';
 import { codexExecReader } from './codex-exec.js';
@@ -31,6 +32,7 @@ export async function readSniffInput(file: string): Promise<SniffInput> {
       // leave as is; nothing will match
     }
   }
+  if (isZstd(bytes)) bytes = zstdHead(bytes, HEAD_BYTES);
   let firstRecord: unknown;
   const text = bytes.toString('utf8');
   const firstLine = text.split('\n').find((l) => l.trim() !== '');

@@ -9,6 +9,10 @@ type Item = Record<string, unknown>;
 export type MockStep =
   | { shell: string }
   | { patch: string }
+  /** A code-mode `exec` cell (JavaScript calling `tools.exec_command` / `tools.apply_patch`). */
+  | { code: string }
+  /** Any output item, sent as given (namespaced function calls such as `collaboration.spawn_agent`). */
+  | { item: Record<string, unknown> }
   | { answer: string }
   | { json: unknown }
   | { raw: string }
@@ -54,6 +58,8 @@ function itemFor(step: MockStep, n: number): Item {
   if ('shell' in step)
     return { type: 'function_call', id: `fc_${n}`, call_id: `call_shell_${n}`, name: 'exec_command', arguments: JSON.stringify({ cmd: step.shell, yield_time_ms: 2000 }) };
   if ('patch' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_patch_${n}`, name: 'apply_patch', input: step.patch };
+  if ('item' in step) return step.item;
+  if ('code' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_exec_${n}`, name: 'exec', input: step.code };
   const text = 'answer' in step ? step.answer : 'json' in step ? JSON.stringify(step.json) : 'raw' in step ? step.raw : '';
   return { type: 'message', id: `msg_${n}`, role: 'assistant', status: 'completed', phase: 'final_answer', content: [{ type: 'output_text', text, annotations: [] }] };
 }
