@@ -38,7 +38,7 @@ export const COMMANDS: CommandSpec[] = [
       'Ingesting the same trace twice stores it once. Skipped lines are listed as path:line: reason.',
     positionals: 'any',
     options: [
-      { flag: 'from', type: 'string', arg: 'FORMAT', default: 'auto', description: 'auto, rollout, exec, otlp, otlp-protobuf or agents.' },
+      { flag: 'from', type: 'string', arg: 'FORMAT', default: 'auto', description: 'auto, rollout, exec, exec-legacy, otlp, otlp-protobuf or agents.' },
       { flag: 'last', type: 'number', arg: 'N', description: 'Keep only the newest N sessions.' },
       { flag: 'since', type: 'string', arg: 'WHEN', description: 'Keep sessions started at or after WHEN (ISO date, or 7d / 12h / 30m ago).' },
       { flag: 'all-repos', type: 'boolean', description: 'Keep sessions whose cwd is outside the workspace too.' },

@@ -425,6 +425,8 @@ class RolloutState {
         if (fromHook) {
           b.upsertSpan({ id, kind: 'hook', parentId, name: 'hook_context', startTime: at, output: text, status: 'ok', attributes: { role: p.role } });
         } else if (p.role === 'user') {
+          // Rollouts before 0.4x name the working directory only in the injected environment block.
+          b.cwd ??= /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1] ?? null;
           const prompt = userTextOf(p.content, kinds);
           const images = imagesOf(p.content);
           if (prompt || images.length > 0) {

@@ -201,7 +201,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const groups = await assignReaders(files, usingDefault && options.from === 'auto' ? 'rollout' : options.from, onSkip);
   const ctx: ReadContext = { skip: onSkip, maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES };
   const filesByFormat: Record<string, number> = {};
-  for (const [reader, list] of groups) filesByFormat[reader.kind] = list.length;
+  for (const [reader, list] of groups) filesByFormat[reader.kind] = (filesByFormat[reader.kind] ?? 0) + list.length;
 
   let filtered = 0;
   const keep = (t: Trace): boolean => {

@@ -4,11 +4,12 @@ import { isZstd, zstdHead } from '../util/zstd.js';
 import type { TraceReader, SniffInput } from './source.js';
 import { codexRolloutReader } from './codex-rollout.js';
 import { codexExecReader } from './codex-exec.js';
+import { codexExecLegacyReader } from './codex-exec-legacy.js';
 import { otlpJsonReader, otlpProtobufReader } from './otlp.js';
 import { agentsSdkReader } from './agents-sdk.js';
 
 /** Every reader, in the order auto-detection tries them (binary protobuf last). */
-export const READERS: readonly TraceReader[] = [codexRolloutReader, codexExecReader, otlpJsonReader, agentsSdkReader, otlpProtobufReader];
+export const READERS: readonly TraceReader[] = [codexRolloutReader, codexExecReader, codexExecLegacyReader, otlpJsonReader, agentsSdkReader, otlpProtobufReader];
 
 export const FROM_CHOICES = ['auto', ...READERS.map((r) => r.name)] as const;
 
