@@ -145,7 +145,7 @@ function* drain(asm: CodexOtelAssembler, files: string[], ctx: ReadContext, seen
       reason:
         seen.logRecords > 0
           ? 'no Codex log records (event.name codex.* with conversation.id)'
-          : 'OTLP spans with neither Codex conversations (Codex puts them in its logs: pass the logs export too) nor gen_ai.* / openinference.* attributes',
+          : 'OTLP spans only, with no gen_ai.* or openinference.* attributes: Codex puts its conversations in its logs; pass the logs export too',
     });
   }
   for (const id of ids) {
