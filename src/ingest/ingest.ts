@@ -40,12 +40,27 @@ export interface IngestOptions {
   taskFor?: (trace: Trace) => string | undefined;
 }
 
+/** Why sessions were left out, counted per reason (they add up to `filtered`). */
+export interface FilteredBy {
+  /** cwd outside the workspace (without --all-repos). */
+  otherRepos: number;
+  /** Started before --since. */
+  beforeSince: number;
+  /** No start time, so --since cannot keep them. */
+  noStartTime: number;
+  /** Beyond the newest --last N. */
+  olderThanLast: number;
+}
+
 export interface IngestResult {
   files: number;
   filesByFormat: Record<string, number>;
   traces: number;
   spans: number;
   filtered: number;
+  filteredBy: FilteredBy;
+  /** Whether the files came from the default `$CODEX_HOME/sessions` scan, and which folder that was. */
+  sessionsDir: string | null;
   skipped: Skip[];
   store: StoreUpdate;
   storeFile: string;
@@ -204,9 +219,20 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   for (const [reader, list] of groups) filesByFormat[reader.kind] = (filesByFormat[reader.kind] ?? 0) + list.length;
 
   let filtered = 0;
+  const filteredBy: FilteredBy = { otherRepos: 0, beforeSince: 0, noStartTime: 0, olderThanLast: 0 };
   const keep = (t: Trace): boolean => {
-    if (!options.allRepos && t.cwd && !isInside(t.cwd, options.workspace)) return false;
-    if (options.since && (!t.startTime || Date.parse(t.startTime) < options.since.getTime())) return false;
+    if (!options.allRepos && t.cwd && !isInside(t.cwd, options.workspace)) {
+      filteredBy.otherRepos++;
+      return false;
+    }
+    if (options.since && !t.startTime) {
+      filteredBy.noStartTime++;
+      return false;
+    }
+    if (options.since && Date.parse(t.startTime!) < options.since.getTime()) {
+      filteredBy.beforeSince++;
+      return false;
+    }
     return true;
   };
   const total = files.length;
@@ -242,6 +268,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         yield trace;
       }
       filtered += Math.max(0, buffer.length - emitted);
+      filteredBy.olderThanLast += Math.max(0, buffer.length - emitted);
     }
   }
 
@@ -253,6 +280,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     traces: stored.traces,
     spans: stored.spans,
     filtered,
+    filteredBy,
+    sessionsDir: usingDefault ? sessionsDir : null,
     skipped,
     store: stored.update,
     storeFile: workspacePaths(options.workspace).traceStore,

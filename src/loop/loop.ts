@@ -8,7 +8,11 @@ import type { CodexRunSettings } from '../evals/codex-run.js';
 import { runEvals } from '../evals/run.js';
 import { detectFeedback } from '../feedback/detect.js';
 import { writeHandoff } from '../handoff/handoff.js';
-import { ingest, type IngestOptions } from '../ingest/ingest.js';
+import { InputError } from '../errors.js';
+import { describeFiltered } from '../ingest/filter-report.js';
+import { ingest, type IngestOptions, type IngestResult } from '../ingest/ingest.js';
+import { summarizeStore } from '../ingest/store-summary.js';
+import { workspacePaths } from '../util/workspace.js';
 import type { Config } from '../schema/config.js';
 import type { EvalProvider } from '../schema/eval-suite.js';
 
@@ -64,8 +68,31 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
 
   await stage(
     'ingest',
-    () => ingest({ workspace, paths: options.paths, from: options.ingest.from ?? 'auto', last: options.ingest.last, since: options.ingest.since, allRepos: options.ingest.allRepos ?? false, config, env: options.env }),
-    (r) => `${r.files} file(s) → ${r.traces} trace(s), ${r.spans} span(s); ${r.store.added} new, ${r.store.total} stored; ${r.skipped.length} skipped line(s)`,
+    async () => {
+      let read: IngestResult | null = null;
+      let missing: string | null = null;
+      try {
+        read = await ingest({ workspace, paths: options.paths, from: options.ingest.from ?? 'auto', last: options.ingest.last, since: options.ingest.since, allRepos: options.ingest.allRepos ?? false, config, env: options.env });
+      } catch (error) {
+        // No sessions folder on this machine (a CI runner, another laptop): the loop can still
+        // work from the traces stored earlier, and says so.
+        if (!(error instanceof InputError) || error.code !== 'input.missing' || options.paths.length > 0) throw error;
+        missing = error.file ?? 'the sessions folder';
+      }
+      const fresh = read !== null && read.store.added + read.store.updated > 0;
+      const store = fresh ? null : await summarizeStore(workspacePaths(workspace).traceStore);
+      if (missing !== null && store!.traces === 0) throw new InputError('no Codex sessions folder and no stored traces; pass trace files or folders, or set CODEX_HOME', missing, undefined, 'input.missing');
+      return { read, missing, store };
+    },
+    ({ read, missing, store }) => {
+      const parts: string[] = [];
+      if (read) {
+        parts.push(`${read.files} file(s) → ${read.traces} trace(s), ${read.spans} span(s); ${read.store.added} new, ${read.store.total} stored; ${read.skipped.length} skipped line(s)`);
+        parts.push(...describeFiltered(read, { workspace, last: options.ingest.last, since: options.ingest.since }));
+      } else parts.push(`no sessions folder at ${missing}`);
+      if (store) parts.push(`nothing new: working from the trace store as it was (${store.traces} trace(s)${store.newest ? `, newest from ${store.newest.slice(0, 10)}` : ''})`);
+      return parts.join('; ');
+    },
   );
   await stage('detect', () => detectFeedback({ workspace, config }), (r) => `${r.traces} trace(s) → ${r.found} finding(s), ${r.added.length} new`);
   if (options.critique) {
