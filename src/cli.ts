@@ -18,6 +18,7 @@ type CommandModule = { run(args: CommandArgs): Promise<number | void> };
 /** Lazy imports keep start-up light: only the chosen command's code is loaded. */
 const LOADERS: Record<string, () => Promise<CommandModule>> = {
   ingest: () => import('./commands/ingest.js'),
+  traces: () => import('./commands/traces.js'),
   receive: () => import('./commands/receive.js'),
   batch: () => import('./commands/batch.js'),
   demo: () => import('./commands/demo.js'),
