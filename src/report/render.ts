@@ -138,6 +138,9 @@ function renderCycles(ledger: readonly LedgerEntry[] | null, problems: readonly 
 }
 
 function renderTraces(data: ReportData): string {
+  if (data.traceTotals.traces === 0) {
+    return '<section class="block" id="traces"><h2>Traces</h2><p class="muted">Not run yet: no traces stored. Run <code>harness-loop ingest</code> (or <code>harness-loop loop</code>) to read Codex sessions.</p></section>';
+  }
   const hidden = data.traceTotals.traces - data.traces.length;
   const head =
     `<h2>Traces</h2><p class="lead">Each session's spans on one time axis; open a row for its input and output. ` +
