@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { createZstdDecompress } from './zstd.js';
+import { openZstdFile } from './zstd.js';
 
 /** One line of a text file, numbered from 1; `tooLong` lines carry no text. */
 export type Line =
@@ -12,8 +12,9 @@ export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
 
 /** Opens a file as a byte stream, decompressing `.gz` and `.zst` files; read errors reach the consumer. */
 export function openByteStream(file: string): NodeJS.ReadableStream {
+  if (file.endsWith('.zst')) return openZstdFile(file);
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  const decoder = file.endsWith('.gz') ? createGunzip() : file.endsWith('.zst') ? createZstdDecompress() : null;
+  const decoder = file.endsWith('.gz') ? createGunzip() : null;
   if (!decoder) return raw;
   // pipe() does not forward a source error; without this a failed read would hang the consumer.
   raw.on('error', (error) => decoder.destroy(error));

@@ -1,7 +1,12 @@
 // Codex compresses idle rollouts to `.jsonl.zst`; Node 20's zlib has no zstd. fzstd is a small,
 // dependency-free streaming decoder in plain JavaScript: nothing to compile or download, and it
 // decodes block by block, so a compressed rollout is read with the same bounded memory as a plain one.
-import { Transform } from 'node:stream';
+// It decodes on the main thread at a fraction of the zstd CLI's speed, so when the `zstd` program
+// is installed it does the decoding in a child process (another core, in parallel with parsing);
+// HARNESS_LOOP_ZSTD=js forces fzstd.
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { PassThrough, Transform } from 'node:stream';
 import { Decompress } from 'fzstd';
 
 /** The 4-byte zstd frame magic (RFC 8878 §3.1.1), little-endian 0xFD2FB528. */
@@ -44,18 +49,48 @@ export function createZstdDecompress(): Transform {
   });
 }
 
-/** Decodes the start of a zstd stream (for format detection); a cut-off frame is fine. */
-export function zstdHead(bytes: Uint8Array, limit: number): Buffer {
-  const out: Uint8Array[] = [];
-  let size = 0;
-  const decoder = new Decompress((data) => {
-    if (size < limit) out.push(Buffer.from(data));
-    size += data.length;
-  });
-  try {
-    decoder.push(bytes);
-  } catch {
-    // a head cut inside a block, or not zstd after all: keep what decoded
+let zstdCli: boolean | undefined;
+
+/** Whether a working `zstd` program is on PATH (checked once per process). */
+export function hasZstdCli(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.HARNESS_LOOP_ZSTD === 'js') return false;
+  zstdCli ??= spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
+  return zstdCli;
+}
+
+/** The decompressed bytes of a `.zst` file: through the zstd program when there is one, else fzstd. */
+export function openZstdFile(file: string): NodeJS.ReadableStream {
+  if (!hasZstdCli()) {
+    const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+    const decoder = createZstdDecompress();
+    raw.on('error', (error) => decoder.destroy(error));
+    return raw.pipe(decoder);
   }
-  return Buffer.concat(out).subarray(0, limit);
+  // `--` so a file name can never be taken for an option; no shell is involved.
+  const child = spawn('zstd', ['-dcq', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.pipe(out, { end: false });
+  let exited: number | null | undefined;
+  let drained = false;
+  const finish = () => {
+    if (exited === undefined || !drained) return;
+    if (exited === 0) out.end();
+    else out.destroy(new Error(`bad zstd data: ${stderr.trim().split('\n').pop() || `zstd exited with ${exited}`}`));
+  };
+  child.stdout.on('end', () => {
+    drained = true;
+    finish();
+  });
+  child.on('close', (code) => {
+    exited = code;
+    finish();
+  });
+  child.on('error', (error) => out.destroy(error));
+  // A consumer that stops early (--last) must not leave the child running.
+  out.on('close', () => {
+    if (exited === undefined) child.kill();
+  });
+  return out;
 }
