@@ -1,11 +1,13 @@
 // Codex compresses idle rollouts to `.jsonl.zst`; Node 20's zlib has no zstd. fzstd is a small,
 // dependency-free streaming decoder in plain JavaScript: nothing to compile or download, and it
 // decodes block by block, so a compressed rollout is read with the same bounded memory as a plain one.
-// It decodes on the main thread at a fraction of the zstd CLI's speed, so when the `zstd` program
-// is installed it does the decoding in a child process (another core, in parallel with parsing);
-// HARNESS_LOOP_ZSTD=js forces fzstd.
+// It decodes on the main thread at a fraction of the zstd CLI's speed, so a large file is decoded
+// by the `zstd` program when it is installed (a child process: another core, in parallel with
+// parsing). Starting a process costs more than fzstd needs for a typical rollout, so small files
+// stay with fzstd (measured in `npm run bench`, section zst). HARNESS_LOOP_ZSTD=js forces fzstd,
+// HARNESS_LOOP_ZSTD=cli the program for every file.
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { PassThrough, Transform } from 'node:stream';
 import { Decompress } from 'fzstd';
 
@@ -58,9 +60,22 @@ export function hasZstdCli(env: NodeJS.ProcessEnv = process.env): boolean {
   return zstdCli;
 }
 
-/** The decompressed bytes of a `.zst` file: through the zstd program when there is one, else fzstd. */
+/** Compressed size from which the zstd program pays for its start-up. */
+const CLI_MIN_BYTES = 4 << 20;
+
+function useCli(file: string): boolean {
+  if (!hasZstdCli()) return false;
+  if (process.env.HARNESS_LOOP_ZSTD === 'cli') return true;
+  try {
+    return statSync(file).size >= CLI_MIN_BYTES;
+  } catch {
+    return false; // the read reports the missing file
+  }
+}
+
+/** The decompressed bytes of a `.zst` file: large ones through the zstd program when there is one, else fzstd. */
 export function openZstdFile(file: string): NodeJS.ReadableStream {
-  if (!hasZstdCli()) {
+  if (!useCli(file)) {
     const raw = createReadStream(file, { highWaterMark: 1 << 20 });
     const decoder = createZstdDecompress();
     raw.on('error', (error) => decoder.destroy(error));

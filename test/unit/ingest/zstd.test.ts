@@ -1,4 +1,6 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createZstdDecompress, hasZstdCli, isZstd, openZstdFile } from '../../../src/util/zstd.js';
 
@@ -26,6 +28,14 @@ describe('zstd decoding', () => {
   });
 
   it.skipIf(!hasZstdCli())('the zstd program gives the same bytes as fzstd', async () => {
-    expect((await collect(openZstdFile(ZST))).equals(PLAIN)).toBe(true);
+    process.env.HARNESS_LOOP_ZSTD = 'cli';
+    try {
+      expect((await collect(openZstdFile(ZST))).equals(PLAIN)).toBe(true);
+      const broken = join(mkdtempSync(join(tmpdir(), 'hl-zst-')), 'broken.jsonl.zst');
+      writeFileSync(broken, Buffer.concat([readFileSync(ZST).subarray(0, 100), Buffer.alloc(200, 0x41)]));
+      await expect(collect(openZstdFile(broken))).rejects.toThrow(/bad zstd data/);
+    } finally {
+      delete process.env.HARNESS_LOOP_ZSTD;
+    }
   });
 });
