@@ -3,8 +3,8 @@ import { COMMANDS, GLOBAL_OPTIONS, findCommand, renderCommandHelp, renderMainHel
 import { HarnessError, UsageError } from './errors.js';
 import { notGitWarning } from './util/git-repo.js';
 
-/** Commands whose cycles, baselines and commits need a git repository. */
-const NEEDS_GIT = new Set(['install', 'loop', 'cycle', 'verify']);
+/** Where a newcomer starts (install) or runs everything (loop): cycles and harness commits need git. */
+const NEEDS_GIT = new Set(['install', 'loop']);
 
 declare const HARNESS_LOOP_VERSION: string;
 const VERSION = typeof HARNESS_LOOP_VERSION === 'string' ? HARNESS_LOOP_VERSION : '0.0.0-dev';
