@@ -40,7 +40,9 @@ describe('harness-loop install / uninstall', () => {
     const { repo, codexHome } = userRepo();
     const r = await runCli(['install', '--target', repo], { env: { CODEX_HOME: codexHome } });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toContain("run 'harness-loop install --trust");
+    // The next step names the command as it was started here (the checkout's bin), not a bare
+    // `harness-loop` that may not be on PATH.
+    expect(r.stdout).toMatch(/run 'node \S*bin\/harness-loop\.js install --trust --target /);
     expect(existsSync(join(repo, '.agents/skills/harness-improvement/SKILL.md'))).toBe(true);
     expect(existsSync(join(repo, '.codex/harness-loop/harness-loop.mjs'))).toBe(true);
     expect(existsSync(join(repo, '.codex/harness-loop/hooks/edit_guard.cjs'))).toBe(true);
