@@ -6,7 +6,7 @@ import { addFeedback } from '../feedback/add.js';
 import { detectFeedback } from '../feedback/detect.js';
 import { importFeedback } from '../feedback/import.js';
 import { effectiveWeight, loadAllFeedback, readFeedbackFile, throwProblems } from '../feedback/store.js';
-import { readKnownTraceIds, resolveTraceId } from '../feedback/trace-ids.js';
+import { readKnownTraceIds, resolveSpanId, resolveTraceId } from '../feedback/trace-ids.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
 import { displayPath } from './ingest.js';
@@ -80,11 +80,13 @@ function warn(lines: string[]): void {
 
 async function runAdd(args: CommandArgs, config: Config): Promise<number> {
   const opt = (name: string) => stringFlag(args, name);
+  const traceStore = workspacePaths(args.workspace).traceStore;
+  const trace = await resolveTraceId(traceStore, opt('trace'));
   const result = await addFeedback({
     workspace: args.workspace,
     config,
-    trace: await resolveTraceId(workspacePaths(args.workspace).traceStore, opt('trace')),
-    span: opt('span'),
+    trace,
+    span: await resolveSpanId(traceStore, trace, opt('span')),
     category: opt('category'),
     severity: opt('severity'),
     observation: opt('observation'),

@@ -13,7 +13,7 @@ describe("the loop's ingest stage", () => {
     const workspace = mkdtempSync(join(tmpdir(), 'hl-loop-'));
     await ingest({ workspace, paths: ['test/fixtures/codex-history/vscode-0.40.jsonl'], from: 'auto', allRepos: true, config });
     const env = { CODEX_HOME: join(workspace, 'no-codex-home') };
-    const options = { workspace, config, paths: [], ingest: { last: 5 }, env };
+    const options = { workspace, config, paths: [], ingest: { last: 5, from: 'auto', allRepos: false }, env };
     const result = await ingestForLoop(options);
     expect(result.read).toBeNull();
     expect(describeLoopIngest(result, options)).toBe(`no sessions folder at ${join(env.CODEX_HOME, 'sessions')}; nothing new: working from the trace store as it was (1 trace(s), newest from 2025-10-06)`);
@@ -24,7 +24,7 @@ describe("the loop's ingest stage", () => {
     const home = mkdtempSync(join(tmpdir(), 'hl-home-'));
     mkdirSync(join(home, 'sessions'));
     await ingest({ workspace, paths: ['test/fixtures/codex-history/desktop-0.153.jsonl'], from: 'auto', allRepos: true, config });
-    const options = { workspace, config, paths: [], ingest: { last: 5 }, env: { CODEX_HOME: home } };
+    const options = { workspace, config, paths: [], ingest: { last: 5, from: 'auto', allRepos: false }, env: { CODEX_HOME: home } };
     const line = describeLoopIngest(await ingestForLoop(options), options);
     expect(line).toContain('0 file(s) → 0 trace(s)');
     expect(line).toContain(`no Codex rollouts under ${join(home, 'sessions')}`);
@@ -33,6 +33,6 @@ describe("the loop's ingest stage", () => {
 
   it('fails with the reason when there is neither a sessions folder nor a stored trace', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'hl-loop-'));
-    await expect(ingestForLoop({ workspace, config, paths: [], ingest: {}, env: { CODEX_HOME: join(workspace, 'none') } })).rejects.toThrow(/no Codex sessions folder and no stored traces/);
+    await expect(ingestForLoop({ workspace, config, paths: [], ingest: { from: 'auto', allRepos: false }, env: { CODEX_HOME: join(workspace, 'none') } })).rejects.toThrow(/no Codex sessions folder and no stored traces/);
   });
 });

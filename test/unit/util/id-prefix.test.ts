@@ -31,3 +31,21 @@ describe('id prefixes', () => {
     expect(() => chooseRecommendation(recs, 'rec-')).toThrow(/matches more than one recommendation/);
   });
 });
+
+describe('trace and span ids typed for feedback', () => {
+  it('resolve against the trace store, leaving unknown ids to the caller', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ingest } = await import('../../../src/ingest/ingest.js');
+    const { ConfigSchema } = await import('../../../src/schema/config.js');
+    const { resolveSpanId, resolveTraceId } = await import('../../../src/feedback/trace-ids.js');
+    const ws = mkdtempSync(join(tmpdir(), 'hl-ids-'));
+    await ingest({ workspace: ws, paths: ['test/fixtures/codex-history/codemode-0.169.jsonl'], from: 'auto', allRepos: true, config: ConfigSchema.parse({}) });
+    const store = join(ws, '.harness-loop/traces/traces.jsonl');
+    const trace = await resolveTraceId(store, '01a23bb0');
+    expect(trace).toBe('01a23bb0-c408-76a3-ba79-5647bc963cde');
+    expect(await resolveTraceId(store, 'not-stored')).toBe('not-stored');
+    expect(await resolveSpanId(store, trace, 'exec-d0d8')).toBe('exec-d0d8b084-8464-4a59-afc3-96c2ea5d9662');
+  });
+});
