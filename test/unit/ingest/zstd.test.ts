@@ -1,8 +1,8 @@
-import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createZstdDecompress, hasZstdCli, isZstd, openZstdFile } from '../../../src/util/zstd.js';
+import { createZstdDecompress, isZstd, openZstdFile } from '../../../src/util/zstd.js';
 
 const ZST = 'test/fixtures/codex-history/sessions/2026/11/24/rollout-2026-11-24T20-58-02-01a20f59-f305-7e31-9c64-0113b2a3c47d.jsonl.zst';
 const PLAIN = readFileSync('test/fixtures/codex-exec/rollout.base.jsonl');
@@ -27,15 +27,7 @@ describe('zstd decoding', () => {
     await expect(collect(decoder)).rejects.toThrow(/bad zstd data/);
   });
 
-  it.skipIf(!hasZstdCli())('the zstd program gives the same bytes as fzstd', async () => {
-    process.env.HARNESS_LOOP_ZSTD = 'cli';
-    try {
-      expect((await collect(openZstdFile(ZST))).equals(PLAIN)).toBe(true);
-      const broken = join(mkdtempSync(join(tmpdir(), 'hl-zst-')), 'broken.jsonl.zst');
-      writeFileSync(broken, Buffer.concat([readFileSync(ZST).subarray(0, 100), Buffer.alloc(200, 0x41)]));
-      await expect(collect(openZstdFile(broken))).rejects.toThrow(/bad zstd data/);
-    } finally {
-      delete process.env.HARNESS_LOOP_ZSTD;
-    }
+  it('openZstdFile reports a missing file through the stream', async () => {
+    await expect(collect(openZstdFile(join(tmpdir(), 'no-such-rollout.jsonl.zst')))).rejects.toThrow(/ENOENT/);
   });
 });
