@@ -147,7 +147,7 @@ function renderTraces(data: ReportData): string {
     `${hidden > 0 ? `Showing ${escapeHtml(data.traces.length)} of ${escapeHtml(data.traceTotals.traces)}: the traces the findings cite first, then the newest.` : ''}</p>`;
   const legend =
     '<div class="legend">' +
-    [['turn', 'var(--turn)'], ['model call', 'var(--model)'], ['tool call', 'var(--tool)'], ['hook', 'var(--hook)'], ['message', 'var(--msg)'], ['error', 'var(--error)']]
+    [['turn', 'var(--turn)'], ['model call', 'var(--model)'], ['tool call', 'var(--tool)'], ['hook', 'var(--hook)'], ['message', 'var(--msg)'], ['compaction', 'var(--compaction)'], ['error', 'var(--error)']]
       .map(([label, colour]) => `<span><i class="sq" style="background:${colour}"></i>${label}</span>`)
       .join('') +
     '</div>';
