@@ -9,6 +9,7 @@ import { Redactor } from '../redact/redact.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../util/lines.js';
 import { createProgress } from '../util/progress.js';
 import { workspacePaths } from '../util/workspace.js';
+import { codexRolloutReader } from './codex-rollout.js';
 import { detectReader, readSniffInput, readerByName, READERS } from './readers.js';
 import type { ReadContext, Skip, TraceReader } from './source.js';
 import { TraceStoreWriter, type StoreUpdate } from './store.js';
@@ -72,6 +73,8 @@ export function defaultSessionsDir(env: NodeJS.ProcessEnv = process.env): string
 }
 
 const DATA_GLOB = '**/*.{jsonl,ndjson,json,jsonl.gz,ndjson.gz,json.gz,jsonl.zst,ndjson.zst,json.zst,bin,pb,binpb}';
+
+const COMPRESSED_ROLLOUT = /(?:^|[\\/])rollout-[^\\/]*\.jsonl\.zst$/;
 
 /** Codex's own rollouts, plain or compressed by its idle-rollout compression worker. */
 const ROLLOUT_GLOB = '**/rollout-*.{jsonl,jsonl.zst}';
@@ -137,6 +140,9 @@ export async function assignReaders(files: string[], from: string, onSkip: (s: S
   const verdicts = forced
     ? []
     : await mapLimited(files, 16, async (file) => {
+        // Codex names its compressed rollouts itself; sniffing one would decode its first block
+        // (up to 128 KiB) only to decode it again when it is read.
+        if (COMPRESSED_ROLLOUT.test(file)) return codexRolloutReader;
         const head = await readSniffInput(file);
         return head.bytes.length === 0 ? ('empty' as const) : (detectReader(head) ?? ('unknown' as const));
       });
