@@ -47,10 +47,17 @@ export const codexRolloutReader: TraceReader = {
 
 /** Reads one rollout file into one trace (one trace per Codex session). */
 export async function readRolloutFile(file: string, ctx: ReadContext): Promise<Trace | null> {
-  const state = new RolloutState(file);
+  let state = new RolloutState(file, true);
   for await (const { n, value: record } of readJsonLines(file, ctx)) {
     const problem = state.apply(record, n);
     if (problem) ctx.skip({ file, line: n, reason: problem });
+  }
+  if (state.replayNeverEnded) {
+    // A fork whose replayed history could not be told from its own work (no ordinal, no thread
+    // ids on its records): read it again whole rather than lose the child's work; say so.
+    state = new RolloutState(file, false);
+    for await (const { n, value: record } of readJsonLines(file, { ...ctx, skip: () => undefined })) state.apply(record, n);
+    state.builder!.attributes.replayNotSeparated = true;
   }
   if (!state.builder) {
     if (state.lines > 0) ctx.skip({ file, line: 1, reason: 'no session_meta record: not a usable rollout' });
@@ -96,7 +103,16 @@ class RolloutState {
   private compactions = 0;
   private openCompaction: string | null = null;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    /** Skip a fork's replayed parent history (off for the second read of an unseparable fork). */
+    private readonly separateReplay: boolean,
+  ) {}
+
+  /** A fork's replay started but nothing marked its end: every record after it was skipped. */
+  get replayNeverEnded(): boolean {
+    return this.separateReplay && this.inReplay && this.historyStart === null && this.builder !== null && this.builder.spanCount === 0;
+  }
 
   /** Applies one record; returns a skip reason or null. */
   apply(record: unknown, n: number): string | null {
@@ -210,7 +226,7 @@ class RolloutState {
 
   /** Whether a record of a fork or subagent is the replayed parent history. */
   private isReplay(record: Record<string, unknown>, payload: Record<string, unknown>): boolean {
-    if (!this.parentThread) return false;
+    if (!this.parentThread || !this.separateReplay) return false;
     // 0.169 says where the child's own history starts; older forks are told by their records'
     // thread ids: replayed events carry the parent's, the child's own carry its own.
     if (this.historyStart !== null && typeof record.ordinal === 'number') return record.ordinal < this.historyStart;

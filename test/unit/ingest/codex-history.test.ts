@@ -207,3 +207,25 @@ describe('no fixture is read by a reader it was not written for', () => {
     }
   });
 });
+
+describe('4. a fork whose replay cannot be told apart', () => {
+  it('is read whole, never emptied, and says so', async () => {
+    // The captured child without the ordinal marker and the thread ids that end the replay.
+    const dir = mkdtempSync(join(tmpdir(), 'hl-fork-'));
+    const lines = readFileSync(join(H, 'subagent-child-0.169.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>)
+      .map((r, i) => {
+        if (i === 0) delete r.payload!.subagent_history_start_ordinal;
+        delete r.ordinal;
+        if (r.payload && 'thread_id' in r.payload) delete r.payload.thread_id;
+        return JSON.stringify(r);
+      });
+    writeFileSync(join(dir, 'rollout-fork.jsonl'), `${lines.join('\n')}\n`);
+    const t = await readRolloutFile(join(dir, 'rollout-fork.jsonl'), ctx());
+    expect(t!.attributes.replayNotSeparated).toBe(true);
+    expect(t!.finalAnswer).toBe('CHILD-ANSWER: the repository holds README.md only.');
+    expect(t!.spans.some((s) => s.id === 'call_child_ls')).toBe(true);
+  });
+});
