@@ -1,4 +1,4 @@
-import { cp, mkdtemp, mkdir, readFile, stat } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CommandArgs } from '../cli.js';
@@ -36,7 +36,7 @@ export interface DemoResult {
 }
 
 /** Copies the bundled example to a fresh folder and runs a whole cycle on it, offline. */
-export async function runDemo(outDir?: string, onStage?: (s: StageReport) => void): Promise<DemoResult> {
+export async function runDemo(outDir?: string, onStage?: (s: StageReport) => void, onWorkspace?: (dir: string) => void): Promise<DemoResult> {
   const example = join(packageRoot(), 'examples', 'docs-qa');
   const workspace = outDir ? resolve(outDir) : await mkdtemp(join(tmpdir(), 'harness-loop-demo-'));
   if (outDir) {
@@ -45,6 +45,7 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
     if (existing && (await stat(join(workspace, '.harness-loop')).catch(() => null))) throw new UsageError(`--out ${outDir} already holds a .harness-loop folder; pick an empty one`);
   }
   await mkdir(workspace, { recursive: true });
+  onWorkspace?.(workspace);
   await cp(join(example, 'workspace'), workspace, { recursive: true });
   const paths = workspacePaths(workspace);
   const stages: StageReport[] = [];
@@ -150,11 +151,30 @@ async function readTestDescriptions(file: string): Promise<Map<string, string>> 
 const mark = (pass: boolean | null) => (pass === null ? '  -  ' : pass ? 'PASS ' : 'FAIL ');
 
 export async function run(args: CommandArgs): Promise<number> {
+  const out = args.flags.out as string | undefined;
   const onStage = args.json ? undefined : (s: StageReport) => process.stdout.write(`  ${s.stage.padEnd(12)} ${s.summary} (${s.ms} ms)\n`);
   if (!args.json) process.stdout.write('harness-loop demo: one improvement cycle on examples/docs-qa, offline\n');
-  const result = await runDemo(args.flags.out as string | undefined, onStage);
+  // Where it works is said first, so an interrupted demo leaves nothing unaccounted for.
+  let workspace: string | null = null;
+  const onWorkspace = (dir: string) => {
+    workspace = dir;
+    process.stderr.write(`demo workspace: ${dir}${out ? '' : ' (a temporary folder, removed at the end; --out DIR keeps it)'}\n`);
+  };
+  let result: DemoResult;
+  try {
+    result = await runDemo(out, onStage, onWorkspace);
+  } catch (error) {
+    if (!out && workspace) await rm(workspace, { recursive: true, force: true });
+    throw error;
+  }
+  const removeTemp = async () => {
+    if (out) return;
+    await rm(result.workspace, { recursive: true, force: true });
+    process.stderr.write(`demo workspace removed: run \`harness-loop demo --out DIR\` to keep it and open its report\n`);
+  };
   if (args.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, kept: out !== undefined }, null, 2)}\n`);
+    await removeTemp();
     return 0;
   }
   const c = result.cycle;
@@ -162,8 +182,13 @@ export async function run(args: CommandArgs): Promise<number> {
   for (const t of result.tests) process.stdout.write(`  ${mark(t.before)}→ ${mark(t.after)} ${t.id}  ${t.description.slice(0, 90)}\n`);
   process.stdout.write(
     `\ncycle ${c.number}: "${c.change}" → ${c.verdict}, pass rate ${Math.round(c.passRateBefore * 100)}% → ${Math.round(c.passRateAfter * 100)}%` +
-      ` (${c.fixed.length} test(s) fixed, ${c.regressed.length} regressed)\n\nartefacts in ${result.workspace}:\n`,
+      ` (${c.fixed.length} test(s) fixed, ${c.regressed.length} regressed)\n`,
   );
+  if (!out) {
+    await removeTemp();
+    return 0;
+  }
+  process.stdout.write(`\nartefacts in ${result.workspace}:\n`);
   for (const [name, file] of Object.entries(result.artefacts)) process.stdout.write(`  ${name.padEnd(12)} ${(Array.isArray(file) ? file : [file]).map(displayPath).join(', ')}\n`);
   process.stdout.write(`\nopen ${displayPath(result.artefacts.report as string)} in a browser, or read ${displayPath(result.artefacts.handoff as string)}\n`);
   return 0;

@@ -172,7 +172,7 @@ async function runPrune(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const removed = removeTest(text, id, paths.suite);
   const entry: PruneLogEntry = {
     schemaVersion: EVAL_SUITE_SCHEMA_VERSION,
-    testId: id,
+    testId: removed.id,
     reason,
     prunedAt: new Date().toISOString(),
     cycle: await resolveCycle(paths),
@@ -181,7 +181,7 @@ async function runPrune(args: CommandArgs, paths: EvalPaths): Promise<number> {
   // The log line goes first: a crash after it leaves the test in the suite (prune again), never a silent removal.
   await appendLines(paths.pruneLog, [JSON.stringify(entry)]);
   await writeFileAtomic(paths.suite, removed.text);
-  if (args.json) process.stdout.write(`${JSON.stringify({ pruned: id, reason, log: paths.pruneLog }, null, 2)}\n`);
-  else process.stdout.write(`evals prune: removed ${id} from ${displayPath(paths.suite)}; logged with its reason in ${displayPath(paths.pruneLog)}\n`);
+  if (args.json) process.stdout.write(`${JSON.stringify({ pruned: removed.id, reason, log: paths.pruneLog }, null, 2)}\n`);
+  else process.stdout.write(`evals prune: removed ${removed.id} from ${displayPath(paths.suite)}; logged with its reason in ${displayPath(paths.pruneLog)}\n`);
   return 0;
 }

@@ -103,6 +103,54 @@ export function parseExitCode(output: unknown): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** What a Codex tool output says, whatever era wrote it. */
+export interface ToolOutput {
+  /** The output as the model saw it, as text (content-item lists joined, inline images named). */
+  text: string | null;
+  exitCode: number | null;
+  durationMs: number | null;
+  /** A code-mode cell that ended in a script error: its message. */
+  scriptError: string | null;
+}
+
+/**
+ * Reads a `function_call_output` / `custom_tool_call_output`. Up to about 0.5x Codex stored shell
+ * results as a JSON string `{"output": …, "metadata": {"exit_code": N, "duration_seconds": S}}`;
+ * later ones as text with `Process exited with code N`; code-mode cells and MCP results as a list
+ * of content items.
+ */
+export function readToolOutput(output: unknown): ToolOutput {
+  let text: string | null = null;
+  if (typeof output === 'string') text = output;
+  else if (Array.isArray(output)) {
+    text = output
+      .map((part) => {
+        if (typeof part !== 'object' || part === null) return '';
+        const p = part as Record<string, unknown>;
+        if (typeof p.text === 'string') return p.text;
+        return p.type === 'input_image' ? '[image]' : '';
+      })
+      .join('');
+  }
+  if (text !== null && text.startsWith('{"output"')) {
+    try {
+      const parsed = JSON.parse(text) as { output?: unknown; metadata?: { exit_code?: unknown; duration_seconds?: unknown } };
+      const exit = parsed.metadata?.exit_code;
+      const seconds = parsed.metadata?.duration_seconds;
+      return {
+        text: typeof parsed.output === 'string' ? parsed.output : text,
+        exitCode: typeof exit === 'number' && Number.isInteger(exit) ? exit : null,
+        durationMs: typeof seconds === 'number' ? Math.round(seconds * 1000) : null,
+        scriptError: null,
+      };
+    } catch {
+      // not the JSON envelope after all: plain text
+    }
+  }
+  const scriptError = text !== null && text.startsWith('Script failed') ? (/Script error:\n([^\n]*)/.exec(text)?.[1] ?? 'script failed') : null;
+  return { text, exitCode: parseExitCode(text), durationMs: null, scriptError };
+}
+
 /** Snake-case Codex usage → our usage. */
 export function usageFromCodex(u: unknown): TokenUsage | null {
   if (typeof u !== 'object' || u === null) return null;

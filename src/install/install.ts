@@ -1,3 +1,4 @@
+import { cliInvocation } from '../util/invocation.js';
 import { createHash } from 'node:crypto';
 import { access, constants, mkdir, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -134,7 +135,7 @@ async function bundleFiles(layout: Layout): Promise<Map<string, Buffer>> {
   return files;
 }
 
-const DEFAULT_CONFIG = `# harness-loop configuration. Every key is optional; see schemas/config.schema.json.
+const DEFAULT_CONFIG = `# harness-loop configuration. Every key is optional; a wrong key or value is reported with its line.
 critic:
   model: gpt-5.4-mini
 `;
@@ -230,8 +231,8 @@ export async function install(options: InstallOptions, version: string): Promise
   if (!options.trust) {
     nextSteps.push(
       options.user
-        ? `Codex runs hooks only once trusted: run 'harness-loop install --user --trust' (or approve them in Codex).`
-        : `Codex runs project hooks only once the project and the hooks are trusted: run 'harness-loop install --trust --target ${layout.root}'.`,
+        ? `Codex runs hooks only once trusted: run '${cliInvocation()} install --user --trust' (or approve them in Codex).`
+        : `Codex runs project hooks only once the project and the hooks are trusted: run '${cliInvocation()} install --trust --target ${layout.root}'.`,
     );
   }
   nextSteps.push('In Codex, type $harness-improvement to run a cycle.');

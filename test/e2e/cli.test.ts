@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,9 +84,19 @@ describe('harness-loop CLI', () => {
 
   it('refuses to run the demo over an existing workspace', async () => {
     const out = join(tmp(), 'demo');
-    expect((await runCli(['demo', '--out', out])).exitCode).toBe(0);
+    mkdirSync(join(out, '.harness-loop'), { recursive: true });
     const again = await runCli(['demo', '--out', out]);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('already holds a .harness-loop folder');
+  });
+
+  it('says where the demo works and removes a temporary workspace at the end', async () => {
+    const r = await runCli(['demo']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const dir = /^demo workspace: (\S+) \(a temporary folder, removed at the end; --out DIR keeps it\)$/m.exec(r.stderr)?.[1];
+    expect(dir).toBeDefined();
+    expect(existsSync(dir!)).toBe(false);
+    expect(r.stderr).toContain('demo workspace removed: run `harness-loop demo --out DIR` to keep it');
+    expect(r.stdout).toMatch(/^cycle 1: /m);
   });
 });

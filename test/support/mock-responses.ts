@@ -15,6 +15,8 @@ export type MockStep =
   | { mcp: { server: string; tool: string; args: Record<string, unknown> } }
   /** Any other function call (e.g. `write_stdin`). */
   | { fn: { name: string; args: Record<string, unknown> } }
+  /** Any output item, sent as given (namespaced function calls such as `collaboration.spawn_agent`). */
+  | { item: Record<string, unknown> }
   | { answer: string }
   | { json: unknown }
   | { raw: string }
@@ -63,6 +65,7 @@ function itemFor(step: MockStep, n: number): Item {
   if ('fn' in step) return { type: 'function_call', id: `fc_${n}`, call_id: `call_fn_${n}`, name: step.fn.name, arguments: JSON.stringify(step.fn.args) };
   if ('mcp' in step)
     return { type: 'function_call', id: `fc_${n}`, call_id: `call_mcp_${n}`, namespace: `mcp__${step.mcp.server}`, name: step.mcp.tool, arguments: JSON.stringify(step.mcp.args) };
+  if ('item' in step) return step.item;
   if ('code' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_exec_${n}`, name: 'exec', input: step.code };
   const text = 'answer' in step ? step.answer : 'json' in step ? JSON.stringify(step.json) : 'raw' in step ? step.raw : '';
   return { type: 'message', id: `msg_${n}`, role: 'assistant', status: 'completed', phase: 'final_answer', content: [{ type: 'output_text', text, annotations: [] }] };
