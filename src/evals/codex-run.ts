@@ -134,16 +134,17 @@ export interface RecordedIngest {
 /**
  * Ingests `.harness-loop/traces/incoming/` (runs of any earlier run that stopped before this step
  * included), filling in the task of `--json` streams from the tests, then removes the files: the
- * store now holds them, redacted, and the raw rollout stays in $CODEX_HOME/sessions.
+ * store now holds them, redacted, and the raw rollout stays in $CODEX_HOME/sessions. With
+ * `harnessFiles` (the harness files of the copy the runs used) each trace's fingerprint covers them.
  */
-export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown): Promise<RecordedIngest> {
+export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown, harnessFiles?: Readonly<Record<string, string>>): Promise<RecordedIngest> {
   const dir = join(paths.dir, 'traces', 'incoming');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jsonl'));
   if (names.length === 0) return { files: 0, traces: 0, added: 0, skipped: [] };
   const tasks = recordedTasks(raw);
   const files = names.map((n) => join(dir, n));
   // The runs happened in scratch copies outside the workspace, so the cwd filter must not drop them.
-  const result = await ingest({ workspace: paths.root, paths: files, from: 'auto', allRepos: true, config, taskFor: (t) => tasks.get(t.id) });
+  const result = await ingest({ workspace: paths.root, paths: files, from: 'auto', allRepos: true, config, taskFor: (t) => tasks.get(t.id), ...(harnessFiles ? { harnessFiles } : {}) });
   for (const file of files) await rm(file, { force: true });
   return { files: files.length, traces: result.traces, added: result.store.added, skipped: result.skipped };
 }

@@ -22,6 +22,7 @@ import { ingestRecordedRuns, recordedTasks, resolveCodexProviderConfig, writeCod
 import { resolveCycle } from './cycle.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
+import { hashWorkspace, readHarnessGlobs } from '../ledger/harness-files.js';
 import { summarizeResults, type ExpectedTest } from './results.js';
 import { parseSuite } from './suite-yaml.js';
 import { unprotectText } from './template-safe.js';
@@ -153,6 +154,8 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     ...(grader !== 'replay' ? ['--grader', grader] : []),
   ];
   const env = promptfooEnv(baseEnv, paths.promptfooHome);
+  // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.
+  const harnessFiles = provider === 'codex' ? (await hashWorkspace(paths.root, readHarnessGlobs(config))).harness : undefined;
 
   const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
   try {
@@ -165,7 +168,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     } catch (error) {
       throw new ExternalCommandError(`promptfoo failed: it exited ${code} but wrote no readable results to ${rawFile}.\n${tail(log)}`, 'promptfoo.failed', { cause: error });
     }
-    const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw) : undefined;
+    const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw, harnessFiles) : undefined;
     const digest = summarizeResults(raw, expected);
     const totals = {
       tests: digest.tests.length,

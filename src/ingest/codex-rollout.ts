@@ -5,6 +5,7 @@ import { isoFromSeconds, isoFromString, millisBetween, toNumber } from '../util/
 import { readJsonLines } from './json-lines.js';
 import { isRecord, str, type ReadContext, type TraceReader } from './source.js';
 import { TraceBuilder, parseExitCode, usageFromCodex } from './trace-builder.js';
+import { agentsMdFromMessage, sessionFingerprint, type SessionHarness } from './harness-fingerprint.js';
 
 const ROLLOUT_TYPES = new Set(['session_meta', 'event_msg', 'response_item', 'turn_context', 'world_state', 'token_usage_record', 'compacted']);
 
@@ -37,6 +38,7 @@ export async function readRolloutFile(file: string, ctx: ReadContext): Promise<T
     if (state.lines > 0) ctx.skip({ file, line: 1, reason: 'no session_meta record: not a usable rollout' });
     return null;
   }
+  state.builder.harness = sessionFingerprint('rollout', { ...state.harness, cwd: state.builder.cwd });
   return state.builder.build();
 }
 
@@ -65,6 +67,8 @@ class RolloutState {
   lines = 0;
   private currentTurn: string | null = null;
   private pendingModel: string | null = null;
+  /** What the session showed of its harness (first turn's settings), for the fingerprint. */
+  readonly harness: SessionHarness = {};
 
   constructor(private readonly file: string) {}
 
@@ -83,6 +87,7 @@ class RolloutState {
     const b = this.builder;
     if (!b) return `${type} before session_meta`;
     b.seeTime(at);
+    this.seeHarness(type, payload);
 
     switch (type) {
       case 'turn_context':
@@ -324,6 +329,26 @@ class RolloutState {
       }
       default:
         return null; // reasoning and other items: model-internal
+    }
+  }
+
+  /** Collects the fingerprint's pieces; the first value of each wins (the harness the session started with). */
+  private seeHarness(type: string, p: Record<string, unknown>): void {
+    const h = this.harness;
+    if (type === 'turn_context') {
+      const mode = isRecord(p.collaboration_mode) && isRecord(p.collaboration_mode.settings) ? p.collaboration_mode.settings : {};
+      h.model ??= str(p.model);
+      h.reasoningEffort ??= str(p.effort) ?? str(mode.reasoning_effort);
+      h.sandbox ??= p.sandbox_policy ?? null;
+      h.approvalPolicy ??= str(p.approval_policy);
+    } else if (type === 'world_state' && isRecord(p.state)) {
+      const s = p.state;
+      if (isRecord(s.agents_md)) h.agentsMd ??= str(s.agents_md.text);
+      if (isRecord(s.host_skills)) h.skillsListing ??= str(s.host_skills.body);
+    } else if (type === 'response_item' && p.type === 'message') {
+      const text = messageText(p.content);
+      if (p.role === 'user' && /^\s*# AGENTS\.md instructions/.test(text)) h.agentsMd ??= agentsMdFromMessage(text);
+      if (p.role === 'developer' && text.includes('<skills_instructions>')) h.skillsListing ??= text;
     }
   }
 

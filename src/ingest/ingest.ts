@@ -12,6 +12,7 @@ import { workspacePaths } from '../util/workspace.js';
 import { detectReader, readSniffInput, readerByName, READERS } from './readers.js';
 import type { ReadContext, Skip, TraceReader } from './source.js';
 import { TraceStoreWriter, type StoreUpdate } from './store.js';
+import { runFingerprint } from './harness-fingerprint.js';
 
 export interface IngestOptions {
   /** Workspace root; traces land in `<workspace>/.harness-loop/traces/`. */
@@ -38,6 +39,11 @@ export interface IngestOptions {
    * the prompt), when the caller knows it; undefined leaves the task null.
    */
   taskFor?: (trace: Trace) => string | undefined;
+  /**
+   * The harness files (path → sha256) of the copy the traces ran in, when harness-loop started
+   * the runs: each trace's fingerprint then covers them too (`runFingerprint`).
+   */
+  harnessFiles?: Readonly<Record<string, string>>;
 }
 
 export interface IngestResult {
@@ -210,7 +216,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     for (const [reader, list] of groups) {
       for await (const read of reader.read(list, ctx)) {
         const task = read.task === null ? options.taskFor?.(read) : undefined;
-        const trace = task !== undefined ? { ...read, task } : read;
+        const withTask = task !== undefined ? { ...read, task } : read;
+        const harness = options.harnessFiles ? runFingerprint(withTask.harness, options.harnessFiles) : undefined;
+        const trace = harness ? { ...withTask, harness } : withTask;
         filesDone = Math.min(total, filesDone + (reader.kind === 'codex-rollout' ? 1 : 0));
         progress.update(filesDone, trace.id);
         if (!keep(trace)) {
