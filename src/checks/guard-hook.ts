@@ -2,10 +2,10 @@
 // phase, or guard.always), judges the call, logs the decision, and answers. It fails closed: while
 // the guard is on, anything it cannot read or decide is denied with the reason.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_GUARD, HookConfigError, readHookConfig, type HookRedactionPattern } from './hook-config.js';
 import { judgeToolCall, renderGuardDeny, type GuardVerdict } from './guard.js';
 import { appendJsonLines, findRepoRoot, hookFeedbackFile, hookFeedbackRecord, logHookError, parseHookInput, type HookEnv, type HookInput } from './hook-runtime.js';
+import { layoutPath } from '../workspace/layout.js';
 
 const HOOK = 'edit_guard';
 
@@ -20,7 +20,7 @@ export function readGuardState(root: string): GuardState {
   let cycleError: string | undefined;
   let cycleId = '';
   try {
-    const cycle = JSON.parse(readFileSync(join(root, '.harness-loop', 'cycle.json'), 'utf8')) as { phase?: unknown; id?: unknown } | null;
+    const cycle = JSON.parse(readFileSync(layoutPath(root, 'cycle'), 'utf8')) as { phase?: unknown; id?: unknown } | null;
     phase = cycle !== null && typeof cycle === 'object' && cycle.phase === 'implement' ? 'implement' : 'other';
     if (phase === 'implement' && typeof cycle?.id === 'string') cycleId = ` ${cycle.id}`;
   } catch (error) {
@@ -94,7 +94,7 @@ function refuse(state: { why: string; allow: string[] }, problem: string): Guard
 
 function record(root: string, input: HookInput | null, verdict: GuardVerdict, state: Extract<GuardState, { active: true }>, now: Date): void {
   try {
-    appendJsonLines(join(root, '.harness-loop', 'guard.jsonl'), [
+    appendJsonLines(layoutPath(root, 'guardLog'), [
       {
         time: now.toISOString(),
         sessionId: input?.session_id ?? null,

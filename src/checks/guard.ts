@@ -3,6 +3,7 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { matchesAny } from './glob.js';
+import { classify, LAYOUT, type Protection } from '../workspace/layout.js';
 import type { HookInput } from './hook-runtime.js';
 import type { ShellWrite } from './shell-writes.js';
 import { toolCallWrites } from './tool-writes.js';
@@ -65,27 +66,31 @@ export function checkWrite(w: ShellWrite, policy: GuardPolicy): string | null {
   for (const rel of rels) {
     const posix = rel.split(sep).join('/');
     if (posix === '') return 'is the repository itself';
-    // The allow-list covers .harness-loop/ for the config and the suite; the loop's own records
-    // must stay the commands' to write, or an agent could rewrite its baseline or its ledger.
-    if (matchesAny(posix, LOOP_STATE)) return 'is loop state that only harness-loop commands write';
+    // The declared layout outranks the allow-list: loop state, the exam and the guard's own files
+    // stay the commands' to write, or an agent could rewrite its baseline, its exam or its guard.
+    const why = protectedReason(posix, w.subtree);
+    if (why) return why;
     if (!matchesAny(posix, policy.allow)) return rel === realRel && rels.length > 1 ? `is a symlink to ${posix}, which is not a harness file` : 'is not a harness file';
     if (w.subtree && mayBeFolder(real) && !matchesAny(`${posix}/${PROBE}`, policy.allow)) return 'is a folder whose contents are not all harness files';
   }
   return null;
 }
 
-/** Loop records no edit may touch, whatever the allow-list says. */
-export const LOOP_STATE = [
-  '.harness-loop/cycle.json',
-  '.harness-loop/ledger.jsonl',
-  '.harness-loop/cycle-snapshot/**',
-  '.harness-loop/results/**',
-  '.harness-loop/traces/**',
-  '.harness-loop/feedback/**',
-  '.harness-loop/guard.jsonl',
-  '.harness-loop/evals/rubric-verdicts.jsonl',
-  '.harness-loop/evals/prune-log.jsonl',
-];
+/** Why a path (or, for a folder write, anything below it) is out of the agent's reach, or null. */
+export function protectedReason(posix: string, subtree: boolean): string | null {
+  const entry = classify(posix);
+  const below = subtree ? LAYOUT.find((e) => e.protection !== 'harness-config' && (e.path.startsWith(`${posix}/`) || posix === '.' )) : undefined;
+  const hit = entry && entry.protection !== 'harness-config' ? entry : below;
+  if (!hit) return null;
+  return `${hit === below && hit !== entry ? 'holds ' : 'is '}${PROTECTION_WORDS[hit.protection]}`;
+}
+
+const PROTECTION_WORDS: Record<Protection, string> = {
+  'harness-config': 'harness config',
+  'loop-state': 'loop state that only harness-loop commands write',
+  exam: 'part of the exam (eval suite, providers, recorded verdicts) the change is judged by',
+  guard: "the edit guard's own files",
+};
 
 /** The deny answer Codex honours for PreToolUse (codex-hooks.md §7.2): exactly these keys. */
 export function renderGuardDeny(reason: string): string {

@@ -1,8 +1,8 @@
 // The parts of `.harness-loop/config.yaml` the hooks need, read without zod or the yaml package.
 // ConfigSchema (src/schema/config.ts) takes its defaults from here, so the CLI and hooks agree.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MiniYamlError, parseMiniYaml } from './mini-yaml.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** How `check_evidence_coverage` judges documents. */
 export interface EvidenceSettings {
@@ -49,7 +49,7 @@ export const DEFAULT_EVIDENCE: EvidenceSettings = {
 /** Defaults for `guard` in the config. */
 export const DEFAULT_GUARD: GuardSettings = {
   always: false,
-  allow: ['**/AGENTS.md', '.codex/**', '.agents/skills/**', 'skills/**', 'hooks/**', '.harness-loop/**', 'promptfooconfig.yaml'],
+  allow: ['**/AGENTS.md', '.codex/**', '.agents/skills/**', 'skills/**', 'hooks/**', '.harness-loop/config.yaml', 'promptfooconfig.yaml'],
 };
 
 /** The config could not be read or has a field of the wrong type. */
@@ -57,7 +57,7 @@ export class HookConfigError extends Error {}
 
 /** Reads the hook settings from `<root>/.harness-loop/config.yaml`; a missing file means defaults. */
 export function readHookConfig(root: string): HookConfig {
-  const file = join(root, '.harness-loop', 'config.yaml');
+  const file = layoutPath(root, 'config');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

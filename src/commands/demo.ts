@@ -21,6 +21,7 @@ import { readConfig } from '../util/config.js';
 import { packageRoot } from '../util/package-root.js';
 import { workspacePaths } from '../util/workspace.js';
 import { displayPath } from './ingest.js';
+import { layoutPath } from '../workspace/layout.js';
 
 declare const HARNESS_LOOP_VERSION: string;
 
@@ -67,7 +68,7 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
     () => importFeedback({ workspace, files: [join(example, 'feedback', 'human-review.yaml'), join(example, 'feedback', 'cookbook-review.json')], config }),
     (r) => `${r.added.length} human record(s) imported (article and cookbook shapes)`,
   );
-  await cp(join(example, 'evals', 'rubric-verdicts.jsonl'), join(paths.dir, 'evals', 'rubric-verdicts.jsonl'));
+  await cp(join(example, 'evals', 'rubric-verdicts.jsonl'), layoutPath(paths.root, 'verdicts'));
 
   const loop = await runLoop({
     workspace,
@@ -130,7 +131,7 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
     artefacts: {
       traces: paths.traceStore,
       feedback: [paths.feedbackStore],
-      evalsConfig: join(paths.dir, 'evals', 'promptfooconfig.yaml'),
+      evalsConfig: layoutPath(paths.root, 'suite'),
       results: [loop.resultsFile],
       diagnosis: lp.recommendations,
       handoff: loop.handoff,

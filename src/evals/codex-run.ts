@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import type { EvalPaths } from './paths.js';
 import { createNode, parseSuite, renderSuite } from './suite-yaml.js';
 import { protectDeep, unprotectText } from './template-safe.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** How to start Codex for the eval runs, as given by the caller (flags). */
 export interface CodexRunSettings {
@@ -138,7 +139,7 @@ export interface RecordedIngest {
  * `harnessFiles` (the harness files of the copy the runs used) each trace's fingerprint covers them.
  */
 export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown, harnessFiles?: Readonly<Record<string, string>>): Promise<RecordedIngest> {
-  const dir = join(paths.dir, 'traces', 'incoming');
+  const dir = layoutPath(paths.root, 'traceIncoming');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jsonl'));
   if (names.length === 0) return { files: 0, traces: 0, added: 0, skipped: [] };
   const tasks = recordedTasks(raw);

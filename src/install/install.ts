@@ -10,6 +10,7 @@ import { removeAgentsBlock, renderAgentsBlock, upsertAgentsBlock } from './agent
 import { withOurHooks, withoutOurHooks, type HooksFile, type OwnedGroup } from './hooks-json.js';
 import { removeTomlTableIfOurs, setTomlString, parseToml } from './toml-edit.js';
 import { trustKey, trustedHash } from './trust.js';
+import { HOOK_IDS, INSTALLED, hookBundleFile } from '../workspace/layout.js';
 
 export interface InstallOptions {
   /** Repository to install into (ignored with `user`). */
@@ -41,7 +42,6 @@ export interface InstallResult {
   nextSteps: string[];
 }
 
-const HOOK_IDS = ['edit_guard', 'check_evidence_coverage'] as const;
 const TOOL_MATCHER = 'Bash|apply_patch|Edit|Write';
 const sha = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
@@ -68,21 +68,22 @@ function layoutFor(options: InstallOptions): Layout {
       agentsMd: join(root, 'AGENTS.md'),
       config: null,
       cliCommand: `node ${join(bundleDir, 'harness-loop.mjs')}`,
-      hookCommand: (id) => `node "${join(bundleDir, 'hooks', `${id}.cjs`)}"`,
+      hookCommand: (id) => `node "${join(bundleDir, hookBundleFile(id))}"`,
     };
   }
   const root = resolve(options.target);
+  const inRepo = (rel: string) => join(root, ...rel.split('/'));
   return {
     root,
-    skillDir: join(root, '.agents', 'skills', 'harness-improvement'),
-    bundleDir: join(root, '.codex', 'harness-loop'),
-    hooksJson: join(root, '.codex', 'hooks.json'),
-    agentsMd: join(root, 'AGENTS.md'),
-    config: join(root, '.harness-loop', 'config.yaml'),
-    cliCommand: 'node .codex/harness-loop/harness-loop.mjs',
+    skillDir: inRepo(INSTALLED.skillDir),
+    bundleDir: inRepo(INSTALLED.bundleDir),
+    hooksJson: inRepo(INSTALLED.hooksJson),
+    agentsMd: inRepo(INSTALLED.agentsMd),
+    config: inRepo(INSTALLED.config),
+    cliCommand: `node ${INSTALLED.cli}`,
     // Hooks run with the session cwd, which may be a subfolder: resolve from the repository top.
     // The command string is part of the trust hash, so it must not depend on the machine.
-    hookCommand: (id) => `node "$(git rev-parse --show-toplevel 2>/dev/null || pwd)/.codex/harness-loop/hooks/${id}.cjs"`,
+    hookCommand: (id) => `node "$(git rev-parse --show-toplevel 2>/dev/null || pwd)/${INSTALLED.bundleDir}/${hookBundleFile(id)}"`,
   };
 }
 
@@ -125,7 +126,7 @@ async function bundleFiles(layout: Layout): Promise<Map<string, Buffer>> {
     await add(abs, join(layout.skillDir, relative(skillSrc, abs)));
   }
   await add(join(pkg, 'dist', 'standalone', 'harness-loop.mjs'), join(layout.bundleDir, 'harness-loop.mjs'));
-  for (const id of HOOK_IDS) await add(join(pkg, 'dist', 'hooks', `${id}.cjs`), join(layout.bundleDir, 'hooks', `${id}.cjs`));
+  for (const id of HOOK_IDS) await add(join(pkg, 'dist', 'hooks', `${id}.cjs`), join(layout.bundleDir, hookBundleFile(id)));
   // Promptfoo loads these by path when `evals run` uses the replay or codex provider and the grader.
   for (const name of PROVIDER_FILES) await add(join(pkg, 'dist', 'providers', name), join(layout.bundleDir, 'providers', name));
   return files;

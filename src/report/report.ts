@@ -1,5 +1,4 @@
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { loadAllFeedback } from '../diagnose/diagnose.js';
 import { HarnessError, InputError } from '../errors.js';
 import { readTraceStore } from '../ingest/store.js';
@@ -14,6 +13,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { workspacePaths } from '../util/workspace.js';
 import { categoryFromFeedback, toReportTrace, type ReportData, type ReportInput, type ReportProblem, type ReportResults, type ReportTrace } from './model.js';
 import { renderReport } from './render.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** Traces past this many are counted but not drawn; the ones the findings cite always come first. */
 export const DEFAULT_MAX_TRACES = 200;
@@ -44,7 +44,7 @@ export interface ReportResult {
 
 /** Where the report is written. */
 export function reportFile(workspace: string): string {
-  return join(workspacePaths(workspace).dir, 'report.html');
+  return layoutPath(workspace, 'report');
 }
 
 /** Reads every stage's output that exists, renders the page and writes it atomically. */

@@ -12,6 +12,7 @@ import type { Trace } from '../schema/trace.js';
 import { readSuiteTests } from '../evals/suite-yaml.js';
 import { workspacePaths } from '../util/workspace.js';
 import { buildQueue, type QueueItem, type QueueTest } from './queue.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** Everything the API answers from. */
 export interface ReviewData {
@@ -48,7 +49,7 @@ async function listFiles(dir: string, ext: string): Promise<string[]> {
  */
 async function readTests(workspace: string): Promise<QueueTest[]> {
   const loop = loopPaths(workspace);
-  const suiteFile = join(workspacePaths(workspace).dir, 'evals', 'promptfooconfig.yaml');
+  const suiteFile = layoutPath(workspace, 'suite');
   const suiteText = await readFile(suiteFile, 'utf8').catch(() => null);
   const meta = new Map<string, { category: string | null; cycle: number | null }>();
   for (const t of readSuiteTests(suiteText, suiteFile)) {
@@ -82,7 +83,7 @@ export class ReviewDataSource {
   private async files(): Promise<string[]> {
     const paths = workspacePaths(this.workspace);
     const loop = loopPaths(this.workspace);
-    return [paths.traceStore, join(paths.dir, 'evals', 'promptfooconfig.yaml'), ...(await listFiles(paths.feedback, '.jsonl')), ...(await listFiles(loop.results, '.json'))];
+    return [paths.traceStore, layoutPath(paths.root, 'suite'), ...(await listFiles(paths.feedback, '.jsonl')), ...(await listFiles(loop.results, '.json'))];
   }
 
   /** The current data; concurrent callers share one load. */

@@ -20,7 +20,7 @@ beforeAll(() => {
     'package.json': '{"name":"fixture"}\n',
   });
   repo.link('skills/to-src', '../src');
-  repo.link('.harness-loop/app-link.ts', '../src/app.ts');
+  repo.link('hooks/app-link.ts', '../src/app.ts');
   policy = { root: repo.root, allow: DEFAULT_GUARD.allow, why: 'cycle c1 is in its implement phase' };
 });
 afterAll(() => repo.remove());
@@ -53,8 +53,8 @@ describe('apply_patch through the tool', () => {
   const wrap = (body: string) => `*** Begin Patch\n${body}\n*** End Patch\n`;
 
   it('allows a patch that only touches harness files', () => {
-    const v = patch(wrap('*** Update File: AGENTS.md\n@@\n-a\n+b\n*** Add File: .codex/hooks.json\n+{}\n*** Delete File: .harness-loop/old.md'));
-    expect(v).toEqual({ allowed: true, reason: 'every path written is a harness file', paths: ['AGENTS.md', '.codex/hooks.json', '.harness-loop/old.md'] });
+    const v = patch(wrap('*** Update File: AGENTS.md\n@@\n-a\n+b\n*** Add File: .codex/hooks.json\n+{}\n*** Delete File: skills/demo/old.md'));
+    expect(v).toEqual({ allowed: true, reason: 'every path written is a harness file', paths: ['AGENTS.md', '.codex/hooks.json', 'skills/demo/old.md'] });
   });
 
   it.each([
@@ -104,7 +104,7 @@ describe('reasons the model can act on', () => {
   });
 
   it('names the symlink target when a harness path leads elsewhere', () => {
-    expect(bash('echo x > .harness-loop/app-link.ts').reason).toContain('.harness-loop/app-link.ts (redirection >) is a symlink to src/app.ts, which is not a harness file');
+    expect(bash('echo x > hooks/app-link.ts').reason).toContain('hooks/app-link.ts (redirection >) is a symlink to src/app.ts, which is not a harness file');
   });
 
   it('resolves the cwd of the call, including a subfolder of the repository', () => {
