@@ -14,6 +14,10 @@ export interface TestOutcome {
   score?: number;
   /** Why it failed, one sentence per failed assertion. */
   reasons?: string[];
+  /** pass | fail | error | unjudged, as the run recorded it. */
+  status?: string;
+  /** Trace whose answer was scored. */
+  traceId?: string;
 }
 
 /** The part of an eval run the gate needs: which run, when, and per-test pass/fail. */
@@ -24,6 +28,10 @@ export interface GateResults {
   createdAt: string;
   /** Per-test outcomes, ids unique. */
   tests: TestOutcome[];
+  /** Provider that produced the answers (replay or codex). */
+  provider?: string;
+  /** Grader of rubric assertions. */
+  grader?: string;
 }
 
 /** The eval run summary, plus the one rule the gate adds: a test id appears once. */
@@ -40,9 +48,13 @@ export function toGateResults(summary: EvalRunSummary): GateResults {
   return {
     runId: summary.runId,
     createdAt: summary.createdAt,
+    provider: summary.provider,
+    grader: summary.grader,
     tests: summary.tests.map((t) => ({
       id: t.id,
       pass: t.pass,
+      status: t.status,
+      ...(t.traceId !== undefined ? { traceId: t.traceId } : {}),
       ...(t.score !== undefined ? { score: t.score } : {}),
       ...(t.reasons.length > 0 ? { reasons: t.reasons } : {}),
     })),
