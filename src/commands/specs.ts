@@ -268,6 +268,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex (run; default: evals.codex.codexBin, else critic.codexBin); a .js file runs with node.' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex, repeatable (run; after evals.codex.codexConfig).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex (run; default: evals.codex.model, else the Codex default).' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Run the suite N times, one results file each (run; default: evals.repeat in config, else 1).' },
       { flag: 'stale-after', type: 'number', arg: 'N', description: 'Cycles without a failure before a test is a prune candidate (list; default 3).' },
       { flag: 'id', type: 'string', arg: 'ID', description: 'Test to prune (prune).' },
       { flag: 'reason', type: 'string', arg: 'TEXT', description: 'Why the test can go, kept in the prune log (prune).' },
@@ -290,12 +291,18 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'verify',
-    summary: 'Re-run the suite, compare per test with the baseline, append to the ledger, close the cycle',
-    usage: 'harness-loop verify [--results FILE] [--accept-regression REASON] [--accept-breach REASON]',
+    summary: 'Measure the change: re-run the suite under the changed harness, judge it, append to the ledger',
+    usage: 'harness-loop verify [--provider codex] [--repeat N] [--results FILE] [--accept-regression REASON] [--accept-breach REASON]',
     description:
-      'A test that passed at the baseline and fails now is a regression: exit 1, naming it.\n' +
-      'Edits outside the harness or outside the recommendation break the one-change rule: exit 1.\n' +
-      'A failed gate keeps the cycle open for another verify; a passed one closes it (edit guard off).\n' +
+      'Counts only answers from runs under the changed harness (a trace whose harness fingerprint differs\n' +
+      'from the baseline\'s; see docs/harness-fingerprint.md). Verdicts: improved (exact sign test over run\n' +
+      'pairs, p < 0.05), unchanged, regressed (exit 1, named), inconclusive (exit 1, says the repeats needed),\n' +
+      'not_measured (exit 1, says how to measure). improved and unchanged close the cycle; only improved is\n' +
+      'worth committing. Refuses (exit 1), naming them, when the suite, providers, verdicts, results, traces,\n' +
+      'feedback or guard changed during the cycle, or when a file outside the harness changed.\n' +
+      'replay scores each test\'s newest recorded answer to its task; --provider codex runs every task\n' +
+      'N times under the changed harness and under the cycle-start harness, interleaved (A/B).\n' +
+      'Example: harness-loop verify --provider codex --repeat 3\n' +
       'Every run appends one line to .harness-loop/ledger.jsonl.',
     positionals: 'none',
     options: [
@@ -308,6 +315,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex.' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex (repeatable).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex.' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Runs per test and side with --provider codex (default: evals.repeat in config, else 1).' },
     ],
   },
   {

@@ -23,6 +23,7 @@ import { resolveCycle } from './cycle.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
 import { hashWorkspace, readHarnessGlobs } from '../ledger/harness-files.js';
+import { writeLatestSuite } from './replay-latest.js';
 import { summarizeResults, type ExpectedTest } from './results.js';
 import { parseSuite } from './suite-yaml.js';
 import { unprotectText } from './template-safe.js';
@@ -42,6 +43,10 @@ export interface RunOptions {
   codex?: CodexRunSettings;
   /** Environment for Promptfoo (default process.env); the offline switches are always added. */
   env?: NodeJS.ProcessEnv;
+  /** Replay: score each test's newest answer to its task (what `verify` judges), via a derived suite. */
+  replayLatest?: boolean;
+  /** Codex provider: copy this folder instead of the workspace (the A/B baseline harness). */
+  copyFrom?: string;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -142,7 +147,13 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   const baseEnv = options.env ?? process.env;
   const grader = options.grader ?? evalsConfig.grader ?? (baseEnv.OPENAI_API_KEY ? `openai:${config.critic.model}` : 'replay');
   const provider = options.provider ?? evalsConfig.provider ?? 'replay';
-  const configFile = provider === 'codex' ? await writeCodexSuite(paths, text, resolveCodexProviderConfig(paths, config, evalsConfig, options.codex)) : paths.suite;
+  const codexProvider = provider === 'codex' ? resolveCodexProviderConfig(paths, config, evalsConfig, options.codex) : null;
+  if (codexProvider && options.copyFrom) codexProvider.workspace = options.copyFrom;
+  const configFile = codexProvider
+    ? await writeCodexSuite(paths, text, codexProvider)
+    : options.replayLatest
+      ? (await writeLatestSuite(paths, text)).file
+      : paths.suite;
   const cycle = options.cycle ?? (await resolveCycle(paths));
   const startedAt = now();
   const runId = `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
@@ -155,7 +166,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   ];
   const env = promptfooEnv(baseEnv, paths.promptfooHome);
   // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.
-  const harnessFiles = provider === 'codex' ? (await hashWorkspace(paths.root, readHarnessGlobs(config))).harness : undefined;
+  const harnessFiles = provider === 'codex' ? (await hashWorkspace(options.copyFrom ?? paths.root, readHarnessGlobs(config))).harness : undefined;
 
   const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
   try {

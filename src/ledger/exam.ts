@@ -28,7 +28,7 @@ import { INSTALLED, LAYOUT, examGlobs } from '../workspace/layout.js';
 /** Loop state the verdict also rests on, besides the exam and guard paths. */
 const VERDICT_STATE_IDS = ['traceStore', 'feedback', 'results'] as const;
 /** Written fresh by every run, never read by the verdict. */
-const DERIVED = ['.harness-loop/evals/promptfooconfig.codex.yaml'];
+const DERIVED = ['.harness-loop/evals/promptfooconfig.codex.yaml', '.harness-loop/evals/promptfooconfig.latest.yaml'];
 
 /** What `cycle start` records. */
 export interface ExamHashes {

@@ -147,7 +147,7 @@ describe('verify', () => {
     const r = await verifyWith(root, WIDE_FIXED);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('cycle 1 closed; the edit guard is off');
+    expect(r.stdout).toContain('cycle 1 closed (improved; commit the change); the edit guard is off');
     const [entry] = await entries(root);
     expect(entry).toMatchObject({
       cycle: 1,
