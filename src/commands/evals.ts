@@ -90,36 +90,30 @@ async function runRun(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const flags = args.flags;
   const { evals } = await readEvalsConfig(paths);
   const repeat = readRepeat(flags.repeat, evals.repeat);
-  const providerFlags = readEvalProviderFlags(flags);
-  let failed: GateFailedError | null = null;
-  // One results file per repeat: each is a whole run the gate can pair with another.
-  for (let i = 0; i < repeat; i++) {
-    if (repeat > 1 && !args.json) process.stderr.write(`evals run: repeat ${i + 1} of ${repeat}\n`);
-    const outcome = await runEvals({
-      workspace: paths.root,
-      ...(typeof flags['promptfoo-bin'] === 'string' ? { promptfooBin: flags['promptfoo-bin'] } : {}),
-      ...(typeof flags.grader === 'string' ? { grader: flags.grader } : {}),
-      ...(flags.cycle !== undefined ? { cycle: await resolveCycle(paths, flags.cycle) } : {}),
-      ...providerFlags,
-    });
-    if (outcome.recorded) {
-      const r = outcome.recorded;
-      for (const s of r.skipped) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`);
-      process.stderr.write(`evals run: recorded ${r.traces} codex run(s) as trace(s) (${r.added} new) in ${displayPath(paths.traceStore)}\n`);
-    }
-    const { summary, file } = outcome;
-    if (args.json) {
-      const { raw: _raw, ...rest } = summary;
-      process.stdout.write(`${JSON.stringify({ file, ...rest }, null, 2)}\n`);
-    } else {
-      process.stdout.write(renderRun(summary, file));
-    }
-    if (outcome.exitCode !== 0) {
-      const t = summary.totals;
-      failed = new GateFailedError(`${t.failed + t.errors} of ${t.tests} test(s) did not pass (${t.failed} failed, ${t.errors} errored); results: ${displayPath(file)}`, 'evals.failed');
-    }
+  const outcome = await runEvals({
+    workspace: paths.root,
+    ...(typeof flags['promptfoo-bin'] === 'string' ? { promptfooBin: flags['promptfoo-bin'] } : {}),
+    ...(typeof flags.grader === 'string' ? { grader: flags.grader } : {}),
+    ...(flags.cycle !== undefined ? { cycle: await resolveCycle(paths, flags.cycle) } : {}),
+    ...readEvalProviderFlags(flags),
+    repeat,
+  });
+  if (outcome.recorded) {
+    const r = outcome.recorded;
+    for (const s of r.skipped) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`);
+    process.stderr.write(`evals run: recorded ${r.traces} codex run(s) as trace(s) (${r.added} new) in ${displayPath(paths.traceStore)}\n`);
   }
-  if (failed) throw failed;
+  const { summary, file } = outcome;
+  if (args.json) {
+    const { raw: _raw, ...rest } = summary;
+    process.stdout.write(`${JSON.stringify({ file, ...rest }, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderRun(summary, file));
+  }
+  if (outcome.exitCode !== 0) {
+    const t = summary.totals;
+    throw new GateFailedError(`${t.failed + t.errors} of ${t.tests} test(s) did not pass (${t.failed} failed, ${t.errors} errored); results: ${displayPath(file)}`, 'evals.failed');
+  }
   return 0;
 }
 

@@ -268,7 +268,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex (run; default: evals.codex.codexBin, else critic.codexBin); a .js file runs with node.' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex, repeatable (run; after evals.codex.codexConfig).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex (run; default: evals.codex.model, else the Codex default).' },
-      { flag: 'repeat', type: 'number', arg: 'N', description: 'Run the suite N times, one results file each (run; default: evals.repeat in config, else 1).' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Run each test N times (Promptfoo --repeat; a test passes when every run does) (run; default: evals.repeat in config, else 1).' },
       { flag: 'stale-after', type: 'number', arg: 'N', description: 'Cycles without a failure before a test is a prune candidate (list; default 3).' },
       { flag: 'id', type: 'string', arg: 'ID', description: 'Test to prune (prune).' },
       { flag: 'reason', type: 'string', arg: 'TEXT', description: 'Why the test can go, kept in the prune log (prune).' },

@@ -17,7 +17,7 @@ import { workspacePaths } from '../util/workspace.js';
  */
 function runSuiteWithEvalRunner(args: CommandArgs, provider: EvalProvider): RunSuite {
   const flags = readEvalProviderFlags(args.flags);
-  return async ({ workspace, baselineDir }) => {
+  return async ({ workspace, baselineDir, repeat }) => {
     const outcome = await runEvals({
       workspace,
       promptfooBin: args.flags['promptfoo-bin'] as string | undefined,
@@ -26,6 +26,7 @@ function runSuiteWithEvalRunner(args: CommandArgs, provider: EvalProvider): RunS
       provider,
       ...(provider === 'replay' ? { replayLatest: true } : {}),
       ...(baselineDir ? { copyFrom: baselineDir } : {}),
+      ...(repeat !== undefined ? { repeat } : {}),
     });
     return readResults(outcome.file);
   };

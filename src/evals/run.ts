@@ -47,6 +47,8 @@ export interface RunOptions {
   replayLatest?: boolean;
   /** Codex provider: copy this folder instead of the workspace (the A/B baseline harness). */
   copyFrom?: string;
+  /** Runs of each test in this one Promptfoo invocation (`--repeat`); the gate reads each row. */
+  repeat?: number;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -163,6 +165,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     ...command.args,
     'eval', '-c', configFile, '--no-cache', '--no-table', '--no-progress-bar', '--no-share', '-o', rawFile,
     ...(grader !== 'replay' ? ['--grader', grader] : []),
+    ...(options.repeat !== undefined && options.repeat > 1 ? ['--repeat', String(options.repeat)] : []),
   ];
   const env = promptfooEnv(baseEnv, paths.promptfooHome);
   // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.

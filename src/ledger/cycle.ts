@@ -24,11 +24,12 @@ import { chooseRecommendation, readRecommendations, type RecommendationForCycle 
 import { findLatestResults, readResults, resultsFileFor, type GateResults } from './results.js';
 
 /**
- * Runs the eval suite once and returns the run (the runner writes its own results file).
+ * Runs the eval suite once (each test `repeat` times, default 1) and returns the run (the runner
+ * writes its own results file).
  * `baselineDir`, when given, is a copy of the workspace with the cycle-start harness files: the
  * A/B baseline side runs its tasks there.
  */
-export type RunSuite = (ctx: { workspace: string; baselineDir?: string }) => Promise<GateResults>;
+export type RunSuite = (ctx: { workspace: string; baselineDir?: string; repeat?: number }) => Promise<GateResults>;
 
 /** Options shared by every cycle operation. */
 export interface CycleOptions {
@@ -278,7 +279,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat must be a whole number from 1 (got ${String(options.repeat)})`);
   const { afterRuns, baselineRuns } = await obtainRuns(options, paths, cycle, repeat);
   const after = afterRuns.at(-1)!;
-  const traceIds = new Set([...afterRuns, ...baselineRuns].flatMap((r) => r.tests.flatMap((t) => (t.traceId ? [t.traceId] : []))));
+  const traceIds = new Set([...afterRuns, ...baselineRuns].flatMap((r) => r.tests.flatMap((t) => (t.rows ?? [t]).flatMap((a) => (a.traceId ? [a.traceId] : [])))));
   const facts = await readTraceFacts(workspacePaths(paths.root).traceStore, traceIds);
   const current = (await hashWorkspace(paths.root, cycle.harnessGlobs)).harness;
   const baseline = { fingerprints: cycle.baseline.fingerprints, newestTraceAt: cycle.baseline.newestTraceAt ?? null };
@@ -290,18 +291,21 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
     const afterOutcomes: boolean[] = [];
     let notRerun: string | undefined;
     for (const run of afterRuns) {
-      const answer = run.tests.find((t) => t.id === b.id);
-      if (!answer) {
+      const result = run.tests.find((t) => t.id === b.id);
+      if (!result) {
         notRerun ??= 'not in the run (removed from the suite?)';
         continue;
       }
-      const judged = judgeAnswer({ status: answer.status ?? (answer.pass ? 'pass' : 'fail'), ...(answer.traceId ? { traceId: answer.traceId } : {}) }, answer.traceId ? facts.get(answer.traceId) : undefined, baseline, current);
-      if (judged.rerun) {
-        afterOutcomes.push(answer.pass);
-        afterFingerprints.add(judged.fingerprint);
-        const f = answer.traceId ? facts.get(answer.traceId) : undefined;
-        if (f) counted.push(f);
-      } else notRerun ??= judged.reason;
+      const status = result.status ?? (result.pass ? 'pass' : 'fail');
+      for (const answer of result.rows ?? [result]) {
+        const judged = judgeAnswer({ status: status === 'unjudged' ? status : answer.pass ? 'pass' : 'fail', ...(answer.traceId ? { traceId: answer.traceId } : {}) }, answer.traceId ? facts.get(answer.traceId) : undefined, baseline, current);
+        if (judged.rerun) {
+          afterOutcomes.push(answer.pass);
+          afterFingerprints.add(judged.fingerprint);
+          const f = answer.traceId ? facts.get(answer.traceId) : undefined;
+          if (f) counted.push(f);
+        } else notRerun ??= judged.reason;
+      }
     }
     return { id: b.id, before, after: afterOutcomes, ...(afterOutcomes.length === 0 ? { notRerun: notRerun ?? 'not re-run' } : {}) };
   });
@@ -398,7 +402,7 @@ function describeRuns(t: TestRuns | undefined, reasons?: string[]): string {
 /** Pass/fail of one test in a run, or nothing when it has no judged answer there. */
 function outcomeOf(run: GateResults, id: string): boolean[] {
   const t = run.tests.find((x) => x.id === id);
-  return t && t.status !== 'unjudged' ? [t.pass] : [];
+  return t && t.status !== 'unjudged' ? (t.rows ?? [t]).map((r) => r.pass) : [];
 }
 
 /** Refuses (exit 1) naming every exam file that changed since cycle start. */
@@ -424,10 +428,12 @@ async function obtainRuns(options: VerifyOptions, paths: LoopPaths, cycle: Cycle
   const baselineRuns: GateResults[] = [];
   const baselineDir = options.ab ? await rebuildBaseline(paths, cycle) : undefined;
   try {
-    // Interleaved: baseline, change, baseline, change… so drift over the runs hits both sides alike.
-    for (let i = 0; i < repeat; i++) {
-      if (baselineDir) baselineRuns.push(await options.runSuite({ workspace: options.workspace, baselineDir }));
-      afterRuns.push(checkFresh(await options.runSuite({ workspace: options.workspace }), cycle));
+    // Interleaved in two blocks per side (baseline, change, baseline, change), each block one
+    // invocation with --repeat, so drift over the runs hits both sides alike.
+    const blocks = repeat === 1 ? [1] : [Math.ceil(repeat / 2), Math.floor(repeat / 2)];
+    for (const n of blocks) {
+      if (baselineDir) baselineRuns.push(await options.runSuite({ workspace: options.workspace, baselineDir, repeat: n }));
+      afterRuns.push(checkFresh(await options.runSuite({ workspace: options.workspace, repeat: n }), cycle));
     }
   } finally {
     if (baselineDir) await rm(baselineDir, { recursive: true, force: true });

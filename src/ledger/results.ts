@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { EvalRunSummarySchema, type EvalRunSummary } from '../schema/eval-suite.js';
+import { unprotectText } from '../evals/template-safe.js';
 import { readJsonFile } from './json-file.js';
 
 /** One test's outcome as the gate reads it. */
@@ -18,6 +19,8 @@ export interface TestOutcome {
   status?: string;
   /** Trace whose answer was scored. */
   traceId?: string;
+  /** Each Promptfoo row of the test (one per repeat), when the run had several. */
+  rows?: { pass: boolean; traceId?: string }[];
 }
 
 /** The part of an eval run the gate needs: which run, when, and per-test pass/fail. */
@@ -43,8 +46,33 @@ const RunSummaryForGateSchema = EvalRunSummarySchema.superRefine((value, ctx) =>
   });
 });
 
+/**
+ * Each Promptfoo row per test id, from the raw output: with `--repeat` one test has several rows,
+ * each its own run (and, with the codex provider, its own trace).
+ */
+export function rowsByTest(raw: unknown): Map<string, { pass: boolean; traceId?: string }[]> {
+  const root = (raw ?? {}) as { results?: { results?: RawRow[]; outputs?: RawRow[] } };
+  const out = new Map<string, { pass: boolean; traceId?: string }[]>();
+  for (const row of root.results?.results ?? root.results?.outputs ?? []) {
+    const id = row.testCase?.metadata?.testId;
+    if (typeof id !== 'string') continue;
+    const traceId = row.response?.metadata?.traceId;
+    const list = out.get(unprotectText(id)) ?? [];
+    list.push({ pass: row.success === true, ...(typeof traceId === 'string' ? { traceId } : {}) });
+    out.set(unprotectText(id), list);
+  }
+  return out;
+}
+
+interface RawRow {
+  success?: boolean;
+  testCase?: { metadata?: Record<string, unknown> };
+  response?: { metadata?: Record<string, unknown> } | null;
+}
+
 /** Reduces a run summary to what the gate compares. */
 export function toGateResults(summary: EvalRunSummary): GateResults {
+  const rows = rowsByTest(summary.raw);
   return {
     runId: summary.runId,
     createdAt: summary.createdAt,
@@ -55,6 +83,7 @@ export function toGateResults(summary: EvalRunSummary): GateResults {
       pass: t.pass,
       status: t.status,
       ...(t.traceId !== undefined ? { traceId: t.traceId } : {}),
+      ...((rows.get(t.id)?.length ?? 0) > 1 ? { rows: rows.get(t.id)! } : {}),
       ...(t.score !== undefined ? { score: t.score } : {}),
       ...(t.reasons.length > 0 ? { reasons: t.reasons } : {}),
     })),

@@ -63,7 +63,12 @@ async function codexExec(r: Repo, mock: MockServer, prompt: string, extra: strin
 }
 
 /** The built CLI in the repository, with the isolated Codex environment. */
-const cli = (r: Repo, ...args: string[]) => runCli([...args, '-C', r.repo], { env: r.env });
+const cli = async (r: Repo, ...args: string[]) => {
+  const t = Date.now();
+  const out = await runCli([...args, '-C', r.repo], { env: r.env });
+  if (process.env.HL_TIME) console.error(`TIMING ${args.slice(0, 2).join(' ')} ${Date.now() - t} ms`);
+  return out;
+};
 
 function readJsonl<T>(file: string): T[] {
   return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T);
@@ -219,11 +224,13 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
       ['apply_patch', 'allow', ['AGENTS.md']],
     ]);
 
-    const improved = await cli(r, 'verify', '--provider', 'codex', ...codexFlags);
+    // One fixed test is one run pair per repeat: five repeats of the A/B make it significant.
+    const improved = await cli(r, 'verify', '--provider', 'codex', '--repeat', '5', ...codexFlags);
     expect(improved.exitCode, improved.stderr).toBe(0);
-    expect(improved.stdout).toContain('cycle 1 closed');
+    expect(improved.stdout).toContain('cycle 1 closed (improved; commit the change)');
     const first = readJsonl<LedgerEntry>(join(r.repo, '.harness-loop/ledger.jsonl')).at(-1)!;
     expect([first.cycle, first.verdict, first.testsFixed, first.testsRegressed, first.closed]).toEqual([1, 'improved', [retriesTest.id], [], true]);
+    expect(first.measurement).toMatchObject({ provider: 'codex', repeat: 5, abBaseline: true, coverage: { rerun: 2, total: 2 }, signTest: { gains: 5, losses: 0 } });
     expect(first.filesChanged.map((f) => [f.path, f.change, f.harness])).toEqual([['AGENTS.md', 'modified', true]]);
 
     // Cycle 2 through `loop --implement`: this time the model drops the rule while "tidying" AGENTS.md.
@@ -238,16 +245,18 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
 
     const worse = await cli(r, 'verify', '--provider', 'codex', ...codexFlags);
     expect(worse.exitCode).toBe(1);
-    expect(worse.stderr).toContain(`1 test(s) passed at the baseline and fail now:\n  - ${retriesTest.id}: contains "docs/retry.md": Expected output to contain "docs/retry.md"`);
+    expect(worse.stderr).toContain(`regressed: 1 test(s) passed every baseline run and failed every run under the change: ${retriesTest.id}`);
+    expect(worse.stderr).toContain(`  - ${retriesTest.id}: contains "docs/retry.md": Expected output to contain "docs/retry.md"; passed 1/1 baseline run(s), 0/1 under the change`);
     const second = readJsonl<LedgerEntry>(join(r.repo, '.harness-loop/ledger.jsonl')).at(-1)!;
     expect([second.cycle, second.verdict, second.testsRegressed, second.closed]).toEqual([2, 'regressed', [retriesTest.id], false]);
 
-    // Every eval run fed the store: the production sessions plus two traces per codex eval run.
-    const stored = readJsonl<Trace>(join(r.repo, '.harness-loop/traces/traces.jsonl'));
-    expect(stored.filter((t) => t.task === RETRIES).map((t) => t.finalAnswer).sort()).toEqual(
-      [ANSWER.retriesUncited, ANSWER.retriesUncited, ANSWER.retriesCited, ANSWER.retriesCited, ANSWER.retriesUncited].sort(),
-    );
-  }, 90_000);
+    // Every eval run fed the store: the production session, the baseline run, 5 + 5 A/B runs of
+    // cycle 1, the loop's run, 1 + 1 A/B runs of cycle 2; each A/B side under its own harness.
+    const stored = readJsonl<Trace>(join(r.repo, '.harness-loop/traces/traces.jsonl')).filter((t) => t.task === RETRIES);
+    const count = (answer: string) => stored.filter((t) => t.finalAnswer === answer).length;
+    expect([count(ANSWER.retriesUncited), count(ANSWER.retriesCited)]).toEqual([8, 7]);
+    expect(stored.filter((t) => t.harness?.derivedFrom === 'run')).toHaveLength(14);
+  }, 180_000);
 });
 
 interface Receiver {
