@@ -63,12 +63,7 @@ async function codexExec(r: Repo, mock: MockServer, prompt: string, extra: strin
 }
 
 /** The built CLI in the repository, with the isolated Codex environment. */
-const cli = async (r: Repo, ...args: string[]) => {
-  const t = Date.now();
-  const out = await runCli([...args, '-C', r.repo], { env: r.env });
-  if (process.env.HL_TIME) console.error(`TIMING ${args.slice(0, 2).join(' ')} ${Date.now() - t} ms`);
-  return out;
-};
+const cli = (r: Repo, ...args: string[]) => runCli([...args, '-C', r.repo], { env: r.env });
 
 function readJsonl<T>(file: string): T[] {
   return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T);
@@ -164,7 +159,7 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     expect(fromOtel!.spans.filter((s) => s.kind === 'model_call')).toHaveLength(fromRollout!.spans.filter((s) => s.kind === 'model_call').length);
   });
 
-  it('closes the loop: feedback → failing codex eval → diagnosis → Codex adds the rule → verify improves; a worse change regresses', async () => {
+  it('closes the loop: feedback → failing codex eval → diagnosis → Codex adds the rule → improved; removing it → regressed; no new runs → not_measured; an irrelevant change → unchanged; an edited suite → refused', async () => {
     const r = await makeRepo();
     const mock = await startMock(closedLoopModel);
     const codexFlags = ['--codex-bin', codexBin(), ...mockProviderArgs(mock.url), '--model', 'gpt-5.5'];
@@ -256,6 +251,31 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     const count = (answer: string) => stored.filter((t) => t.finalAnswer === answer).length;
     expect([count(ANSWER.retriesUncited), count(ANSWER.retriesCited)]).toEqual([8, 7]);
     expect(stored.filter((t) => t.harness?.derivedFrom === 'run')).toHaveLength(14);
+
+    // Cycle 3: the rule is back (outside any cycle), and the change is irrelevant to the answers.
+    expect((await cli(r, 'cycle', 'abandon')).exitCode).toBe(0);
+    writeFileSync(join(r.repo, 'AGENTS.md'), readFileSync(join(r.repo, 'AGENTS.md'), 'utf8').replace('- Answer in one sentence.\n', `- Answer in one sentence.\n${RULE}\n`));
+    expect((await cli(r, 'cycle', 'start')).exitCode).toBe(0);
+    writeFileSync(join(r.repo, 'AGENTS.md'), `${readFileSync(join(r.repo, 'AGENTS.md'), 'utf8')}\n- Be polite.\n`);
+    // No run under this harness yet: replay finds only answers from other harnesses.
+    const unmeasured = await cli(r, 'verify');
+    expect(unmeasured.exitCode).toBe(1);
+    expect(unmeasured.stderr).toContain('not_measured: no test was re-run under the changed harness');
+    expect(unmeasured.stderr).toContain('ran under the baseline harness');
+    const irrelevant = await cli(r, 'verify', '--provider', 'codex', ...codexFlags);
+    expect(irrelevant.exitCode, irrelevant.stderr).toBe(0);
+    expect(irrelevant.stdout).toContain('cycle 3 closed (unchanged; nothing to commit');
+    const third = readJsonl<LedgerEntry>(join(r.repo, '.harness-loop/ledger.jsonl')).at(-1)!;
+    expect([third.cycle, third.verdict, third.closed, third.measurement?.coverage]).toEqual([3, 'unchanged', true, { rerun: 2, total: 2 }]);
+
+    // Cycle 4: an edited suite is refused before anything runs.
+    expect((await cli(r, 'cycle', 'start')).exitCode).toBe(0);
+    const suite = join(r.repo, '.harness-loop/evals/promptfooconfig.yaml');
+    writeFileSync(suite, readFileSync(suite, 'utf8').replace('docs/retry.md', 'docs'));
+    const refused = await cli(r, 'verify', '--provider', 'codex', ...codexFlags);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('verify refuses: what the verdict depends on changed during cycle 4');
+    expect(refused.stderr).toContain('.harness-loop/evals/promptfooconfig.yaml: modified');
   }, 180_000);
 });
 
