@@ -142,8 +142,9 @@ export const COMMANDS: CommandSpec[] = [
       'Prints one line per stage with counts and timings and ends with the handoff and the next step.\n' +
       'Each stage reads and writes only its own artefacts, so any stage can be re-run alone.\n' +
       'With no PATH it reads the newest 5 sessions of this repository. --implement then starts a\n' +
-      'cycle, has `codex exec` implement THE change, and runs `verify` (exit 1 on a regression).\n' +
-      '--provider codex runs the eval tasks with `codex exec` (evals run and verify alike).',
+      'cycle, has `codex exec` implement THE change, and runs `verify`: only `improved` is worth a commit;\n' +
+      'regressed, inconclusive and not_measured exit 1. --provider codex runs the eval tasks with\n' +
+      '`codex exec` (evals run, and verify as live A/B runs against the cycle-start harness).',
     positionals: 'any',
     options: [
       { flag: 'last', type: 'number', arg: 'N', description: 'Keep only the newest N sessions (default 5 when no PATH is given).' },
@@ -159,6 +160,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex binary for --implement and --provider codex (default: critic.codexBin).' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable; --implement and --provider codex).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session and --provider codex.' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Runs per test and side when verify uses --provider codex (default: evals.repeat in config, else 1).' },
     ],
   },
   {
@@ -167,7 +169,8 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'harness-loop ci-template github [--cron "17 6 * * 1"] > .github/workflows/harness-loop.yml',
     description:
       'The workflow runs weekly and on demand: installs the bundle, runs `harness-loop loop --implement`,\n' +
-      'then `harness-loop verify`, and opens a pull request titled "harness: <change>" only when the gate passes.',
+      'then `harness-loop verify --provider codex`, and opens a pull request titled "harness: <change>" only\n' +
+      'when the verdict is improved.',
     positionals: 'any',
     options: [{ flag: 'cron', type: 'string', arg: 'CRON', description: 'Schedule (default: Mondays 06:17 UTC).' }],
   },

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { CommandArgs } from '../cli.js';
 import { GateFailedError, UsageError } from '../errors.js';
-import { verify, type RunSuite } from '../ledger/cycle.js';
+import { verify, type RunSuite, type VerifyOutcome } from '../ledger/cycle.js';
+import type { LedgerEntry } from '../schema/ledger.js';
 import { renderLedgerEntry } from '../ledger/render.js';
 import { readResults } from '../ledger/results.js';
 import { readEvalProviderFlags } from '../evals/codex-run.js';
@@ -15,7 +16,7 @@ import { workspacePaths } from '../util/workspace.js';
  * replay scores each test's newest answer to its task; codex runs each task in a copy of the
  * workspace, or of the rebuilt baseline when the gate asks for the A/B baseline side.
  */
-function runSuiteWithEvalRunner(args: CommandArgs, provider: EvalProvider): RunSuite {
+export function runSuiteWithEvalRunner(args: Pick<CommandArgs, 'flags'>, provider: EvalProvider): RunSuite {
   const flags = readEvalProviderFlags(args.flags);
   return async ({ workspace, baselineDir, repeat }) => {
     const outcome = await runEvals({
@@ -46,6 +47,23 @@ export async function run(args: CommandArgs): Promise<number> {
   const acceptBreach = reasonFlag(args, 'accept-breach');
   const results = args.flags.results as string | undefined;
   if (results === '') throw new UsageError('--results needs a file');
+  const gate = await gateRunOptions(args);
+  const outcome = await verify({
+    workspace: args.workspace,
+    ...(results ? { resultsFile: resolve(results) } : gate),
+    acceptRegression,
+    acceptBreach,
+  });
+  if (outcome.repaired) process.stderr.write(`ledger: ${outcome.repaired}\n`);
+  if (args.json) process.stdout.write(`${JSON.stringify(outcome.entry, null, 2)}\n`);
+  else process.stdout.write(`${renderLedgerEntry(outcome.entry)}\n`);
+  throwUnlessPassed(outcome, acceptRegression);
+  if (!args.json) process.stdout.write(`${closingLine(outcome.entry)}\n`);
+  return 0;
+}
+
+/** How verify runs the suite, from the flags and config: provider, repeats, and A/B for live runs. */
+export async function gateRunOptions(args: Pick<CommandArgs, 'flags' | 'workspace'>): Promise<{ runSuite: RunSuite; repeat: number; ab: boolean }> {
   // Checked before the suite runs, so a typo does not cost a whole run.
   const flags = readEvalProviderFlags(args.flags);
   const config = await readConfig(workspacePaths(args.workspace).config);
@@ -56,28 +74,24 @@ export async function run(args: CommandArgs): Promise<number> {
   if (provider !== 'codex' && args.flags.repeat !== undefined && readRepeat(args.flags.repeat, undefined) > 1) {
     process.stderr.write('verify: --repeat applies to live runs (--provider codex); replay scores each recorded answer once\n');
   }
-  const outcome = await verify({
-    workspace: args.workspace,
-    ...(results ? { resultsFile: resolve(results) } : { runSuite: runSuiteWithEvalRunner(args, provider), repeat, ab: provider === 'codex' }),
-    acceptRegression,
-    acceptBreach,
-  });
-  if (outcome.repaired) process.stderr.write(`ledger: ${outcome.repaired}\n`);
-  if (args.json) process.stdout.write(`${JSON.stringify(outcome.entry, null, 2)}\n`);
-  else process.stdout.write(`${renderLedgerEntry(outcome.entry)}\n`);
-  if (!outcome.decision.passed) {
-    const v = outcome.entry.verdict;
-    const code = v === 'not_measured' ? 'gate.not-measured' : v === 'inconclusive' ? 'gate.inconclusive' : v === 'regressed' && !acceptRegression ? 'gate.regression' : 'gate.breach';
-    throw new GateFailedError(
-      `${outcome.decision.failures.join('\n')}\nCycle ${outcome.entry.cycle} stays open; \`harness-loop cycle abandon\` ends it without a verdict.`,
-      code,
-    );
-  }
-  if (!args.json) {
-    const note = outcome.entry.verdict === 'improved' ? 'commit the change' : 'nothing to commit: the change did not measurably help';
-    process.stdout.write(`cycle ${outcome.entry.cycle} closed (${outcome.entry.verdict}; ${note}); the edit guard is off\n`);
-  }
-  return 0;
+  return { runSuite: runSuiteWithEvalRunner(args, provider), repeat, ab: provider === 'codex' };
+}
+
+/** A failed gate as the exit-1 error, with a code per verdict. */
+export function throwUnlessPassed(outcome: VerifyOutcome, acceptRegression?: string): void {
+  if (outcome.decision.passed) return;
+  const v = outcome.entry.verdict;
+  const code = v === 'not_measured' ? 'gate.not-measured' : v === 'inconclusive' ? 'gate.inconclusive' : v === 'regressed' && !acceptRegression ? 'gate.regression' : 'gate.breach';
+  throw new GateFailedError(
+    `${outcome.decision.failures.join('\n')}\nCycle ${outcome.entry.cycle} stays open; \`harness-loop cycle abandon\` ends it without a verdict.`,
+    code,
+  );
+}
+
+/** What a closed cycle means for the change: only improved is committed. */
+export function closingLine(entry: LedgerEntry): string {
+  const note = entry.verdict === 'improved' ? `commit the change as "harness: ${entry.recommendation.title}"` : 'do not commit: the change did not measurably help';
+  return `cycle ${entry.cycle} closed (${entry.verdict}; ${note}); the edit guard is off`;
 }
 
 /** A flag that must carry a non-empty reason when given. */
