@@ -18,14 +18,14 @@ import { workspacePaths } from '../util/workspace.js';
  */
 export function runSuiteWithEvalRunner(args: Pick<CommandArgs, 'flags'>, provider: EvalProvider): RunSuite {
   const flags = readEvalProviderFlags(args.flags);
-  return async ({ workspace, baselineDir, repeat }) => {
+  return async ({ workspace, baselineDir, repeat, regradeBaseline }) => {
     const outcome = await runEvals({
       workspace,
       promptfooBin: args.flags['promptfoo-bin'] as string | undefined,
       grader: args.flags.grader as string | undefined,
       codex: flags.codex,
-      provider,
-      ...(provider === 'replay' ? { replayLatest: true } : {}),
+      provider: regradeBaseline ? 'replay' : provider,
+      ...(provider === 'replay' && !regradeBaseline ? { replayLatest: true } : {}),
       ...(baselineDir ? { copyFrom: baselineDir } : {}),
       ...(repeat !== undefined ? { repeat } : {}),
     });

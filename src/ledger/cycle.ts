@@ -25,11 +25,12 @@ import { findLatestResults, readResults, resultsFileFor, type GateResults } from
 
 /**
  * Runs the eval suite once (each test `repeat` times, default 1) and returns the run (the runner
- * writes its own results file).
+ * writes its own results file). `regradeBaseline` asks for the baseline's own recorded answers
+ * (the suite's trace ids, not the newest answers) under the current grader.
  * `baselineDir`, when given, is a copy of the workspace with the cycle-start harness files: the
  * A/B baseline side runs its tasks there.
  */
-export type RunSuite = (ctx: { workspace: string; baselineDir?: string; repeat?: number }) => Promise<GateResults>;
+export type RunSuite = (ctx: { workspace: string; baselineDir?: string; repeat?: number; regradeBaseline?: boolean }) => Promise<GateResults>;
 
 /** Options shared by every cycle operation. */
 export interface CycleOptions {
@@ -279,6 +280,19 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError(`--repeat must be a whole number from 1 (got ${String(options.repeat)})`);
   const { afterRuns, baselineRuns } = await obtainRuns(options, paths, cycle, repeat);
   const after = afterRuns.at(-1)!;
+  // A grader that differs from the baseline's could flip identical answers: grade both sides alike.
+  const graderChanged = !options.ab && cycle.baseline.grader !== undefined && after.grader !== undefined && cycle.baseline.grader !== after.grader;
+  let regraded: GateResults | undefined;
+  if (graderChanged) {
+    if (!options.runSuite) {
+      throw new UsageError(
+        `the baseline was graded by ${cycle.baseline.grader} and ${after.runId} by ${after.grader}; verify without --results re-grades both sides with one grader`,
+        'verify.grader-changed',
+      );
+    }
+    process.stderr.write(`verify: the grader differs from the baseline's (${cycle.baseline.grader} → ${after.grader}); re-grading the baseline's answers with ${after.grader}\n`);
+    regraded = await options.runSuite({ workspace: options.workspace, regradeBaseline: true });
+  }
   const traceIds = new Set([...afterRuns, ...baselineRuns].flatMap((r) => r.tests.flatMap((t) => (t.rows ?? [t]).flatMap((a) => (a.traceId ? [a.traceId] : [])))));
   const facts = await readTraceFacts(workspacePaths(paths.root).traceStore, traceIds);
   const current = (await hashWorkspace(paths.root, cycle.harnessGlobs)).harness;
@@ -287,7 +301,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   const afterFingerprints = new Set<string>();
   const counted: TraceFacts[] = [];
   const perTest: TestRuns[] = cycle.baseline.tests.map((b) => {
-    const before = options.ab ? baselineRuns.flatMap((r) => outcomeOf(r, b.id)) : [b.pass];
+    const before = options.ab ? baselineRuns.flatMap((r) => outcomeOf(r, b.id)) : regraded ? outcomeOf(regraded, b.id) : [b.pass];
     const afterOutcomes: boolean[] = [];
     let notRerun: string | undefined;
     for (const run of afterRuns) {
@@ -324,7 +338,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
     provider: after.provider ?? 'unknown',
     repeat,
     abBaseline: options.ab === true,
-    grader: { baseline: graderBaseline, after: graderAfter },
+    grader: { baseline: graderBaseline, after: graderAfter, regraded: regraded !== undefined },
     agentModels: [...new Set(counted.flatMap((f) => f.models ?? []))].sort(),
     coverage: m.coverage,
     tests: perTest.map((t) => ({

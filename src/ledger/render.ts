@@ -36,7 +36,7 @@ export function renderLedgerEntry(entry: LedgerEntry): string {
         lines.push(`  ${m.signTest.method}: ${m.signTest.gains} gained, ${m.signTest.losses} lost, p(gain) = ${m.signTest.pGain.toFixed(4)}`);
       }
       lines.push(`  why: ${m.why}`);
-      lines.push(`  grader: ${m.grader.after}${m.grader.baseline !== null && m.grader.baseline !== m.grader.after ? ` (baseline graded by ${m.grader.baseline})` : ''}; agent model(s): ${renderList(m.agentModels)}; cost: ${m.cost.tokens} tokens, ${(m.cost.wallMs / 1000).toFixed(1)} s`);
+      lines.push(`  grader: ${m.grader.after}${m.grader.baseline !== null && m.grader.baseline !== m.grader.after ? ` (baseline graded by ${m.grader.baseline}${m.grader.regraded ? '; re-graded with the current grader' : ''})` : ''}; agent model(s): ${renderList(m.agentModels)}; cost: ${m.cost.tokens} tokens, ${(m.cost.wallMs / 1000).toFixed(1)} s`);
       for (const t of m.tests.slice(0, 30)) {
         const before = `${t.before.passes}/${t.before.runs}`;
         lines.push(`    ${t.id}: ${before} → ${t.after ? `${t.after.passes}/${t.after.runs}` : `not re-run (${t.notRerun ?? 'no run under the change'})`}`);

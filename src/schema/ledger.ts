@@ -39,7 +39,14 @@ export const MeasurementSchema = z
     provider: z.string().describe('Provider of the runs under the change (replay or codex).'),
     repeat: z.number().int().positive().describe('Runs per test and side.'),
     abBaseline: z.boolean().describe('Whether the baseline side was re-run live (A/B, interleaved) rather than taken from the cycle-start run.'),
-    grader: z.object({ baseline: z.string().nullable(), after: z.string() }).strict().describe('Grader of each side.'),
+    grader: z
+      .object({
+        baseline: z.string().nullable(),
+        after: z.string(),
+        regraded: z.boolean().describe("True when the graders differed and the baseline's answers were re-graded with the current grader."),
+      })
+      .strict()
+      .describe('Grader of each side.'),
     agentModels: z.array(z.string()).describe('Models of the traces the counted answers came from.'),
     coverage: z.object({ rerun: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).strict(),
     tests: z

@@ -222,7 +222,7 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     // One fixed test is one run pair per repeat: five repeats of the A/B make it significant.
     const improved = await cli(r, 'verify', '--provider', 'codex', '--repeat', '5', ...codexFlags);
     expect(improved.exitCode, improved.stderr).toBe(0);
-    expect(improved.stdout).toContain('cycle 1 closed (improved; commit the change)');
+    expect(improved.stdout).toContain('cycle 1 closed (improved; commit the change as');
     const first = readJsonl<LedgerEntry>(join(r.repo, '.harness-loop/ledger.jsonl')).at(-1)!;
     expect([first.cycle, first.verdict, first.testsFixed, first.testsRegressed, first.closed]).toEqual([1, 'improved', [retriesTest.id], [], true]);
     expect(first.measurement).toMatchObject({ provider: 'codex', repeat: 5, abBaseline: true, coverage: { rerun: 2, total: 2 }, signTest: { gains: 5, losses: 0 } });
@@ -264,7 +264,7 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     expect(unmeasured.stderr).toContain('ran under the baseline harness');
     const irrelevant = await cli(r, 'verify', '--provider', 'codex', ...codexFlags);
     expect(irrelevant.exitCode, irrelevant.stderr).toBe(0);
-    expect(irrelevant.stdout).toContain('cycle 3 closed (unchanged; nothing to commit');
+    expect(irrelevant.stdout).toContain('cycle 3 closed (unchanged; do not commit');
     const third = readJsonl<LedgerEntry>(join(r.repo, '.harness-loop/ledger.jsonl')).at(-1)!;
     expect([third.cycle, third.verdict, third.closed, third.measurement?.coverage]).toEqual([3, 'unchanged', true, { rerun: 2, total: 2 }]);
 

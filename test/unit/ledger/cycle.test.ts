@@ -147,7 +147,7 @@ describe('verify', () => {
     const r = await verifyWith(root, WIDE_FIXED);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('cycle 1 closed (improved; commit the change); the edit guard is off');
+    expect(r.stdout).toContain('cycle 1 closed (improved; commit the change as "harness: Require citations in AGENTS.md"); the edit guard is off');
     const [entry] = await entries(root);
     expect(entry).toMatchObject({
       cycle: 1,
@@ -344,6 +344,38 @@ describe('verify', () => {
     expect(outcome.decision).toEqual({ passed: true, failures: [] });
     expect(outcome.entry).toMatchObject({ afterRunId: 'run-b2', verdict: 'improved', testsFixed: ['t2', 't3', 't4', 't5', 't6'], measurement: { repeat: 2 } });
     expect(outcome.entry.measurement!.tests.find((t) => t.id === 't2')).toEqual({ id: 't2', before: { passes: 0, runs: 1 }, after: { passes: 2, runs: 2 } });
+  });
+});
+
+describe('grader changes', () => {
+  it('re-grades the baseline answers with the current grader and records it', async () => {
+    const root = makeWorkspace();
+    writeRun(root, 'run-a', WIDE);
+    await startCycle({ workspace: root });
+    appendFileSync(join(root, 'AGENTS.md'), 'Cite.\n');
+    const answers = await liveAnswers(root, WIDE_FIXED);
+    const calls: { regradeBaseline?: boolean }[] = [];
+    const outcome = await verify({
+      workspace: root,
+      runSuite: async (ctx) => {
+        calls.push({ regradeBaseline: ctx.regradeBaseline });
+        // The new grader passes the old answers of t2..t6 too: the change itself did nothing.
+        if (ctx.regradeBaseline) return { runId: 'run-regraded', createdAt: new Date().toISOString(), grader: 'openai:judge', tests: WIDE_FIXED.map((t) => ({ ...t, status: 'pass' })) };
+        return { runId: 'run-b', createdAt: new Date().toISOString(), grader: 'openai:judge', tests: answers.map((t) => ({ ...t, status: 'pass' })) };
+      },
+    });
+    expect(calls).toEqual([{ regradeBaseline: undefined }, { regradeBaseline: true }]);
+    expect(outcome.entry.verdict).toBe('unchanged');
+    expect(outcome.entry.measurement!.grader).toEqual({ baseline: 'replay', after: 'openai:judge', regraded: true });
+  });
+
+  it('refuses to judge a results file graded by another grader than the baseline', async () => {
+    const root = await openCycle();
+    const file = writeRun(root, 'run-graded', await liveAnswers(root, ALL_PASS));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"grader": "replay"', '"grader": "openai:judge"'));
+    const r = await cli(root, 'verify', '--results', file);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('the baseline was graded by replay and run-graded by openai:judge');
   });
 });
 
