@@ -56,7 +56,7 @@ async function runStatus(args: CommandArgs): Promise<number> {
   const status = await readCycleStatus({ workspace: args.workspace });
   if (args.json) {
     const body = status
-      ? { open: true, cycle: status.cycle.cycle, startedAt: status.cycle.startedAt, recommendation: status.cycle.recommendation, baseline: { runId: status.cycle.baseline.runId, passRate: status.cycle.baseline.passRate }, filesChanged: status.filesChanged, breaches: status.breaches }
+      ? { open: true, cycle: status.cycle.cycle, startedAt: status.cycle.startedAt, recommendation: status.cycle.recommendation, baseline: { runId: status.cycle.baseline.runId, passRate: status.cycle.baseline.passRate }, filesChanged: status.filesChanged, breaches: status.breaches, examChanged: status.examChanged }
       : { open: false };
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;
@@ -70,7 +70,8 @@ async function runStatus(args: CommandArgs): Promise<number> {
     `cycle ${cycle.cycle} open since ${cycle.startedAt}: recommendation ${cycle.recommendation.id} "${cycle.recommendation.title}"\n` +
       `  baseline: run ${cycle.baseline.runId}, ${formatRate(cycle.baseline.passRate)}\n` +
       `  files changed so far: ${status.filesChanged.length === 0 ? 'none' : status.filesChanged.map(renderFileChange).join('; ')}\n` +
-      status.breaches.map((b) => `  one-change rule: ${b}\n`).join(''),
+      status.breaches.map((b) => `  one-change rule: ${b}\n`).join('') +
+      status.examChanged.map((c) => `  exam changed (verify will refuse): ${c}\n`).join(''),
   );
   return 0;
 }

@@ -191,14 +191,15 @@ async function checkRecordedBest(paths: LoopPaths, ledger: LedgerRead, latest: G
   ];
 }
 
-/** The open cycle with the changes made so far and any one-change breach, or null when none is open. */
-export async function readCycleStatus(options: CycleOptions): Promise<{ cycle: Cycle; filesChanged: FileChange[]; breaches: string[] } | null> {
+/** The open cycle with the changes made so far, any one-change breach and exam changes, or null when none is open. */
+export async function readCycleStatus(options: CycleOptions): Promise<{ cycle: Cycle; filesChanged: FileChange[]; breaches: string[]; examChanged: string[] } | null> {
   const paths = loopPaths(options.workspace);
   const cycle = await readOpenCycle(paths, await readSoundLedger(paths));
   if (!cycle) return null;
   const filesChanged = await measureChanges(paths, cycle);
   const others = await readRecommendations(paths.recommendations).catch((): RecommendationForCycle[] => []);
-  return { cycle, filesChanged, breaches: findBreaches(filesChanged, cycle.recommendation, others) };
+  const examChanged = cycle.exam ? await examChanges(paths.root, cycle.exam) : [];
+  return { cycle, filesChanged, breaches: findBreaches(filesChanged, cycle.recommendation, others), examChanged };
 }
 
 /** Ends the open cycle without a verdict; writes an `abandon` entry and turns the guard off. */
