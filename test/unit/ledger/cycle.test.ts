@@ -282,6 +282,23 @@ describe('verify', () => {
     expect((await verifyWith(root, BASELINE)).exitCode).toBe(0);
   });
 
+  it("refuses when a trace stored at cycle start was altered, and names the guard's settings", async () => {
+    const root = makeWorkspace();
+    const answers = await liveAnswers(root, BASELINE);
+    writeRun(root, 'run-a', answers);
+    writeText(root, '.harness-loop/config.yaml', 'guard:\n  allow: ["**/AGENTS.md", "skills/**", ".harness-loop/config.yaml"]\n');
+    expect((await cli(root, 'cycle', 'start')).exitCode).toBe(0);
+    const store = join(root, '.harness-loop/traces/traces.jsonl');
+    writeFileSync(store, readFileSync(store, 'utf8').replace('"finalAnswer":"wrong"', '"finalAnswer":"right"'));
+    writeText(root, '.harness-loop/config.yaml', 'guard:\n  allow: ["**"]\n');
+    const status = await cli(root, 'cycle', 'status');
+    expect(status.stdout).toContain('exam changed (verify will refuse): .harness-loop/traces/traces.jsonl: 1 trace(s) stored at cycle start changed or vanished: live-t2-');
+    const r = await verifyWith(root, ALL_PASS);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('.harness-loop/traces/traces.jsonl: 1 trace(s) stored at cycle start changed or vanished');
+    expect(r.stderr).toContain("`guard` settings or harness-loop's handlers in .codex/hooks.json: modified");
+  });
+
   it('refuses an edited suite, a rewritten verdict file and an edited baseline result by name', async () => {
     const root = makeWorkspace();
     writeText(root, '.harness-loop/evals/promptfooconfig.yaml', 'tests:\n  - description: t1\n');
