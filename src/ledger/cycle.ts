@@ -355,7 +355,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
     repeatsNeeded: m.repeatsNeeded,
     why: m.why,
     fingerprints: { baseline: [...cycle.baseline.fingerprints], after: [...afterFingerprints].sort() },
-    cost: { tokens: counted.reduce((s, f) => s + (f.totalTokens ?? 0), 0), wallMs: Date.now() - started },
+    // Both sides' runs: the A/B baseline runs cost as much as the changed ones.
+    cost: { tokens: [...counted, ...baselineTraceFacts(baselineRuns, facts)].reduce((s, f) => s + (f.totalTokens ?? 0), 0), wallMs: Date.now() - started },
   };
   const entry: LedgerEntry = {
     ...entryBase(cycle, now),
@@ -412,6 +413,11 @@ function decide(input: {
 function describeRuns(t: TestRuns | undefined, reasons?: string[]): string {
   if (!t) return 'no longer in the suite';
   return `${reasons?.length ? `${reasons.join('; ')}; ` : ''}passed ${t.before.filter(Boolean).length}/${t.before.length} baseline run(s), ${t.after.filter(Boolean).length}/${t.after.length} under the change`;
+}
+
+/** The traces behind the A/B baseline side's answers. */
+function baselineTraceFacts(runs: readonly GateResults[], facts: ReadonlyMap<string, TraceFacts>): TraceFacts[] {
+  return runs.flatMap((r) => r.tests.flatMap((t) => (t.rows ?? [t]).flatMap((a) => (a.traceId && facts.has(a.traceId) ? [facts.get(a.traceId)!] : []))));
 }
 
 /** Pass/fail of one test in a run, or nothing when it has no judged answer there. */

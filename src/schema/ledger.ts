@@ -75,7 +75,7 @@ export const MeasurementSchema = z
         after: z.array(z.string()).describe('Fingerprints of the counted answers.'),
       })
       .strict(),
-    cost: z.object({ tokens: z.number().int().nonnegative(), wallMs: z.number().int().nonnegative() }).strict().describe('Tokens of the counted runs (from their traces) and wall time of the verify.'),
+    cost: z.object({ tokens: z.number().int().nonnegative(), wallMs: z.number().int().nonnegative() }).strict().describe('Tokens of the runs (counted runs and A/B baseline runs, from their traces) and wall time of the verify.'),
   })
   .strict();
 export type Measurement = z.infer<typeof MeasurementSchema>;
