@@ -15,6 +15,7 @@ import { summariseProfile } from './bench/profile.js';
 import { benchHooks } from './bench/hooks.js';
 import { benchReview } from './bench/review.js';
 import { benchStore } from './bench/store.js';
+import { benchVerify } from './bench/verify.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin/harness-loop.js');
@@ -349,8 +350,11 @@ const profileIngest: Section = async () => {
 /** (d) `harness-loop evals build`: 10,000 feedback records over 2,000 traces (scripts/bench/evals.ts). */
 const benchEvals: Section = (ctx) => benchEvalsBuild({ runs: ctx.options.runs, seed: ctx.options.seed, measureCli: (args) => measure([CLI, ...args]) });
 
+/** (g) `harness-loop verify`: the gate's own cost beyond the eval run, on the demo (scripts/bench/verify.ts). */
+const benchGate: Section = (ctx) => benchVerify({ runs: ctx.options.runs });
+
 /** Sections in run order; later ones may use what earlier ones left in the context. */
-const SECTIONS: Record<string, Section> = { ingest: benchIngest, zst: benchCompressedIngest, batch: benchBatch, evals: benchEvals, hooks: benchHooks, review: benchReview, store: benchStore };
+const SECTIONS: Record<string, Section> = { ingest: benchIngest, zst: benchCompressedIngest, batch: benchBatch, evals: benchEvals, hooks: benchHooks, review: benchReview, store: benchStore, gate: benchGate };
 
 function renderTable(rows: Row[]): string {
   const lines = ['| metric | value | goal | result |', '| --- | --- | --- | --- |'];

@@ -7,6 +7,7 @@ import { listTests, readPruneLog, readRunDigests } from '../evals/list.js';
 import { evalPaths, type EvalPaths } from '../evals/paths.js';
 import { removeTest } from '../evals/ratchet.js';
 import { readEvalProviderFlags } from '../evals/codex-run.js';
+import { readRepeat } from './verify.js';
 import { runEvals } from '../evals/run.js';
 import { readSuiteTests } from '../evals/suite-yaml.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalRunSummary, type PruneLogEntry } from '../schema/eval-suite.js';
@@ -87,12 +88,15 @@ function renderBuildSummary(paths: EvalPaths, s: BuildSummary): string {
 
 async function runRun(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const flags = args.flags;
+  const { evals } = await readEvalsConfig(paths);
+  const repeat = readRepeat(flags.repeat, evals.repeat);
   const outcome = await runEvals({
     workspace: paths.root,
     ...(typeof flags['promptfoo-bin'] === 'string' ? { promptfooBin: flags['promptfoo-bin'] } : {}),
     ...(typeof flags.grader === 'string' ? { grader: flags.grader } : {}),
     ...(flags.cycle !== undefined ? { cycle: await resolveCycle(paths, flags.cycle) } : {}),
     ...readEvalProviderFlags(flags),
+    repeat,
   });
   if (outcome.keptRuns) process.stderr.write(`evals run: kept each run's scratch copy and CODEX_HOME in ${outcome.keptRuns}\n`);
   if (outcome.recorded) {

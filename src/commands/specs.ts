@@ -165,8 +165,9 @@ export const COMMANDS: CommandSpec[] = [
       'Prints one line per stage with counts and timings and ends with the handoff and the next step.\n' +
       'Each stage reads and writes only its own artefacts, so any stage can be re-run alone.\n' +
       'With no PATH it reads the newest 5 sessions of this repository. --implement then starts a\n' +
-      'cycle, has `codex exec` implement THE change, and runs `verify` (exit 1 on a regression).\n' +
-      '--provider codex runs the eval tasks with `codex exec` (evals run and verify alike).',
+      'cycle, has `codex exec` implement THE change, and runs `verify`: only `improved` is worth a commit;\n' +
+      'regressed, inconclusive and not_measured exit 1. --provider codex runs the eval tasks with\n' +
+      '`codex exec` (evals run, and verify as live A/B runs against the cycle-start harness).',
     positionals: 'any',
     options: [
       { flag: 'last', type: 'number', arg: 'N', description: 'Keep only the newest N sessions (default 5 when no PATH is given).' },
@@ -183,6 +184,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable; --implement and --provider codex).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session and --provider codex.' },
       { flag: 'keep-runs', type: 'boolean', description: 'Keep each eval run\'s scratch copy and CODEX_HOME in the temporary folder, for debugging (--provider codex).' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Runs per test and side when verify uses --provider codex (default: evals.repeat in config, else 1).' },
     ],
   },
   {
@@ -192,7 +194,8 @@ export const COMMANDS: CommandSpec[] = [
     example: 'harness-loop ci-template github > .github/workflows/harness-loop.yml',
     description:
       'The workflow runs weekly and on demand: installs the bundle, runs `harness-loop loop --implement`,\n' +
-      'then `harness-loop verify`, and opens a pull request titled "harness: <change>" only when the gate passes.',
+      'then `harness-loop verify --provider codex`, and opens a pull request titled "harness: <change>" only\n' +
+      'when the verdict is improved.',
     positionals: 'any',
     options: [{ flag: 'cron', type: 'string', arg: 'CRON', description: 'Schedule (default: Mondays 06:17 UTC).' }],
   },
@@ -300,6 +303,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex, repeatable (run; after evals.codex.codexConfig).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex (run; default: evals.codex.model, else the Codex default).' },
       { flag: 'keep-runs', type: 'boolean', description: 'Keep each run\'s scratch copy and CODEX_HOME (trusted config) after the run, for debugging (run; --provider codex).' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Run each test N times (Promptfoo --repeat; a test passes when every run does) (run; default: evals.repeat in config, else 1).' },
       { flag: 'stale-after', type: 'number', arg: 'N', description: 'Cycles without a failure before a test is a prune candidate (list; default 3).' },
       { flag: 'id', type: 'string', arg: 'ID', description: 'Test to prune (prune).' },
       { flag: 'reason', type: 'string', arg: 'TEXT', description: 'Why the test can go, kept in the prune log (prune).' },
@@ -323,13 +327,18 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'verify',
-    summary: 'Re-run the suite, compare per test with the baseline, append to the ledger, close the cycle',
-    usage: 'harness-loop verify [--results FILE] [--accept-regression REASON] [--accept-breach REASON]',
-    example: 'harness-loop verify',
+    summary: 'Measure the change: re-run the suite under the changed harness, judge it, append to the ledger',
+    usage: 'harness-loop verify [--provider codex] [--repeat N] [--results FILE] [--accept-regression REASON] [--accept-breach REASON]',
+    example: 'harness-loop verify --provider codex --repeat 3',
     description:
-      'A test that passed at the baseline and fails now is a regression: exit 1, naming it.\n' +
-      'Edits outside the harness or outside the recommendation break the one-change rule: exit 1.\n' +
-      'A failed gate keeps the cycle open for another verify; a passed one closes it (edit guard off).\n' +
+      'Counts only answers from runs under the changed harness (a trace whose harness fingerprint differs\n' +
+      'from the baseline\'s; see docs/harness-fingerprint.md). Verdicts: improved (exact sign test over run\n' +
+      'pairs, p < 0.05), unchanged, regressed (exit 1, named), inconclusive (exit 1, says the repeats needed),\n' +
+      'not_measured (exit 1, says how to measure). improved and unchanged close the cycle; only improved is\n' +
+      'worth committing. Refuses (exit 1), naming them, when the suite, providers, verdicts, results, traces,\n' +
+      'feedback or guard changed during the cycle, or when a file outside the harness changed.\n' +
+      'replay scores each test\'s newest recorded answer to its task; --provider codex runs every task\n' +
+      'N times under the changed harness and under the cycle-start harness, interleaved (A/B).\n' +
       'Every run appends one line to .harness-loop/ledger.jsonl.',
     positionals: 'none',
     options: [
@@ -343,6 +352,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex (repeatable).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex.' },
       { flag: 'keep-runs', type: 'boolean', description: 'Keep each run\'s scratch copy and CODEX_HOME after the re-run, for debugging (--provider codex).' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Runs per test and side with --provider codex (default: evals.repeat in config, else 1).' },
     ],
   },
   {

@@ -15,7 +15,7 @@ import { Redactor } from '../redact/redact.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { workspacePaths, type WorkspacePaths } from '../util/workspace.js';
 import { assertCriticModelDiffers, modelsOf, readBatch, readBatchManifest, selectBatches } from './batches.js';
-import { codexSettingsFor, runStructuredPass } from './codex.js';
+import { codexSettingsFor, runStructuredPass } from '../codex/runner.js';
 import { renderCritiquePrompt } from './prompt.js';
 import { critiqueToFeedback, indexTraceEvidence, type TraceEvidence } from './verify.js';
 import { layoutPath } from '../workspace/layout.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertCriticModelDiffers, modelsOf, readBatch, readBatchManifest } from '../critique/batches.js';
-import { codexSettingsFor, runStructuredPass } from '../critique/codex.js';
+import { codexSettingsFor, runStructuredPass } from '../codex/runner.js';
 import { indexTraceEvidence } from '../critique/verify.js';
 import type { Config } from '../schema/config.js';
 import type { Recommendation } from '../schema/diagnosis.js';

@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveCodexBin } from '../critique/codex.js';
+import { resolveCodexBin } from '../codex/runner.js';
 import { ingest } from '../ingest/ingest.js';
 import type { Skip } from '../ingest/source.js';
 import type { Config } from '../schema/config.js';

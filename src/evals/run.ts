@@ -25,6 +25,7 @@ import { resolveCycle } from './cycle.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
 import { hashWorkspace, readHarnessGlobs } from '../ledger/harness-files.js';
+import { writeLatestSuite } from './replay-latest.js';
 import { summarizeResults, type ExpectedTest } from './results.js';
 import { parseSuite } from './suite-yaml.js';
 import { unprotectText } from './template-safe.js';
@@ -44,6 +45,12 @@ export interface RunOptions {
   codex?: CodexRunSettings;
   /** Environment for Promptfoo (default process.env); the offline switches are always added. */
   env?: NodeJS.ProcessEnv;
+  /** Replay: score each test's newest answer to its task (what `verify` judges), via a derived suite. */
+  replayLatest?: boolean;
+  /** Codex provider: copy this folder instead of the workspace (the A/B baseline harness). */
+  copyFrom?: string;
+  /** Runs of each test in this one Promptfoo invocation (`--repeat`); the gate reads each row. */
+  repeat?: number;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -147,7 +154,12 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   const grader = options.grader ?? evalsConfig.grader ?? (baseEnv.OPENAI_API_KEY ? `openai:${config.critic.model}` : 'replay');
   const provider = options.provider ?? evalsConfig.provider ?? 'replay';
   const codexProvider = provider === 'codex' ? resolveCodexProviderConfig(paths, config, evalsConfig, options.codex) : null;
-  const configFile = codexProvider ? await writeCodexSuite(paths, text, codexProvider) : paths.suite;
+  if (codexProvider && options.copyFrom) codexProvider.workspace = options.copyFrom;
+  const configFile = codexProvider
+    ? await writeCodexSuite(paths, text, codexProvider)
+    : options.replayLatest
+      ? (await writeLatestSuite(paths, text)).file
+      : paths.suite;
   const cycle = options.cycle ?? (await resolveCycle(paths));
   const startedAt = now();
   const runId = `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
@@ -157,9 +169,10 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     ...command.args,
     'eval', '-c', configFile, '--no-cache', '--no-table', '--no-progress-bar', '--no-share', '-o', rawFile,
     ...(grader !== 'replay' ? ['--grader', grader] : []),
+    ...(options.repeat !== undefined && options.repeat > 1 ? ['--repeat', String(options.repeat)] : []),
   ];
   // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.
-  const harnessFiles = provider === 'codex' ? (await hashWorkspace(paths.root, readHarnessGlobs(config))).harness : undefined;
+  const harnessFiles = provider === 'codex' ? (await hashWorkspace(options.copyFrom ?? paths.root, readHarnessGlobs(config))).harness : undefined;
   // Each codex run gets its own CODEX_HOME in which its copy is trusted (src/codex/live-runs.ts).
   // The provider resolves `workspace` against the suite folder: trust what it will copy.
   const live: LiveRuns | undefined = codexProvider

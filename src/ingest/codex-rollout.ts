@@ -8,6 +8,7 @@ import { imagesOf, messageText, promptOf, userTextOf } from './codex-task.js';
 import { readJsonLines } from './json-lines.js';
 import { isRecord, str, type ReadContext, type TraceReader } from './source.js';
 import { TraceBuilder, readToolOutput, usageFromCodex } from './trace-builder.js';
+import { agentsMdFromMessage, sessionFingerprint, type SessionHarness } from './harness-fingerprint.js';
 
 const ROLLOUT_TYPES = new Set(['session_meta', 'event_msg', 'response_item', 'turn_context', 'world_state', 'token_usage_record', 'compacted', 'inter_agent_communication_metadata']);
 
@@ -102,6 +103,8 @@ class RolloutState {
   private replayed = 0;
   private compactions = 0;
   private openCompaction: string | null = null;
+  /** What the session showed of its harness (first turn's settings), for the fingerprint. */
+  readonly harness: SessionHarness = {};
 
   constructor(
     private readonly file: string,
@@ -139,6 +142,7 @@ class RolloutState {
       return null;
     }
     b.seeTime(at);
+    this.seeHarness(type, payload);
 
     switch (type) {
       case 'turn_context': {
@@ -191,6 +195,7 @@ class RolloutState {
     }
     if (this.replayed > 0) b.attributes.replayedRecords = this.replayed;
     if (this.compactions > 0) b.attributes.compactions = this.compactions;
+    b.harness = sessionFingerprint('rollout', { ...this.harness, cwd: b.cwd });
     return b.build();
   }
 
@@ -535,6 +540,26 @@ class RolloutState {
     this.compactions++;
     this.openCompaction = id;
     b.upsertSpan({ id, kind: 'compaction', parentId: this.currentTurn, name: 'compaction', startTime: at, status: 'ok', attributes: { ...attributes, reason: 'context window' } });
+  }
+
+  /** Collects the fingerprint's pieces; the first value of each wins (the harness the session started with). */
+  private seeHarness(type: string, p: Record<string, unknown>): void {
+    const h = this.harness;
+    if (type === 'turn_context') {
+      const mode = isRecord(p.collaboration_mode) && isRecord(p.collaboration_mode.settings) ? p.collaboration_mode.settings : {};
+      h.model ??= str(p.model);
+      h.reasoningEffort ??= str(p.effort) ?? str(mode.reasoning_effort);
+      h.sandbox ??= p.sandbox_policy ?? null;
+      h.approvalPolicy ??= str(p.approval_policy);
+    } else if (type === 'world_state' && isRecord(p.state)) {
+      const s = p.state;
+      if (isRecord(s.agents_md)) h.agentsMd ??= str(s.agents_md.text);
+      if (isRecord(s.host_skills)) h.skillsListing ??= str(s.host_skills.body);
+    } else if (type === 'response_item' && p.type === 'message') {
+      const text = messageText(p.content);
+      if (p.role === 'user' && /^\s*# AGENTS\.md instructions/.test(text)) h.agentsMd ??= agentsMdFromMessage(text);
+      if (p.role === 'developer' && text.includes('<skills_instructions>')) h.skillsListing ??= text;
+    }
   }
 
   private addError(b: TraceBuilder, id: string, parentId: string | null, message: string, at: string | null, raw: unknown): void {

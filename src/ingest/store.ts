@@ -113,7 +113,8 @@ export function mergeTraces(older: Trace, newer: Trace): Trace {
     const keep = SOURCE_RICHNESS[newer.source.kind] >= SOURCE_RICHNESS[older.source.kind] ? newer : older;
     const other = keep === newer ? older : newer;
     const seen = new Set([...((keep.attributes.alsoSeenIn as string[] | undefined) ?? []), other.source.kind]);
-    return { ...keep, attributes: { ...keep.attributes, alsoSeenIn: [...seen].sort() } };
+    const harness = keep.harness ?? other.harness;
+    return { ...keep, ...(harness ? { harness } : {}), attributes: { ...keep.attributes, alsoSeenIn: [...seen].sort() } };
   }
   const spans = new Map<string, Span>();
   for (const span of older.spans) spans.set(span.id, span);
@@ -132,6 +133,7 @@ export function mergeTraces(older: Trace, newer: Trace): Trace {
     models,
     usage: newer.usage.totalTokens >= older.usage.totalTokens ? newer.usage : older.usage,
     spans: byTime,
+    ...(newer.harness ?? older.harness ? { harness: newer.harness ?? older.harness } : {}),
     attributes: { ...older.attributes, ...newer.attributes },
   };
 }

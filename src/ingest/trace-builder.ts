@@ -1,4 +1,4 @@
-import { TRACE_SCHEMA_VERSION, emptyUsage, type Span, type SourceKind, type TokenUsage, type Trace } from '../schema/trace.js';
+import { TRACE_SCHEMA_VERSION, emptyUsage, type HarnessFingerprint, type Span, type SourceKind, type TokenUsage, type Trace } from '../schema/trace.js';
 import { maxIso, minIso } from '../util/time.js';
 
 /** Collects the pieces of one trace as a reader streams through its source, then builds it. */
@@ -13,6 +13,8 @@ export class TraceBuilder {
   /** Set when the source reports running totals, which win over summed model calls. */
   usageTotal: TokenUsage | null = null;
   readonly attributes: Record<string, unknown> = {};
+  /** The harness the session ran under, when the reader can tell (src/ingest/harness-fingerprint.ts). */
+  harness: HarnessFingerprint | null = null;
   private readonly models: string[] = [];
   private readonly spans = new Map<string, Span>();
 
@@ -91,6 +93,7 @@ export class TraceBuilder {
       finalAnswer: this.finalAnswer,
       usage: this.usageTotal ?? this.usage,
       spans,
+      ...(this.harness ? { harness: this.harness } : {}),
       attributes: this.attributes,
     };
   }
