@@ -56,7 +56,7 @@ describe('harness-loop install / uninstall', () => {
     expect(agents.startsWith('# Team rules\n\nAlways run the tests.\n')).toBe(true);
     expect(agents).toContain('<!-- harness-loop:begin');
     // The block names commands that work in this repository, where harness-loop is not on PATH.
-    expect(agents).toContain('run `node .codex/harness-loop/harness-loop.mjs verify`');
+    expect(agents).toContain('run `node .codex/harness-loop/harness-loop.mjs verify --provider codex`');
     expect(agents).not.toMatch(/`harness-loop verify`/);
     // Without --trust nothing in CODEX_HOME changes.
     expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe('# my settings\nmodel = "gpt-5.5"\n\n[projects."/elsewhere"]\ntrust_level = "trusted"\n');
