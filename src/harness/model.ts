@@ -63,12 +63,15 @@ export async function readHarnessModel(options: HarnessModelOptions): Promise<Ha
 
   const skills: Skill[] = [];
   const addSkill = async (file: string, scope: Skill['scope'], rel: string | null) => {
-    const parsed = parseSkillFile((await read(file)) ?? '');
+    const text = (await read(file)) ?? '';
+    const parsed = parseSkillFile(text);
     if (!parsed.ok) return void problems.push(`${file}: ${parsed.reason}`);
     const name = parsed.name ?? file.split('/').slice(-2, -1)[0]!;
-    const owner = isHarnessLoopSkill(file, name) ? 'harness-loop' : 'team';
+    const owner: Skill['owner'] = isHarnessLoopSkill(file, name) ? 'harness-loop' : 'team';
     const { ok: _ok, name: _n, ...rest } = parsed;
-    skills.push({ name, ...rest, scope, file, owner, editable: rel !== null && owner === 'team' && editable(rel) });
+    const body = text.split(/\r?\n/).slice(parsed.bodyStartLine - 1).join('\n');
+    const rules = parseAgentsRules(body).map((r) => ({ ...r, line: r.line + parsed.bodyStartLine - 1, owner }));
+    skills.push({ name, ...rest, scope, file, owner, editable: rel !== null && owner === 'team' && editable(rel), rules });
   };
   for (const file of await repoFiles(['**/.agents/skills/**/SKILL.md', '**/.codex/skills/**/SKILL.md'])) await addSkill(file, 'repo', file);
   for (const file of await homeFiles(['skills/**/SKILL.md'])) await addSkill(file, file.includes('/skills/.system/') ? 'system' : 'user', null);

@@ -47,6 +47,7 @@ export const SkillSchema = z
     bodyStartLine: common.line,
     owner: OwnerSchema,
     editable: common.editable,
+    rules: z.array(AgentsRuleSchema).describe('Instruction lines of the body, with their lines in the file.'),
   })
   .describe('A SKILL.md Codex lists to the model.');
 export type Skill = z.infer<typeof SkillSchema>;
