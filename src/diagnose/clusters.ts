@@ -108,7 +108,12 @@ export function clusterEvidence(input: ClusterInput): Clustering {
     const own = incidents.get(f.traceId) ?? [];
     const text = [f.observation, ...f.evidence].join('\n');
     const cited = f.spanId ? own.find((i) => i.spanId === f.spanId) : undefined;
-    const named = cited ?? (f.source === 'human' || f.source === 'llm' ? own.find((i) => HARNESS_CLASSES.has(i.errorClass) && mentions(text, i)) : undefined);
+    // Feedback without a span joins the harness failure its text names, or, when its text names no
+    // other kind of problem, the single harness failure of the trace it cites.
+    const harnessOwn = own.filter((i) => HARNESS_CLASSES.has(i.errorClass));
+    const bySubject = f.source === 'human' || f.source === 'llm' ? harnessOwn.find((i) => mentions(text, i)) : undefined;
+    const byTrace = !f.spanId && new Set(harnessOwn.map((i) => i.subject)).size === 1 && problemKindOf(f) === 'content' ? harnessOwn[0] : undefined;
+    const named = cited ?? bySubject ?? byTrace;
     let c: Cluster;
     if (named) {
       c = incidentCluster(named);
