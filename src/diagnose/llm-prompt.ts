@@ -79,7 +79,7 @@ export function renderDiagnosisPrompt(input: DiagnosisPromptInput): string {
     INSTRUCTIONS,
     '',
     `Batch ${input.batch.id} (${input.batch.file}): ${input.batch.lines.length} trace(s), ${input.feedback.length} feedback record(s), ${input.failing.length} failing test(s).`,
-    `<harness-model>\n${input.model ? renderHarnessModel(input.model) : '(not read)'}</harness-model>`,
+    `<harness-model>\n${input.model ? renderHarnessModel({ ...input.model, skills: input.model.skills.filter((k) => k.scope !== 'system') }) : '(not read)'}</harness-model>`,
     `<harness>\n${harness || '(no harness files)'}\n</harness>`,
     `<clusters>\n${(input.clusters ?? []).map((r) => JSON.stringify({ id: r.id, signature: r.signature ?? null, feedbackIds: r.evidence.feedbackIds, failingTestIds: r.evidence.failingTestIds, deterministicChange: { target: r.target, files: r.files, title: r.title } })).join('\n') || '(none)'}\n</clusters>`,
     `<ledger>\n${(input.ledger ?? []).map((e) => JSON.stringify({ cycle: e.cycle, recommendation: e.recommendation, verdict: e.verdict })).join('\n') || '(no cycle yet)'}\n</ledger>`,
