@@ -26,7 +26,7 @@ export function teamRules(h: HarnessModel): RuleRef[] {
 export function relatedRules(h: HarnessModel, words: Set<string>, min = 2): RuleRef[] {
   return teamRules(h)
     .map((r) => ({ r, n: overlap(r.words, words) }))
-    .filter((x) => x.n >= min || (min === 2 && x.n === 1 && x.r.words.size <= 4))
+    .filter((x) => x.n >= min || (min === 2 && x.n === 1 && x.r.words.size >= 3 && x.r.words.size <= 4))
     .sort((a, b) => b.n - a.n || a.r.file.localeCompare(b.r.file) || a.r.line - b.r.line)
     .map((x) => x.r);
 }

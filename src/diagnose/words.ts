@@ -30,7 +30,9 @@ export function overlap(a: Set<string>, b: Set<string>): number {
 
 /** Text cut at a word boundary, with an ellipsis when cut; outer quotes removed so none are doubled. */
 export function cutQuote(text: string, max = 160): string {
-  const t = text.replace(/\s+/g, ' ').trim().replace(/^["'“”]+|["'“”]+$/g, '');
+  let t = text.replace(/\s+/g, ' ').trim();
+  // Outer quotes only when they wrap the whole text, so a quote is never doubled and never loses its own closing quote.
+  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith('“') && t.endsWith('”')))) t = t.slice(1, -1).trim();
   if (t.length <= max) return t;
   const space = t.lastIndexOf(' ', max);
   return `${t.slice(0, space > max / 2 ? space : max).replace(/[\s,;:{[("'-]+$/, '')}…`;

@@ -80,6 +80,11 @@ describe('harness-loop CLI', () => {
     expect(result.cycle.fixed).toHaveLength(2);
     const ledger = readFileSync(result.artefacts.ledger as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
     expect(ledger.map((e) => e.verdict)).toEqual(['improved']);
+    // What Codex reads, byte for byte, once the time and the eval run id are normalised.
+    const handoff = readFileSync(result.artefacts.handoff as string, 'utf8')
+      .replace(/^Generated \S+ /m, 'Generated <time> ')
+      .replace(/run-\d{8}T\d{6}Z-[0-9a-f]+/g, '<run-id>');
+    await expect(handoff).toMatchFileSnapshot('../golden/codex_handoff.md');
   });
 
   it('refuses to run the demo over an existing workspace', async () => {
