@@ -54,7 +54,7 @@ const PATTERNS: [ErrorClass, RegExp][] = [
   ['file_not_found', /no such file or directory|ENOENT|cannot find (?:module|file|path)|file not found|does not exist|cannot access/i],
 ];
 
-const MCP_STARTUP = /MCP (?:client|server)[^\n]*?(?:`|")?([\w.-]+)(?:`|")?[^\n]*?(?:failed to start|failed|not (?:start|initiali[sz]e)|handshak|timed out)/i;
+const MCP_STARTUP = /MCP (?:client|server)(?: for| named)?\s+[`"']?([\w.-]+)[`"']?[^\n]*?(?:failed|not (?:start|initiali[sz]e)|handshak|timed out)/i;
 
 /** The first two words of a command, skipping env assignments and `cd … &&`. */
 export function commandPattern(command: string): string {
