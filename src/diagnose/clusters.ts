@@ -46,7 +46,7 @@ const KIND_PATTERNS: [ProblemKind, RegExp][] = [
   ['citation', /cit(?:e|es|ed|ation)|source|quote|does not (?:exist|support|say)|doesn't (?:exist|support|say)|not in the (?:doc|file)|reference|unsupported claim/i],
   ['tokens', /token (?:budget|use|usage)|runaway|context window|too many tokens/i],
   ['blocked', /blocked by .* hook|hook block|permissionDecision|denied by (?:the )?(?:guard|hook)/i],
-  ['reasoning', /\bwrong\b|incorrect|logic|reasoning|shallow|misread|miscalculat|overlook|missed|careless|superficial|not think/i],
+  ['reasoning', /\bwrong\b|incorrect|logic|reasoning|shallow|misread|miscalculat|overlook|missed|careless|superficial|not think|mistake|edge case|off[- ]by[- ]one|did not consider|didn't consider|failed to consider|arithmetic|math/i],
 ];
 
 /** The problem a feedback record describes. */
@@ -75,7 +75,41 @@ function mentions(text: string, incident: Incident): boolean {
   return byClass[incident.errorClass]?.test(t) ?? false;
 }
 
+/** Harness components feedback text may name: MCP servers and the team's hooks. */
+export interface HarnessNames {
+  mcpServers: string[];
+  hooks: { command: string; event: string }[];
+}
+
+/**
+ * The harness failure a record's text names when no span shows it (Codex does not record hook runs,
+ * and MCP start-up failures reach rollouts only as later failed calls): an MCP server, a hook, the
+ * network, the sandbox. Only for text that names no other kind of problem.
+ */
+export function namedByText(text: string, names: HarnessNames): { errorClass: ErrorClass; subject: string } | null {
+  const t = text.toLowerCase();
+  const word = (w: string) => new RegExp(`(^|[^\\w-])${w.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w-]|$)`).test(t);
+  const server = names.mcpServers.find((n) => n.length >= 3 && word(n));
+  if (server || /\bmcp\b/.test(t)) {
+    const name = server ?? (names.mcpServers.length === 1 ? names.mcpServers[0]! : 'unknown');
+    return { errorClass: /start|launch|handshake|initiali[sz]|spawn|connect/.test(t) ? 'mcp_startup' : 'mcp_call', subject: `mcp:${name}` };
+  }
+  if (/\bhooks?\b/.test(t)) {
+    const slow = /slow|latenc|took \d|\d+(?:\.\d+)?\s?(?:s|sec|seconds|ms)\b|timeout|timed out|hang|lag/.test(t);
+    const broken = /crash|fail|error|exception|broken|exit(?:s|ed)? (?:with )?(?:code )?[1-9]|cannot find|not found/.test(t);
+    if (!slow && !broken) return null;
+    const base = (c: string) => c.split(/[\s/"']/).filter(Boolean).pop()?.replace(/\.(?:c?m?js|py|sh|ts)$/, '') ?? c;
+    const hook = names.hooks.find((h) => base(h.command).length >= 3 && t.includes(base(h.command).toLowerCase())) ?? names.hooks.find((h) => t.includes(h.event.toLowerCase())) ?? (names.hooks.length === 1 ? names.hooks[0] : undefined);
+    return hook ? { errorClass: slow ? 'hook_slow' : 'hook_error', subject: `hook:${hook.command}` } : null;
+  }
+  if (/\b(?:network|offline|internet|dns|could not resolve|no route to host|registry (?:is )?unreachable|no connectivity)\b/.test(t)) return { errorClass: 'network', subject: 'network' };
+  if (/\bsandbox\b|permission denied|operation not permitted|read-only file system/.test(t)) return { errorClass: 'sandbox_denied', subject: 'sandbox' };
+  return null;
+}
+
 export interface ClusterInput {
+  /** Names the feedback text may use for harness components. */
+  names?: HarnessNames;
   traces: readonly Trace[];
   /** Feedback that counts (weight > 0, on a known trace). */
   feedback: readonly Feedback[];
@@ -114,10 +148,14 @@ export function clusterEvidence(input: ClusterInput): Clustering {
     const bySubject = f.source === 'human' || f.source === 'llm' ? harnessOwn.find((i) => mentions(text, i)) : undefined;
     const byTrace = !f.spanId && new Set(harnessOwn.map((i) => i.subject)).size === 1 && problemKindOf(f) === 'content' ? harnessOwn[0] : undefined;
     const named = cited ?? bySubject ?? byTrace;
+    const kind = named ? null : problemKindOf(f);
+    const byText = !named && input.names && (kind === 'content' || kind === 'reasoning' || kind === 'blocked') ? namedByText(text, input.names) : null;
     let c: Cluster;
     if (named) {
       c = incidentCluster(named);
       addIncident(c, named);
+    } else if (byText) {
+      c = get(`incident:${byText.errorClass}:${byText.subject}`, () => ({ kind: 'incident', errorClass: byText.errorClass, subject: byText.subject }));
     } else {
       const problem = problemKindOf(f);
       const written = activities.get(f.traceId)?.written ?? [];

@@ -150,7 +150,11 @@ export function rankRecommendations(input: RankInput): RankedDiagnosis {
   const traceIds = new Set(input.traces.map((t) => t.id));
   const counted = input.feedback.filter((f) => traceIds.has(f.traceId) && diagnosisWeight(f, input.weights) > 0);
   const failing = input.tests.filter((t) => !t.pass);
-  const { clusters, activities } = clusterEvidence({ traces: input.traces, feedback: counted, failing });
+  const names = {
+    mcpServers: [...new Set(input.harness.config.flatMap((c) => c.mcpServers.map((s) => s.name)))],
+    hooks: input.harness.hooks.filter((h) => h.owner === 'team').map((h) => ({ command: h.command, event: h.event })),
+  };
+  const { clusters, activities } = clusterEvidence({ traces: input.traces, feedback: counted, failing, names });
   const tried = triedWithoutImprovement(input.ledger ?? []);
   const recs: Recommendation[] = [];
   for (const c of clusters) {

@@ -59,6 +59,10 @@ function headline(c: Cluster): string {
   const f = [...c.feedback].sort((a, b) => sev(b) - sev(a))[0];
   return cutQuote(f?.observation ?? c.incidents[0]?.text ?? c.failing.flatMap((t) => t.reasons ?? [])[0] ?? c.key, 200);
 }
+/** The error a cluster's traces show, or what its feedback says when no span shows one. */
+function errorText(c: Cluster, max = 120): string {
+  return cutQuote(c.incidents[0]?.text ?? headline(c), max);
+}
 const sev = (f: { severity: string }) => ['low', 'medium', 'high', 'critical'].indexOf(f.severity);
 
 // ---------------------------------------------------------------- incidents
@@ -73,7 +77,7 @@ function networkRemedy(c: Cluster, ctx: RemedyContext): Candidate[] {
   if (mode?.value === '"danger-full-access"') return [];
   const where = net ? `\`${net.file}:${net.line}\`` : `\`${file}\` (add the table \`[sandbox_workspace_write]\`)`;
   const lines = [
-    `The sandbox blocked the network that ${code(c.subject ?? 'the command')} needs (${c.incidents.length} failure(s), e.g. ${JSON.stringify(cutQuote(c.incidents[0]?.text ?? '', 120))}).`,
+    `The sandbox blocked the network that ${code(c.subject ?? 'the command')} needs (${c.incidents.length ? `${c.incidents.length} failure(s), e.g. ` : ''}${JSON.stringify(errorText(c))}).`,
     mode?.value === '"read-only"' ? `- At \`${mode.file}:${mode.line}\` change \`sandbox_mode = "read-only"\` to \`sandbox_mode = "workspace-write"\`.` : '',
     `- At ${where} set \`network_access = true\` under \`[sandbox_workspace_write]\`.`,
     'If only some tasks need the network, put both keys in a profile (`[profiles.<name>]`) and run those tasks with `--profile <name>` instead.',
@@ -90,8 +94,8 @@ function sandboxRemedy(c: Cluster, ctx: RemedyContext): Candidate[] {
   const quotes = mode ? [{ source: mode.file, line: mode.line, text: `sandbox_mode = ${mode.value}` }] : [];
   const change =
     mode?.value === '"read-only"'
-      ? `The sandbox refused writes (${JSON.stringify(cutQuote(c.incidents[0]?.text ?? '', 120))}). At \`${mode.file}:${mode.line}\` change \`sandbox_mode = "read-only"\` to \`sandbox_mode = "workspace-write"\`.`
-      : `The sandbox refused ${code(c.subject ?? 'a command')} (${JSON.stringify(cutQuote(c.incidents[0]?.text ?? '', 120))}). In \`${file}\` under \`[sandbox_workspace_write]\` add \`writable_roots = [${(outside.length ? outside.map((p) => p.replace(/\/[^/]*$/, '')) : ['<the folder it writes>']).map((p) => JSON.stringify(p)).join(', ')}]\`${mode ? ` (sandbox_mode is set at \`${mode.file}:${mode.line}\`)` : ''}.`;
+      ? `The sandbox refused writes (${JSON.stringify(errorText(c))}). At \`${mode.file}:${mode.line}\` change \`sandbox_mode = "read-only"\` to \`sandbox_mode = "workspace-write"\`.`
+      : `The sandbox refused ${code(c.subject ?? 'a command')} (${JSON.stringify(errorText(c))}). In \`${file}\` under \`[sandbox_workspace_write]\` add \`writable_roots = [${(outside.length ? outside.map((p) => p.replace(/\/[^/]*$/, '')) : ['<the folder it writes>']).map((p) => JSON.stringify(p)).join(', ')}]\`${mode ? ` (sandbox_mode is set at \`${mode.file}:${mode.line}\`)` : ''}.`;
   return [{ key: 'sandbox-write', title: 'Let the sandbox write where the task has to write', target: 'sandbox', layer: 'runtime', effort: { size: 'S', reason: 'one config key' }, ruleStatus: 'not-applicable', harnessQuotes: quotes, change, files: [file] }];
 }
 
@@ -99,17 +103,17 @@ function mcpRemedy(c: Cluster, ctx: RemedyContext): Candidate[] {
   const name = (c.subject ?? '').replace(/^mcp:/, '');
   const servers = ctx.harness.config.flatMap((f) => f.mcpServers);
   const server = servers.find((s) => s.name === name) ?? servers.find((s) => s.name.replace(/[-_]/g, '') === name.replace(/[-_]/g, ''));
-  const text = c.incidents.map((i) => i.text).join('\n');
+  const text = [...c.incidents.map((i) => i.text), ...c.feedback.map((f) => f.observation)].join('\n');
   const file = server && !server.file.startsWith('/') ? server.file : repoConfigPath(ctx.harness);
   const at = server ? `\`[mcp_servers.${server.name}]\` at \`${server.file}:${server.line}\`` : `\`${file}\``;
   let change: string;
   if (!server) change = `Codex calls MCP server ${code(name)}, which no config.toml defines. Add \`[mcp_servers.${name}]\` to \`${file}\` with its \`command\` and \`args\` (or \`url\`), or remove the instructions that make the agent call it.`;
   else if (/env|token|api[ _-]?key|unauthori[sz]ed|\b401\b|\b403\b|credential|auth/i.test(text)) {
     const missing = /\b([A-Z][A-Z0-9_]{2,})\b/.exec(text)?.[1];
-    change = `MCP server ${code(name)} fails on credentials (${JSON.stringify(cutQuote(c.incidents[0]!.text, 120))}). In ${at} pass the variable through: add \`env_vars = [${JSON.stringify(missing ?? 'THE_TOKEN')}]\`${server.envKeys.length ? ` (it now gets only ${server.envKeys.map(code).join(', ')})` : ''}.`;
+    change = `MCP server ${code(name)} fails on credentials (${JSON.stringify(errorText(c))}). In ${at} pass the variable through: add \`env_vars = [${JSON.stringify(missing ?? 'THE_TOKEN')}]\`${server.envKeys.length ? ` (it now gets only ${server.envKeys.map(code).join(', ')})` : ''}.`;
   } else if (/timed? ?out|timeout|deadline/i.test(text)) change = `MCP server ${code(name)} does not answer in time. In ${at} set \`startup_timeout_sec = 30\` and \`tool_timeout_sec = 120\`${server.startupTimeoutSec !== null ? ` (now ${server.startupTimeoutSec})` : ''}.`;
   else if (/not found|ENOENT|no such file|command not found|spawn/i.test(text)) change = `MCP server ${code(name)} cannot start: its command ${code([server.command, ...server.args].filter(Boolean).join(' '))} is not found. In ${at} set \`command\` to an absolute path or a command on PATH (e.g. pin the package in \`args\`).`;
-  else change = `MCP server ${code(name)} fails (${JSON.stringify(cutQuote(c.incidents[0]?.text ?? '', 120))}). In ${at} fix its \`command\`/\`args\`${server.url ? '/`url`' : ''} so that it starts, and set \`startup_timeout_sec = 30\`.`;
+  else change = `MCP server ${code(name)} fails (${JSON.stringify(errorText(c))}). In ${at} fix its \`command\`/\`args\`${server.url ? '/`url`' : ''} so that it starts, and set \`startup_timeout_sec = 30\`.`;
   return [{ key: `mcp-${name}`, title: `Fix the ${name} MCP server configuration`, target: 'mcp-server', layer: 'runtime', effort: { size: 'S', reason: 'one table in config.toml' }, ruleStatus: 'not-applicable', harnessQuotes: server ? [{ source: server.file, line: server.line, text: `[mcp_servers.${server.name}]` }] : [], change, files: [file] }];
 }
 
@@ -121,10 +125,10 @@ function hookRemedy(c: Cluster, ctx: RemedyContext): Candidate[] {
   if (!hook || hook.owner === 'harness-loop' || !hook.editable) return [];
   const quotes = [{ source: hook.file, line: hook.line, text: hook.command }];
   const slow = c.errorClass === 'hook_slow';
-  const ms = Math.max(...c.incidents.map((i) => i.durationMs ?? 0));
+  const ms = Math.max(0, ...c.incidents.map((i) => i.durationMs ?? 0));
   const change = slow
-    ? `The ${hook.event} hook at \`${hook.file}:${hook.line}\` (${code(hook.command)}) takes up to ${Math.round(ms)} ms on every matching call. Narrow its \`matcher\` (now ${code(hook.matcher ?? '*')}) to the tools it checks, make it exit early on inputs it does not handle, or set \`"async": true\` if its answer is not needed before the call; keep \`timeout\` (${hook.timeout ?? 600}s) above its real run time.`
-    : `The ${hook.event} hook at \`${hook.file}:${hook.line}\` (${code(hook.command)}) fails: ${JSON.stringify(cutQuote(c.incidents[0]?.text ?? '', 160))}. Fix its command (the path it runs must exist relative to the session's cwd) and make it exit 0 with a warning on its own internal errors, so a broken check never breaks the session.`;
+    ? `The ${hook.event} hook at \`${hook.file}:${hook.line}\` (${code(hook.command)}) ${ms > 0 ? `takes up to ${Math.round(ms)} ms on every matching call` : `is slow (${JSON.stringify(errorText(c))})`}. Narrow its \`matcher\` (now ${code(hook.matcher ?? '*')}) to the tools it checks, make it exit early on inputs it does not handle, or set \`"async": true\` if its answer is not needed before the call; keep \`timeout\` (${hook.timeout ?? 600}s) above its real run time.`
+    : `The ${hook.event} hook at \`${hook.file}:${hook.line}\` (${code(hook.command)}) fails: ${JSON.stringify(errorText(c, 160))}. Fix its command (the path it runs must exist relative to the session's cwd) and make it exit 0 with a warning on its own internal errors, so a broken check never breaks the session.`;
   return [{ key: `hook-fix-${hook.event}-${hook.line}`, title: slow ? `Speed up the ${hook.event} hook` : `Fix the failing ${hook.event} hook`, target: 'hook-fix', layer: 'hook', effort: { size: 'S', reason: 'one hooks.json entry or script' }, ruleStatus: 'not-applicable', harnessQuotes: quotes, change, files: [hook.file] }];
 }
 
@@ -404,6 +408,8 @@ export function remediesFor(c: Cluster, ctx: RemedyContext): Candidate[] {
       out.push(...validationRemedy(c, ctx, present));
       break;
     case 'reasoning':
+    case 'content':
+      // A wrong answer with no mechanical signature: a too-low reasoning effort is the one setting that bears on it.
       out.push(...effortRemedy(c, ctx));
       break;
     case 'tokens':

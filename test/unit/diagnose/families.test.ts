@@ -190,4 +190,31 @@ describe('rank 1 targets the component that could have prevented the failure', (
     expect(top.harnessQuotes[0]).toEqual({ source: '.codex/hooks.json', line: 9, text: 'node .codex/hooks/lint-answer.mjs' });
     for (const r of f.result.recommendations) for (const file of r.files) expect(file).not.toMatch(/harness-loop\/|harness-improvement/);
   });
+
+  it('hook fix from what reviewers say: Codex does not record hook runs, so a slow hook is named in feedback', async () => {
+    const hooks = JSON.stringify({ hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: 'python3 .codex/hooks/policy_check.py', timeout: 60 }] }] } }, null, 2);
+    const f = await runFixture({
+      files: { 'AGENTS.md': AGENTS, '.codex/hooks.json': hooks },
+      sessions: [{ id: tid(13, 1), task: 'Rename a variable', steps: [{ shell: 'rg -n total src', output: 'src/a.js:1:total' }], answer: 'Renamed.' }],
+      feedback: [{ traceId: tid(13, 1), source: 'human', category: 'latency', severity: 'high', observation: 'Every tool call waits about 8 seconds on the policy_check hook; a one-line rename took two minutes.' }],
+    });
+    const top = f.result.recommendations[0]!;
+    expect(top.target).toBe('hook-fix');
+    expect(top.title).toBe('Speed up the PreToolUse hook');
+    expect(top.harnessQuotes[0]).toEqual({ source: '.codex/hooks.json', line: 9, text: 'python3 .codex/hooks/policy_check.py' });
+    expect(top.change).toContain('`matcher` (now `*`)');
+  });
+
+  it('MCP from what reviewers say: a server that never starts leaves no span of its own', async () => {
+    const f = await runFixture({
+      files: { 'AGENTS.md': AGENTS, '.codex/config.toml': '[mcp_servers.docs]\ncommand = "docs-mcp-server"\nstartup_timeout_sec = 2\n' },
+      sessions: [{ id: tid(14, 1), task: 'What does the docs server say about quotas?', steps: [], answer: 'I could not reach the documentation.' }],
+      feedback: [{ traceId: tid(14, 1), source: 'human', category: 'tools', severity: 'high', observation: 'The docs MCP server timed out at startup, so the answer had nothing to go on.' }],
+    });
+    const top = f.result.recommendations[0]!;
+    expect(top.target).toBe('mcp-server');
+    expect(top.change).toContain('startup_timeout_sec = 30');
+    expect(top.change).toContain('(now 2)');
+    expect(top.harnessQuotes[0]).toEqual({ source: '.codex/config.toml', line: 1, text: '[mcp_servers.docs]' });
+  });
 });
