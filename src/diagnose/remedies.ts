@@ -23,6 +23,8 @@ export interface Candidate {
   files: string[];
   /** For prose changes: why no faster layer fits. */
   speedNote?: string;
+  /** A skill-description fit strong enough to come before mechanisms (its body covers the feedback). */
+  strong?: boolean;
 }
 
 export interface RemedyContext {
@@ -161,7 +163,9 @@ function contradictionRemedy(c: Cluster, ctx: RemedyContext, words: Set<string>)
       const a = rules[i]!;
       const b = rules[j]!;
       if (a.file === b.file && a.line === b.line) continue;
-      if (overlap(a.words, b.words) < 2 || isNegative(a.text) === isNegative(b.text)) continue;
+      const shared = overlap(a.words, b.words);
+      // Two files that share a topic word and disagree in polarity count too: nested AGENTS.md files and skills are where contradictions hide.
+      if ((shared < 2 && !(shared >= 1 && a.file !== b.file)) || isNegative(a.text) === isNegative(b.text)) continue;
       const files = [...new Set([a.file, b.file])].filter((f) => mayEdit(f, ctx.allow));
       if (files.length === 0) continue;
       return [{ key: `contradiction-${a.file}:${a.line}-${b.file}:${b.line}`, title: 'Resolve two instructions that contradict each other', target: a.where === 'skill' || b.where === 'skill' ? 'skill-body' : 'agents-md-rule', layer: 'review', effort: { size: 'S', reason: 'rewrite two lines' }, ruleStatus: 'contradicted', harnessQuotes: [q(a), q(b)], change: `\`${a.file}:${a.line}\` says ${JSON.stringify(a.text)} while \`${b.file}:${b.line}\` says ${JSON.stringify(b.text)}. The evidence (${headline(c)}) shows the agent following one and breaking the other. Decide which holds, state it once at one of these lines, and delete or qualify the other.`, files, speedNote: 'Contradictory instructions are fixed where they are written; a check cannot choose between them.' }];
@@ -188,9 +192,10 @@ function skillDescriptionRemedy(c: Cluster, ctx: RemedyContext, words: Set<strin
   const best = scored[0];
   if (!best) return [];
   const s: Skill = best.s;
+  const strong = overlap(contentWords(s.rules.map((r) => r.text).join(' ')), words) >= 3;
   const shared = [...contentWords(`${s.name.replace(/-/g, ' ')} ${s.rules.map((r) => r.text).join(' ')}`)].filter((w) => tasks.has(w)).slice(0, 6);
   const task = cutQuote(ctx.activities.get(traces[0]!)?.task ?? '', 100);
-  return [{ key: `skill-description-${s.name}`, title: `Make the ${s.name} skill's description say when to use it`, target: 'skill-description', layer: 'review', effort: { size: 'S', reason: 'one frontmatter line' }, ruleStatus: 'present-not-followed', harnessQuotes: [{ source: s.file, line: s.descriptionLine, text: `description: ${s.description}` }], change: `The ${code(s.name)} skill covers these tasks (e.g. ${JSON.stringify(task)}) but none of the ${traces.length} trace(s) opened it: its description is all the model sees, and it says ${JSON.stringify(s.description)}. At \`${s.file}:${s.descriptionLine}\` rewrite the description as "Use when …", naming the task words the sessions used${shared.length ? ` (${shared.map(code).join(', ')})` : ''} and what the skill produces.`, files: [s.file], speedNote: 'The skill already holds the instructions; the description is the trigger the model reads before acting, so this acts at session start.' }];
+  return [{ key: `skill-description-${s.name}`, title: `Make the ${s.name} skill's description say when to use it`, target: 'skill-description', layer: 'review', effort: { size: 'S', reason: 'one frontmatter line' }, ruleStatus: 'present-not-followed', harnessQuotes: [{ source: s.file, line: s.descriptionLine, text: `description: ${s.description}` }], change: `The ${code(s.name)} skill covers these tasks (e.g. ${JSON.stringify(task)}) but none of the ${traces.length} trace(s) opened it: its description is all the model sees, and it says ${JSON.stringify(s.description)}. At \`${s.file}:${s.descriptionLine}\` rewrite the description as "Use when …", naming the task words the sessions used${shared.length ? ` (${shared.map(code).join(', ')})` : ''} and what the skill produces.`, files: [s.file], speedNote: 'The skill already holds the instructions; the description is the trigger the model reads before acting, so this acts at session start.', strong }];
 }
 
 function evidenceHookRemedy(c: Cluster, ctx: RemedyContext, present: RuleRef[]): Candidate[] {
@@ -249,7 +254,13 @@ function preToolHookRemedy(c: Cluster, ctx: RemedyContext, present: RuleRef[]): 
   const matcher = pattern && /rm -rf|push/.test(pattern[2]) ? 'Bash' : viaPatch ? 'Bash|apply_patch|Edit|Write' : 'Bash';
   const script = `.codex/hooks/deny-${(pattern?.[2] ?? 'writes').replace(/[^a-z]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.mjs`;
   if (!mayEdit(script, ctx.allow) || !mayEdit('.codex/hooks.json', ctx.allow)) return [];
-  const what = pattern ? `a call whose command or patch matches \`/${pattern[1]}/\` (${pattern[2]})` : `a write to ${(mentioned.length ? mentioned : outs).slice(0, 3).map(code).join(', ') || 'the paths the reviewers named'}`;
+  // A prose rule that forbids something names what to block: its backticked terms and paths.
+  const ruleTerms = present.filter((r) => isNegative(r.text)).flatMap((r) => [...r.text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).concat([...r.text.matchAll(/(?:^|\s)((?:[\w.-]+\/)+[\w.*-]*)/g)].map((m) => m[1]!)));
+  const what = pattern
+    ? `a call whose command or patch matches \`/${pattern[1]}/\` (${pattern[2]})`
+    : ruleTerms.length
+      ? `a call whose command or patch touches ${[...new Set(ruleTerms)].slice(0, 4).map(code).join(', ')} (what \`${present[0]!.file}:${present[0]!.line}\` forbids)${mentioned.length ? `, as the traces did in ${mentioned.slice(0, 3).map(code).join(', ')}` : ''}`
+      : `a write to ${(mentioned.length ? mentioned : outs).slice(0, 3).map(code).join(', ') || 'the paths the reviewers named'}`;
   return [{
     key: `pre-tool-hook-${pattern?.[2] ?? 'writes'}`,
     title: `Block ${pattern?.[2] ?? 'the harmful write'} before it happens with a PreToolUse hook`,
@@ -394,6 +405,9 @@ export function remediesFor(c: Cluster, ctx: RemedyContext): Candidate[] {
     return out;
   }
   out.push(...contradictionRemedy(c, ctx, words));
+  // A skill that holds the very procedure the feedback asks for, never opened: its description is the cause.
+  const skillFit = skillDescriptionRemedy(c, ctx, words);
+  if (skillFit[0]?.strong) out.push(...skillFit);
   switch (c.problem) {
     case 'citation':
       out.push(...evidenceHookRemedy(c, ctx, present));
@@ -418,7 +432,13 @@ export function remediesFor(c: Cluster, ctx: RemedyContext): Candidate[] {
     default:
       break;
   }
-  out.push(...skillDescriptionRemedy(c, ctx, words));
+  // Prose already failed: a rule that forbids becomes a PreToolUse hook, a rule that asks for a check becomes a script.
+  const followed = present[0];
+  if (followed && out.length === 0 && (c.problem === 'content' || c.problem === 'reasoning')) {
+    if (isNegative(followed.text)) out.push(...preToolHookRemedy(c, ctx, present));
+    else if (/\b(test|tests|lint|build|typecheck|check|verify|run)\b/i.test(followed.text)) out.push(...validationRemedy(c, ctx, present));
+  }
+  if (!skillFit[0]?.strong) out.push(...skillFit);
   out.push(...skillBodyRemedy(c, ctx, words));
   const why =
     c.problem === 'blocked'

@@ -218,3 +218,30 @@ describe('rank 1 targets the component that could have prevented the failure', (
     expect(top.harnessQuotes[0]).toEqual({ source: '.codex/config.toml', line: 1, text: '[mcp_servers.docs]' });
   });
 });
+
+describe('prose that already failed becomes a mechanism', () => {
+  it('a rule that forbids touching a path, broken anyway, becomes a PreToolUse hook on that path', async () => {
+    const f = await runFixture({
+      files: { 'AGENTS.md': '# Rules\n\n- Never edit files under `vendor/`; they are generated.\n', 'vendor/lib.js': 'export {}\n' },
+      sessions: [{ id: tid(15, 1), task: 'Fix the date bug', steps: [{ patch: 'vendor/lib.js', content: 'export const d = 1;' }], answer: 'Fixed in vendor/lib.js.' }],
+      feedback: [{ traceId: tid(15, 1), source: 'human', category: 'scope', severity: 'high', observation: 'It edited vendor/lib.js, which is generated and gets overwritten.' }],
+    });
+    const top = f.result.recommendations[0]!;
+    expect(top.target).toBe('pre-tool-use-hook');
+    expect(top.ruleStatus).toBe('present-not-followed');
+    expect(top.change).toContain('`vendor/`');
+    expect(top.harnessQuotes[0]!.line).toBe(3);
+  });
+
+  it('a skill whose body covers the feedback but that was never opened outranks a schema', async () => {
+    const skill = '---\nname: changelog\ndescription: Changelog helper.\n---\n\n1. Put every entry under a Added, Changed or Fixed section heading.\n2. Link each entry to its pull request.\n';
+    const f = await runFixture({
+      files: { 'AGENTS.md': AGENTS, '.agents/skills/changelog/SKILL.md': skill },
+      sessions: [{ id: tid(16, 1), task: 'Add the changelog entry for the login fix', steps: [{ patch: 'CHANGELOG.md', content: '- fixed login' }], answer: 'Added.' }],
+      feedback: [{ traceId: tid(16, 1), source: 'human', category: 'format', severity: 'high', observation: 'The changelog entry has no Fixed section heading and no pull request link.' }],
+    });
+    const top = f.result.recommendations[0]!;
+    expect(top.target).toBe('skill-description');
+    expect(top.files).toEqual(['.agents/skills/changelog/SKILL.md']);
+  });
+});
