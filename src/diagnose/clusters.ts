@@ -146,7 +146,7 @@ export function clusterEvidence(input: ClusterInput): Clustering {
     // other kind of problem, the single harness failure of the trace it cites.
     const harnessOwn = own.filter((i) => HARNESS_CLASSES.has(i.errorClass));
     const bySubject = f.source === 'human' || f.source === 'llm' ? harnessOwn.find((i) => mentions(text, i)) : undefined;
-    const byTrace = !f.spanId && new Set(harnessOwn.map((i) => i.subject)).size === 1 && problemKindOf(f) === 'content' ? harnessOwn[0] : undefined;
+    const byTrace = !f.spanId && new Set(harnessOwn.map((i) => i.subject)).size === 1 && ['content', 'validation', 'reasoning', 'blocked'].includes(problemKindOf(f)) ? harnessOwn[0] : undefined;
     const named = cited ?? bySubject ?? byTrace;
     const kind = named ? null : problemKindOf(f);
     const byText = !named && input.names && (kind === 'content' || kind === 'reasoning' || kind === 'blocked') ? namedByText(text, input.names) : null;

@@ -72,7 +72,7 @@ function round(n: number): number {
 export function scoreCluster(c: Cluster, weights: FeedbackWeights): { weight: number; breadth: number; motivating: Layer } {
   const values = [
     ...c.feedback.map((f) => diagnosisWeight(f, weights)),
-    ...(c.feedback.length === 0 ? c.incidents.map(() => UNREPORTED * SEVERITY_FACTOR.medium) : []),
+    ...(c.feedback.length === 0 ? c.incidents.map(() => UNREPORTED * SEVERITY_FACTOR.low) : []),
     ...c.failing.filter((t) => !(t.feedbackIds ?? []).some((id) => c.feedback.some((f) => f.id === id))).map(() => UNREPORTED),
   ];
   const motivating = c.feedback.length ? c.feedback.reduce<Layer>((l, f) => slowest(l, SOURCE_LAYER[f.source]), 'hook') : 'ci';

@@ -107,3 +107,17 @@ describe('ranking with noise and with the ledger', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('feedback on a trace whose only harness failure is the network', () => {
+  it('joins that failure even when it speaks of failing tests', async () => {
+    const f = await runFixture({
+      files: { 'AGENTS.md': '# Rules\n\n- Keep it short.\n', '.codex/config.toml': 'sandbox_mode = "workspace-write"\n' },
+      sessions: [{ id: tid(22, 1), task: 'Run the integration tests', steps: [{ shell: 'pytest tests/integration', exitCode: 1, output: 'E   requests.exceptions.ConnectionError: Failed to establish a new connection: [Errno -3] Temporary failure in name resolution' }], answer: 'The tests fail.' }],
+      feedback: [{ traceId: tid(22, 1), source: 'human', category: 'tests', severity: 'high', observation: 'The integration tests failed because they could not download their fixtures.' }],
+    });
+    const top = f.result.recommendations[0]!;
+    expect(top.target).toBe('sandbox');
+    expect(top.evidence.feedbackIds).toEqual([f.feedback[0]!.id]);
+    expect(top.change).toContain('`.codex/config.toml` (add the table `[sandbox_workspace_write]`)');
+  });
+});
