@@ -334,6 +334,21 @@ function agentsRuleRemedy(c: Cluster, ctx: RemedyContext, present: RuleRef[], wh
   const required = [...new Set(c.feedback.flatMap((f) => f.requiredObservations))].slice(0, 2);
   const rule = [required.length ? `State ${required.map((x) => JSON.stringify(x)).join(' and ')} when it applies.` : '', prohibited.length ? `Never claim ${prohibited.map((x) => JSON.stringify(x)).join(' or ')} unless a file you read says so.` : '', !required.length && !prohibited.length ? `Avoid this: ${headline(c)}` : ''].filter(Boolean).join(' ');
   const p = present[0];
+  if (c.kind === 'incident' && !p) {
+    const exits = [...new Set(c.incidents.map((i) => i.exitCode).filter((e) => e !== null))];
+    return {
+      key: `agents-rule-${c.key}`,
+      title: `Say in ${file} how to run ${code(c.subject ?? 'the command')} here`,
+      target: 'agents-md-rule',
+      layer: 'review',
+      effort: { size: 'S', reason: 'one rule' },
+      ruleStatus: 'missing',
+      harnessQuotes: [],
+      change: `${code(c.subject ?? 'The command')} failed ${c.incidents.length || c.feedback.length} time(s)${exits.length ? ` (exit ${exits.join(', ')})` : ''}: ${JSON.stringify(errorText(c))}. Add to \`${file}\` the way to run it that works in this repository (the command, its working folder, what it needs first), or say when not to run it.`,
+      files: [file],
+      speedNote: why,
+    };
+  }
   return {
     key: `agents-rule-${c.key}`,
     title: p ? `Make the rule at ${p.file}:${p.line} specific enough to follow` : `Add a rule to ${file} for this ${c.problem ?? c.errorClass ?? 'problem'}`,
