@@ -161,7 +161,9 @@ export function clusterEvidence(input: ClusterInput): Clustering {
       const written = activities.get(f.traceId)?.written ?? [];
       const scope = written.find((p) => text.includes(p)) ?? written[0];
       const scopeGlob = scope ? globOf(scope) : 'answer';
-      c = get(`finding:${problem}:${scopeGlob}`, () => ({ kind: 'finding', problem, scope: scopeGlob }));
+      // A generic problem keeps its category apart: two unrelated complaints about one answer are two clusters.
+      const hint = problem === 'content' || problem === 'reasoning' ? `:${f.category.toLowerCase().replace(/[^a-z0-9]+/g, '_')}` : '';
+      c = get(`finding:${problem}${hint}:${scopeGlob}`, () => ({ kind: 'finding', problem, scope: scopeGlob }));
     }
     c.feedback.push(f);
     c.categories.add(f.category);

@@ -192,7 +192,9 @@ function skillDescriptionRemedy(c: Cluster, ctx: RemedyContext, words: Set<strin
   const best = scored[0];
   if (!best) return [];
   const s: Skill = best.s;
-  const strong = overlap(contentWords(s.rules.map((r) => r.text).join(' ')), words) >= 3;
+  // Strong only on what people and detectors said, not on assertion messages (their words are generic).
+  const said = contentWords(c.feedback.flatMap((f) => [f.observation, ...f.requiredObservations, ...f.prohibitedClaims]).join('\n'));
+  const strong = overlap(contentWords(s.rules.map((r) => r.text).join(' ')), said) >= 3;
   const shared = [...contentWords(`${s.name.replace(/-/g, ' ')} ${s.rules.map((r) => r.text).join(' ')}`)].filter((w) => tasks.has(w)).slice(0, 6);
   const task = cutQuote(ctx.activities.get(traces[0]!)?.task ?? '', 100);
   return [{ key: `skill-description-${s.name}`, title: `Make the ${s.name} skill's description say when to use it`, target: 'skill-description', layer: 'review', effort: { size: 'S', reason: 'one frontmatter line' }, ruleStatus: 'present-not-followed', harnessQuotes: [{ source: s.file, line: s.descriptionLine, text: `description: ${s.description}` }], change: `The ${code(s.name)} skill covers these tasks (e.g. ${JSON.stringify(task)}) but none of the ${traces.length} trace(s) opened it: its description is all the model sees, and it says ${JSON.stringify(s.description)}. At \`${s.file}:${s.descriptionLine}\` rewrite the description as "Use when …", naming the task words the sessions used${shared.length ? ` (${shared.map(code).join(', ')})` : ''} and what the skill produces.`, files: [s.file], speedNote: 'The skill already holds the instructions; the description is the trigger the model reads before acting, so this acts at session start.', strong }];
