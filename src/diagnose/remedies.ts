@@ -59,7 +59,7 @@ function touched(c: Cluster, ctx: RemedyContext): string[] {
 /** The most telling line of evidence: the strongest feedback's observation, else an error. */
 function headline(c: Cluster): string {
   const f = [...c.feedback].sort((a, b) => sev(b) - sev(a))[0];
-  return cutQuote(f?.observation ?? c.incidents[0]?.text ?? c.failing.flatMap((t) => t.reasons ?? [])[0] ?? c.key, 200);
+  return cutQuote(f?.observation ?? c.incidents[0]?.text ?? c.failing.flatMap((t) => t.reasons ?? [])[0] ?? c.key, 200).replace(/[.\s]+$/, '');
 }
 /** The error a cluster's traces show, or what its feedback says when no span shows one. */
 function errorText(c: Cluster, max = 120): string {
