@@ -102,7 +102,7 @@ export function namedByText(text: string, names: HarnessNames): { errorClass: Er
     const hook = names.hooks.find((h) => base(h.command).length >= 3 && t.includes(base(h.command).toLowerCase())) ?? names.hooks.find((h) => t.includes(h.event.toLowerCase())) ?? (names.hooks.length === 1 ? names.hooks[0] : undefined);
     return hook ? { errorClass: slow ? 'hook_slow' : 'hook_error', subject: `hook:${hook.command}` } : null;
   }
-  if (/\b(?:network|offline|internet|dns|could not resolve|no route to host|registry (?:is )?unreachable|no connectivity)\b/.test(t)) return { errorClass: 'network', subject: 'network' };
+  if (/\b(?:no|without|blocked|lack of|lacks|disabled|denied) (?:the )?(?:network|internet)|(?:network|internet) (?:access|error|failure|is (?:blocked|disabled|off|unreachable)|was (?:blocked|disabled|off|unreachable))|\boffline\b|could not resolve|couldn't resolve|dns (?:error|failure)|no route to host|registry (?:is )?unreachable|could not (?:reach|download|fetch)|couldn't (?:reach|download|fetch)/.test(t)) return { errorClass: 'network', subject: 'network' };
   if (/\bsandbox\b|permission denied|operation not permitted|read-only file system/.test(t)) return { errorClass: 'sandbox_denied', subject: 'sandbox' };
   return null;
 }
