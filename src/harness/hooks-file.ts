@@ -6,9 +6,20 @@ export function isHarnessLoopCommand(command: string): boolean {
   return /\.codex\/harness-loop\/|check_evidence_coverage|guard_edits|harness-loop\.mjs/.test(command);
 }
 
+type HookGroups = Record<string, { matcher?: string; hooks?: { command?: string; timeout?: number }[] }[]>;
+
 /** Reads `{ hooks: { Event: [{ matcher, hooks: [{ command, timeout }] }] } }`; throws on bad JSON. */
 export function parseHooksJson(text: string, where: { file: string; editable: boolean }): HookEntry[] {
-  const doc = JSON.parse(text) as { hooks?: Record<string, { matcher?: string; hooks?: { command?: string; timeout?: number }[] }[]> };
+  const doc = JSON.parse(text) as { hooks?: HookGroups };
+  return hookEntries(doc.hooks ?? {}, text, where);
+}
+
+/** `[[hooks.PreToolUse]]` tables of a config.toml (already parsed), with their lines. */
+export function tomlHooks(hooks: unknown, text: string, where: { file: string; editable: boolean }): HookEntry[] {
+  return typeof hooks === 'object' && hooks !== null && !Array.isArray(hooks) ? hookEntries(hooks as HookGroups, text, where) : [];
+}
+
+function hookEntries(groupsByEvent: HookGroups, text: string, where: { file: string; editable: boolean }): HookEntry[] {
   const lines = text.split(/\r?\n/);
   const used = new Set<number>();
   // The n-th occurrence of a command string is the n-th handler using it.
@@ -18,7 +29,7 @@ export function parseHooksJson(text: string, where: { file: string; editable: bo
     return 1;
   };
   const out: HookEntry[] = [];
-  for (const [event, groups] of Object.entries(doc.hooks ?? {})) {
+  for (const [event, groups] of Object.entries(groupsByEvent)) {
     if (!Array.isArray(groups)) continue;
     for (const group of groups) {
       for (const h of group?.hooks ?? []) {

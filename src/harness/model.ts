@@ -11,7 +11,8 @@ import { HARNESS_MODEL_SCHEMA_VERSION, HarnessModelSchema, type AgentsFile, type
 import { readTextIfExists } from '../util/files.js';
 import { parseAgentsRules } from './agents-md.js';
 import { parseCodexConfig } from './codex-config.js';
-import { parseHooksJson } from './hooks-file.js';
+import { parse as parseToml } from 'smol-toml';
+import { parseHooksJson, tomlHooks } from './hooks-file.js';
 import { parseSkillFile } from './skill-file.js';
 import { packageScripts, preCommitHooks, workflowSteps } from './validation.js';
 
@@ -87,7 +88,11 @@ export async function readHarnessModel(options: HarnessModelOptions): Promise<Ha
     const tomlText = await read(tomlFile);
     if (tomlText !== null) {
       const parsed = guard(tomlFile, () => parseCodexConfig(tomlText, { file: tomlFile, scope: rel ? 'repo' : 'user', editable: rel !== null && editable(tomlFile) }));
-      if (parsed) config.push(parsed);
+      if (parsed) {
+        config.push(parsed);
+        // Hooks may be defined in config.toml too ([[hooks.PreToolUse]]); both sources add up.
+        hooks.push(...tomlHooks((parseToml(tomlText) as { hooks?: unknown }).hooks, tomlText, { file: tomlFile, editable: rel !== null && editable(tomlFile) }));
+      }
     }
   }
 

@@ -32,6 +32,7 @@ describe('readHarnessModel', () => {
       ['PreToolUse', 'Bash', 4, 5, 'team', true],
       ['PreToolUse', 'Bash|apply_patch|Edit|Write', 5, 10, 'harness-loop', false],
       ['PostToolUse', 'Bash|apply_patch|Edit|Write', 8, 10, 'harness-loop', false],
+      ['Stop', null, 9, 30, 'team', false],
     ]);
     const repoConfig = m.config.find((c) => c.scope === 'repo')!;
     expect(repoConfig.settings.map((s) => [s.profile, s.key, s.value, s.line])).toEqual([
