@@ -205,7 +205,9 @@ function evidenceHookRemedy(c: Cluster, ctx: RemedyContext, present: RuleRef[]):
   const outputs = written(c, ctx).filter((p) => !p.startsWith('.'));
   const globs = [...new Set(outputs.map(globOf))].sort();
   const roots = [...new Set([...c.traceIds].flatMap((t) => ctx.activities.get(t)?.read ?? []).filter((p) => p.includes('/') && !p.startsWith('.')).map((p) => p.split('/')[0]!))].sort();
-  const covered = globs.length > 0 && outputs.every((p) => matchesAny(p, ev.outputGlobs));
+  // The hook checks files as they are written; answers that only live in the final message are out of its reach.
+  if (globs.length === 0) return [];
+  const covered = outputs.every((p) => matchesAny(p, ev.outputGlobs));
   if (covered && ev.minCoverage >= 1) return [];
   const files = ['.harness-loop/config.yaml', ...(ev.hookInstalled ? [] : ['.codex/hooks.json'])];
   const list = (xs: string[]) => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
@@ -219,7 +221,7 @@ function evidenceHookRemedy(c: Cluster, ctx: RemedyContext, present: RuleRef[]):
     harnessQuotes: present.slice(0, 1).map(q),
     change: [
       'Make every written answer pass the evidence check before the model moves on:',
-      `- In \`.harness-loop/config.yaml\`${ev.line ? ` (\`evidence:\` at line ${ev.line})` : ''} set \`evidence.outputGlobs: ${list(globs.length ? globs : ev.outputGlobs)}\`${globs.length ? ` (where the traces wrote: ${outputs.slice(0, 3).map(code).join(', ')})` : ''}, \`evidence.sourceRoots: ${list(roots.length ? roots : ev.sourceRoots)}\` and \`evidence.minCoverage: 1\`.`,
+      `- In \`.harness-loop/config.yaml\`${ev.line ? ` (\`evidence:\` at line ${ev.line})` : ''} set \`evidence.outputGlobs: ${list(globs)}\` (where the traces wrote: ${outputs.slice(0, 3).map(code).join(', ')}), \`evidence.sourceRoots: ${list(roots.length ? roots : ev.sourceRoots)}\` and \`evidence.minCoverage: 1\`.`,
       ev.hookInstalled ? '- `.codex/hooks.json` already runs `check_evidence_coverage` on PostToolUse; leave it as it is.' : '- Run `harness-loop install` so `.codex/hooks.json` runs `check_evidence_coverage` on PostToolUse.',
       'The hook then reports, on the very next model request, citations of missing files, numbers and quotes the cited file does not contain, and uncited claims.',
     ].join('\n'),
