@@ -31,6 +31,21 @@ export function overlap(a: Set<string>, b: Set<string>): number {
 /** Text cut at a word boundary, with an ellipsis when cut; outer quotes removed so none are doubled. */
 export function cutQuote(text: string, max = 160): string {
   let t = text.replace(/\s+/g, ' ').trim();
+  // A JSON value too long to show whole is shown by its text leaves, never cut inside its syntax.
+  if (t.length > max && /^[[{]/.test(t)) {
+    try {
+      const leaves: string[] = [];
+      const walk = (v: unknown): void => {
+        if (typeof v === 'string') leaves.push(v);
+        else if (typeof v === 'number' || typeof v === 'boolean') leaves.push(String(v));
+        else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+      };
+      walk(JSON.parse(t));
+      t = leaves.join(' · ').replace(/\s+/g, ' ').trim();
+    } catch {
+      // Not JSON after all: cut as text.
+    }
+  }
   // Outer quotes only when they wrap the whole text, so a quote is never doubled and never loses its own closing quote.
   if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith('“') && t.endsWith('”')))) t = t.slice(1, -1).trim();
   if (t.length <= max) return t;

@@ -31,3 +31,16 @@ describe('problemKindOf', () => {
     expect(kind('see above', 'missing_section')).toBe('structure');
   });
 });
+
+describe('cutQuote', () => {
+  it('cuts at a word boundary, never doubles quotes, and never cuts inside JSON', async () => {
+    const { cutQuote } = await import('../../../src/diagnose/words.js');
+    expect(cutQuote('"answer: the old key stops working"')).toBe('answer: the old key stops working');
+    expect(cutQuote("regex 'a' failed: expected 'b'")).toBe("regex 'a' failed: expected 'b'");
+    expect(cutQuote('one two three four five six', 14)).toBe('one two three…');
+    const json = JSON.stringify({ cmd: 'npm test', output: 'x '.repeat(200) });
+    const cut = cutQuote(json, 60);
+    expect(cut.startsWith('npm test · x x')).toBe(true);
+    expect(cut).not.toContain('{');
+  });
+});
