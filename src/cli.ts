@@ -32,6 +32,7 @@ const LOADERS: Record<string, () => Promise<CommandModule>> = {
   feedback: () => import('./commands/feedback.js'),
   evals: () => import('./commands/evals.js'),
   diagnose: () => import('./commands/diagnose.js'),
+  harness: () => import('./commands/harness.js'),
   handoff: () => import('./commands/handoff.js'),
   report: () => import('./commands/report.js'),
   review: () => import('./commands/review.js'),

@@ -54,6 +54,8 @@ jobs:
       - name: Install the harness-loop bundle
         run: test -f .codex/harness-loop/harness-loop.mjs || npx --yes harness-loop install --trust
 
+      # With diagnose.llm set in .harness-loop/config.yaml the diagnose stage also asks a model for
+      # its top 5 changes (OPENAI_API_KEY) and merges the ones whose evidence checks out.
       - name: Run the loop and implement the top recommendation
         run: $HARNESS_LOOP loop --implement --skip-verify --all-repos \${CODEX_SESSIONS_DIR:+"$CODEX_SESSIONS_DIR"}
 

@@ -74,6 +74,8 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
   const loop = await runLoop({
     workspace,
     config,
+    // The demo reads no user layer: what it diagnoses is the example's harness alone.
+    codexHome: join(workspace, '.no-codex-home'),
     paths: [join(recorded, 'baseline', 'sessions')],
     ingest: { allRepos: true, from: 'auto' },
     critique: true,

@@ -2,6 +2,8 @@ import type { CommandArgs } from '../cli.js';
 import { diagnose } from '../diagnose/diagnose.js';
 import type { LlmDiagnoseOptions } from '../diagnose/llm.js';
 import { UsageError } from '../errors.js';
+import { llmDiagnosisOptions } from '../diagnose/llm-config.js';
+import type { Config } from '../schema/config.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
 import { displayPath } from './ingest.js';
@@ -9,11 +11,13 @@ import { displayPath } from './ingest.js';
 const LLM_FLAGS = ['model', 'codex-bin', 'codex-config', 'allow-same-model'];
 
 /** The --llm options from flags; those flags without --llm are a usage error. */
-function llmOptions(args: CommandArgs): LlmDiagnoseOptions | undefined {
+function llmOptions(args: CommandArgs, config: Config): LlmDiagnoseOptions | undefined {
   const given = LLM_FLAGS.filter((f) => args.flags[f] !== undefined && args.flags[f] !== false);
   if (args.flags.llm !== true) {
     if (given.length > 0) throw new UsageError(`--${given[0]} applies only with --llm`);
-    return undefined;
+    // `diagnose.llm` in the config turns the model's diagnosis on without the flag.
+    const configured = llmDiagnosisOptions(config);
+    return configured ? { ...configured, onProgress: (line) => process.stderr.write(`${line}\n`) } : undefined;
   }
   const str = (name: string) => (typeof args.flags[name] === 'string' ? (args.flags[name] as string) : undefined);
   const list = args.flags['codex-config'];
@@ -28,7 +32,8 @@ function llmOptions(args: CommandArgs): LlmDiagnoseOptions | undefined {
 
 export async function run(args: CommandArgs): Promise<number> {
   const paths = workspacePaths(args.workspace);
-  const { file, diagnosis, llm } = await diagnose({ workspace: paths.root, config: await readConfig(paths.config), llm: llmOptions(args) });
+  const config = await readConfig(paths.config);
+  const { file, diagnosis, llm } = await diagnose({ workspace: paths.root, config, llm: llmOptions(args, config) });
   // The diagnosis is written either way; a batch without a valid answer is a negative verdict.
   const code = llm && llm.failed > 0 ? 1 : 0;
   if (args.json) {

@@ -95,6 +95,20 @@ export const COMMANDS: CommandSpec[] = [
     ],
   },
   {
+    name: 'harness',
+    summary: 'Show every harness component (AGENTS.md, skills, hooks, config.toml, output schemas, checks) with file and line',
+    usage: 'harness-loop harness [--json] [--codex-home DIR]',
+    description:
+      'Reads each AGENTS.md on the path (root, nested, AGENTS.override.md, the global one in $CODEX_HOME) with its\n' +
+      'rules; each skill (name, description, scope, body size); hooks.json handlers; config.toml and profiles\n' +
+      '(model, reasoning effort, sandbox, network access, approval policy, MCP servers, features); output\n' +
+      'schemas; validation scripts (package.json scripts, pre-commit, CI workflows). harness-loop\'s own skill,\n' +
+      'hooks and AGENTS.md block are marked as such: diagnosis never targets them.',
+    example: "harness-loop harness --json | jq '.config[].settings'   # every Codex setting with file and line",
+    positionals: 'none',
+    options: [{ flag: 'codex-home', type: 'string', arg: 'DIR', description: 'User layer to read (default: $CODEX_HOME, else ~/.codex).' }],
+  },
+  {
     name: 'diagnose',
     summary: 'Rank harness changes from traces, feedback and the latest eval results',
     usage: 'harness-loop diagnose [--llm [--model M] [--codex-bin PATH] [-c KEY=VALUE]…]',

@@ -11,8 +11,11 @@ import { DIAGNOSIS_SCHEMA_VERSION, DiagnosisSchema, type Diagnosis } from '../sc
 import type { Trace } from '../schema/trace.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { workspacePaths } from '../util/workspace.js';
-import { deriveContext } from './context.js';
-import { readHarnessFiles } from './harness.js';
+import { readHarnessModel } from '../harness/model.js';
+import { readHarnessGlobs } from '../ledger/harness-files.js';
+import { readLedger } from '../ledger/ledger.js';
+import { loopPaths } from '../ledger/paths.js';
+import { defaultCodexHome, readTeamHarnessFiles } from './harness.js';
 import { mergeRecommendations } from './llm-check.js';
 import { runLlmDiagnosis, type LlmDiagnoseOptions, type LlmDiagnoseResult } from './llm.js';
 import { rankRecommendations, type TestOutcomeForDiagnosis } from './rank.js';
@@ -25,6 +28,8 @@ export interface DiagnoseOptions {
   now?: Date;
   /** Also ask an LLM (`diagnose --llm`); its checked proposals are ranked with the rest. */
   llm?: LlmDiagnoseOptions;
+  /** The user layer to read ($CODEX_HOME); null reads none. Default: $CODEX_HOME, else ~/.codex. */
+  codexHome?: string | null;
 }
 
 export function diagnosisFile(workspace: string): string {
@@ -77,22 +82,31 @@ export async function diagnose(options: DiagnoseOptions): Promise<{ file: string
   if (feedback.length === 0 && !results) {
     throw new InputError('no feedback and no eval results; run `harness-loop feedback detect` (or add feedback) and `harness-loop evals run` first', layoutPath(paths.root, 'feedback'), undefined, 'stage.missing');
   }
-  const harness = await readHarnessFiles(paths.root);
-  const ranked = rankRecommendations({
-    traceIds: new Set(traces.map((t) => t.id)),
-    feedback,
-    tests: results?.tests ?? [],
-    harness,
-    weights: options.config.feedback?.weights ?? DEFAULT_FEEDBACK_WEIGHTS,
-    context: deriveContext(traces, harness),
-  });
+  const harness = await readHarnessModel({ root: paths.root, config: options.config, codexHome: options.codexHome === undefined ? defaultCodexHome() : options.codexHome });
+  const ledger = await readLedger(loopPaths(paths.root).ledger);
+  const allow = readHarnessGlobs(options.config);
+  const weights = options.config.feedback?.weights ?? DEFAULT_FEEDBACK_WEIGHTS;
+  const ranked = rankRecommendations({ traces, feedback, tests: results?.tests ?? [], harness, weights, allow, ledger: ledger.entries });
   const llm = options.llm
     ? await runLlmDiagnosis(
-        { workspace: options.workspace, config: options.config, traces, feedback, tests: results?.tests ?? [], harness, now: options.now ?? new Date() },
+        {
+          workspace: options.workspace,
+          config: options.config,
+          traces,
+          feedback,
+          tests: results?.tests ?? [],
+          harness,
+          harnessFiles: await readTeamHarnessFiles(harness),
+          clusters: ranked.clusters,
+          deterministic: ranked.recommendations,
+          ledger: ledger.entries,
+          allow,
+          now: options.now ?? new Date(),
+        },
         options.llm,
       )
     : undefined;
-  const recommendations = llm ? mergeRecommendations(ranked, llm.recommendations) : ranked;
+  const recommendations = llm ? mergeRecommendations(ranked.recommendations, llm.recommendations) : ranked.recommendations;
   const diagnosis = DiagnosisSchema.parse({
     schemaVersion: DIAGNOSIS_SCHEMA_VERSION,
     createdAt: (options.now ?? new Date()).toISOString(),

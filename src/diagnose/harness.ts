@@ -1,14 +1,34 @@
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
-import fg from 'fast-glob';
-import type { HarnessFile } from './rank.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { HarnessModel } from '../schema/harness.js';
 
-/** The instruction-bearing harness files: AGENTS.md at any depth, skills, hook and Codex config. */
-const HARNESS_GLOBS = ['**/AGENTS.md', '.agents/skills/**/SKILL.md', 'skills/**/SKILL.md', '.codex/skills/**/SKILL.md', '.codex/hooks.json', '.codex/config.toml', '.harness-loop/config.yaml'];
+/** A harness file as read from the workspace, for the model's prompt. */
+export interface HarnessFile {
+  path: string;
+  text: string;
+}
 
-export async function readHarnessFiles(root: string): Promise<HarnessFile[]> {
-  const files = await fg(HARNESS_GLOBS, { cwd: root, dot: true, absolute: true, ignore: ['**/node_modules/**', '**/.git/**', '.codex/harness-loop/**'] });
+/** The user layer Codex reads: $CODEX_HOME, else ~/.codex. */
+export function defaultCodexHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CODEX_HOME || join(homedir(), '.codex');
+}
+
+/** The team's own harness files in the repository (harness-loop's own left out), sorted. */
+export function teamHarnessPaths(h: HarnessModel): string[] {
+  const paths = [
+    ...h.agentsMd.filter((a) => a.scope === 'repo' && a.owner === 'team').map((a) => a.file),
+    ...h.skills.filter((s) => s.scope === 'repo' && s.owner === 'team').map((s) => s.file),
+    ...(h.hooks.some((x) => x.owner === 'team') ? h.hooks.filter((x) => !x.file.startsWith('/')).map((x) => x.file) : []),
+    ...h.config.filter((c) => c.scope === 'repo').map((c) => c.file),
+    ...h.outputSchemas.map((s) => s.file),
+  ];
+  return [...new Set(paths)].sort();
+}
+
+/** The text of each team harness file, for the LLM diagnosis prompt. */
+export async function readTeamHarnessFiles(h: HarnessModel): Promise<HarnessFile[]> {
   const out: HarnessFile[] = [];
-  for (const file of files.sort()) out.push({ path: relative(root, file), text: await readFile(file, 'utf8') });
+  for (const path of teamHarnessPaths(h)) out.push({ path, text: await readFile(join(h.root, path), 'utf8').catch(() => '') });
   return out;
 }

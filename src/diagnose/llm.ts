@@ -16,9 +16,14 @@ import type { Trace } from '../schema/trace.js';
 import { DEFAULT_FEEDBACK_WEIGHTS } from '../schema/feedback.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { workspacePaths } from '../util/workspace.js';
-import { checkLlmRecommendation, scoreLlmRecommendation, type LlmEvidenceContext } from './llm-check.js';
+import type { Recommendation as Rec } from '../schema/diagnosis.js';
+import type { HarnessModel } from '../schema/harness.js';
+import type { LedgerEntry } from '../schema/ledger.js';
+import type { Cluster } from './clusters.js';
+import type { HarnessFile } from './harness.js';
+import { LLM_TOP, checkLlmRecommendation, scoreLlmRecommendation, type LlmEvidenceContext } from './llm-check.js';
 import { renderDiagnosisPrompt } from './llm-prompt.js';
-import { diagnosisWeight, type HarnessFile, type TestOutcomeForDiagnosis } from './rank.js';
+import { diagnosisWeight, type TestOutcomeForDiagnosis } from './rank.js';
 import { layoutPath } from '../workspace/layout.js';
 
 /** How to run the LLM pass; flags override the config's critic settings. */
@@ -40,7 +45,14 @@ export interface LlmDiagnoseInput {
   traces: readonly Trace[];
   feedback: readonly Feedback[];
   tests: readonly TestOutcomeForDiagnosis[];
-  harness: readonly HarnessFile[];
+  harness: HarnessModel;
+  /** Team harness files with their text. */
+  harnessFiles: readonly HarnessFile[];
+  /** The deterministic clusters and their recommendations, shown to the model and merged with. */
+  clusters: readonly Cluster[];
+  deterministic: readonly Rec[];
+  ledger: readonly LedgerEntry[];
+  allow: readonly string[];
   now: Date;
 }
 
@@ -65,8 +77,12 @@ export async function runLlmDiagnosis(input: LlmDiagnoseInput, options: LlmDiagn
     traces: new Map(input.traces.map((t) => [t.id, indexTraceEvidence(t)])),
     feedback: new Map(input.feedback.map((f) => [f.id, f])),
     failing: new Map(input.tests.filter((t) => !t.pass).map((t) => [t.id, t])),
-    harness: input.harness,
+    harness: input.harnessFiles,
     weights,
+    model: input.harness,
+    allow: input.allow,
+    clusters: input.clusters,
+    triedIds: new Set(input.ledger.filter((e) => e.verdict !== 'improved').map((e) => e.recommendation.id)),
   };
   const dir = join(layoutPath(paths.root, 'diagnosis'), 'llm');
   const schemaText = renderJsonSchema('llm-recommendations', LlmRecommendationsSchema);
@@ -78,7 +94,10 @@ export async function runLlmDiagnosis(input: LlmDiagnoseInput, options: LlmDiagn
     const ids = new Set(entry.traceIds);
     const prompt = renderDiagnosisPrompt({
       batch,
-      harness: input.harness,
+      harness: input.harnessFiles,
+      model: input.harness,
+      clusters: input.deterministic.filter((r) => r.evidence.traceIds.some((t) => ids.has(t))),
+      ledger: input.ledger,
       feedback: input.feedback.filter((f) => ids.has(f.traceId) && diagnosisWeight(f, weights) > 0),
       failing: [...context.failing.values()].filter((t) => t.traceId === undefined || ids.has(t.traceId)),
     });
@@ -118,7 +137,8 @@ export async function runLlmDiagnosis(input: LlmDiagnoseInput, options: LlmDiagn
       await rm(rejectedFile, { force: true });
     }
     let accepted = 0;
-    for (const rec of answer.answer.recommendations) {
+    // The model ranks its own proposals; only its top ones are read.
+    for (const rec of answer.answer.recommendations.slice(0, LLM_TOP)) {
       const reason = checkLlmRecommendation(rec, context);
       if (reason !== undefined) {
         result.dropped.push({ batchId: batch.id, title: rec.title, reason });

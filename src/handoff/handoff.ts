@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { loadAllFeedback, diagnosisFile } from '../diagnose/diagnose.js';
-import { readHarnessFiles } from '../diagnose/harness.js';
+import { defaultCodexHome, teamHarnessPaths } from '../diagnose/harness.js';
+import { readHarnessModel } from '../harness/model.js';
+import { readLedger } from '../ledger/ledger.js';
+import { loopPaths } from '../ledger/paths.js';
 import { readHarnessGlobs } from '../ledger/harness-files.js';
 import { findLatestResults } from '../ledger/results.js';
 import { computePassRate } from '../ledger/gate.js';
@@ -18,7 +21,7 @@ export function handoffFile(workspace: string): string {
 }
 
 /** Renders `.harness-loop/codex_handoff.md` from the latest diagnosis. */
-export async function writeHandoff(options: { workspace: string; config: Config }): Promise<{ file: string; theChange: string | null }> {
+export async function writeHandoff(options: { workspace: string; config: Config; codexHome?: string | null }): Promise<{ file: string; theChange: string | null }> {
   const paths = workspacePaths(options.workspace);
   const source = diagnosisFile(options.workspace);
   let raw: unknown;
@@ -35,8 +38,10 @@ export async function writeHandoff(options: { workspace: string; config: Config 
     diagnosis: parsed.data,
     feedback: await loadAllFeedback(paths.feedback),
     passRate: latest ? computePassRate(latest.results.tests) : null,
-    harnessFiles: (await readHarnessFiles(paths.root)).map((h) => h.path),
+    passingTests: latest ? latest.results.tests.filter((t) => t.pass).length : 0,
+    harnessFiles: teamHarnessPaths(await readHarnessModel({ root: paths.root, config: options.config, codexHome: options.codexHome === undefined ? defaultCodexHome() : options.codexHome })),
     harnessGlobs: readHarnessGlobs(options.config),
+    ledger: (await readLedger(loopPaths(paths.root).ledger)).entries,
   });
   const file = handoffFile(options.workspace);
   await writeFileAtomic(file, text);

@@ -1,7 +1,9 @@
 // codex_handoff.md: what Codex acts on. It keeps the cookbook's seven sections, in order, so a
 // reader of the cookbook finds what they expect, and puts THE change and the rules up front.
-import type { Diagnosis, Layer, Recommendation, RuleStatus, TargetKind } from '../schema/diagnosis.js';
+import { cutQuote } from '../diagnose/words.js';
+import { LAYERS, type Diagnosis, type Layer, type Recommendation, type RuleStatus, type TargetKind } from '../schema/diagnosis.js';
 import type { Feedback } from '../schema/feedback.js';
+import type { LedgerEntry } from '../schema/ledger.js';
 
 export interface HandoffInput {
   diagnosis: Diagnosis;
@@ -11,23 +13,50 @@ export interface HandoffInput {
   harnessFiles: string[];
   /** Globs of files the change may touch (the guard's allow-list). */
   harnessGlobs: string[];
+  /** Cycles already verified: the only source of measured effects. */
+  ledger?: readonly LedgerEntry[];
+  /** Eval tests that pass in the latest run. */
+  passingTests?: number;
 }
 
-const LAYER_SPEED: Record<Layer, string> = { hook: 'milliseconds', 'pre-commit': 'seconds', ci: 'minutes', review: 'hours', loop: 'weekly' };
+const LAYER_SPEED: Record<Layer, string> = { runtime: 'configuration, before the agent acts', hook: 'milliseconds', 'pre-commit': 'seconds', ci: 'minutes', review: 'hours', loop: 'weekly' };
 const STATUS_TEXT: Record<RuleStatus, string> = {
   missing: 'missing requirement',
   'present-not-followed': 'present but not reliably followed',
   contradicted: 'contradicted by another rule',
+  'not-applicable': 'not a matter of rules (a setting or a check)',
 };
 const SECTION_OF: Record<TargetKind, string> = {
   'agents-md-rule': 'Prompt',
-  skill: 'Skills',
+  'skill-description': 'Skills',
+  'skill-body': 'Skills',
+  sandbox: 'Tools',
+  'mcp-server': 'Tools',
   'pre-tool-use-hook': 'Control flow',
   'post-tool-use-hook': 'Control flow',
-  'config-toml': 'Routing',
+  'hook-fix': 'Control flow',
+  'validation-script': 'Control flow',
+  'model-config': 'Routing',
   'output-schema': 'Artifact schema',
   'eval-suite': 'Evals',
 };
+
+/** A quote in double quotes, cut at a word boundary, never doubled. */
+function quoted(text: string, max = 240): string {
+  return `"${cutQuote(text, max).replace(/"/g, "'")}"`;
+}
+
+/** `trace` or `trace` span `span`, from a quote source written as `trace#span`. */
+function where(source: string): string {
+  const [trace, span] = source.split('#');
+  return span ? `trace \`${trace}\` span \`${span}\`` : `\`${trace}\``;
+}
+
+/** The speed rule: a check faster than the feedback that motivated it, or why none fits. */
+function speedLine(r: Recommendation): string {
+  if (LAYERS.indexOf(r.layer) < LAYERS.indexOf(r.motivatingLayer)) return `Speed: this acts at ${r.layer} (${LAYER_SPEED[r.layer]}), faster than ${r.motivatingLayer} (${LAYER_SPEED[r.motivatingLayer]}), where the problem was found.`;
+  return `Speed: no faster layer fits. ${r.speedNote ?? `The problem was found at ${r.motivatingLayer} and this change acts at ${r.layer}.`}`;
+}
 
 /** Markdown table cells cannot hold pipes or newlines. */
 function cell(text: string): string {
@@ -35,9 +64,8 @@ function cell(text: string): string {
 }
 
 function ruleLine(r: Recommendation): string {
-  const q = r.harnessQuotes[0];
-  const where = q ? ` (\`${q.source}:${q.line}\`: "${q.text}")` : '';
-  return `${STATUS_TEXT[r.ruleStatus]}${where}`;
+  const at = r.harnessQuotes.map((q) => `\`${q.source}:${q.line}\`: ${quoted(q.text, 160)}`).join('; ');
+  return `${STATUS_TEXT[r.ruleStatus]}${at ? ` (${at})` : ''}`;
 }
 
 function confidence(r: Recommendation): string {
@@ -50,9 +78,12 @@ function renderTheChange(r: Recommendation): string[] {
   return [
     `### THE change for this cycle: ${r.title}`,
     '',
-    `- Recommendation: \`${r.id}\` (rank ${r.rank}, category ${r.category})`,
-    `- Impact: ${r.impact.summary}`,
+    `- Recommendation: \`${r.id}\` (rank ${r.rank}, component ${r.target}${r.origin && r.origin !== 'deterministic' ? `, proposed by ${r.origin === 'merged' ? 'the ranker and the model' : 'the model'}` : ''})`,
+    ...(r.signature ? [`- What the traces show: ${r.signature}`] : []),
+    `- Evidence: ${r.impact.summary}; the measured effect comes from \`harness-loop verify\` and the ledger`,
     `- Layer: ${r.layer} (${LAYER_SPEED[r.layer]}); the feedback behind it was found at ${r.motivatingLayer} (${LAYER_SPEED[r.motivatingLayer]})`,
+    `- ${speedLine(r)}`,
+    ...(r.demotion ? [`- Tried before: ${r.demotion.reason}`] : []),
     `- Effort: ${r.effort.size}, ${r.effort.reason}`,
     `- Current harness: ${ruleLine(r)}`,
     `- Files you may touch: ${r.files.map((f) => `\`${f}\``).join(', ')}`,
@@ -66,7 +97,8 @@ function renderTheChange(r: Recommendation): string[] {
     `- Traces: ${r.evidence.traceIds.map((t) => `\`${t}\``).join(', ') || 'none'}`,
     `- Feedback: ${r.evidence.feedbackIds.map((t) => `\`${t}\``).join(', ') || 'none'}`,
     `- Failing tests: ${r.evidence.failingTestIds.map((t) => `\`${t}\``).join(', ') || 'none'}`,
-    ...r.evidence.quotes.map((q) => `- \`${q.source}\`: "${q.text.replace(/\s+/g, ' ').slice(0, 300)}"`),
+    ...r.evidence.quotes.map((q) => `- ${where(q.source)}: ${quoted(q.text)}`),
+    ...(r.spans && r.spans.length > 0 ? [`- Spans: ${r.spans.slice(0, 8).map((s) => `\`${s.traceId}#${s.spanId}\``).join(', ')}${r.spans.length > 8 ? `, and ${r.spans.length - 8} more` : ''}`] : []),
   ];
 }
 
@@ -94,11 +126,21 @@ export function renderHandoff(input: HandoffInput): string {
   } else {
     const failing = diagnosis.inputs.failingTests;
     out.push(
-      `Eval gate: ${passText}${failing > 0 ? `; ${failing} failing` : ''}. Gaps found: ${recs.length} ranked change(s) across ${new Set(recs.map((r) => r.category)).size} failure categories. ` +
-        `The strongest signal is ${top.category} (${top.impact.summary}).`,
+      `Eval gate: ${passText}${failing > 0 ? `; ${failing} failing` : ''}. Gaps found: ${recs.length} ranked change(s) from ${recs.length} evidence cluster(s). ` +
+        `The strongest signal: ${top.signature ?? top.category} (${top.impact.summary}).`,
     );
-    const strengths = input.feedback.length === 0 ? 'No feedback yet.' : `Traces without any feedback: ${Math.max(0, diagnosis.inputs.traces - new Set(input.feedback.map((f) => f.traceId)).size)} of ${diagnosis.inputs.traces}.`;
-    out.push('', `Strengths: ${strengths}`);
+    const clean = Math.max(0, diagnosis.inputs.traces - new Set(input.feedback.map((f) => f.traceId)).size);
+    const strengths = [
+      input.passingTests ? `${input.passingTests} of ${diagnosis.inputs.totalTests} eval tests pass` : '',
+      clean > 0 ? `${clean} of ${diagnosis.inputs.traces} traces drew no finding` : '',
+      ...(input.ledger ?? []).filter((e) => e.verdict === 'improved').map((e) => `cycle ${e.cycle} (${e.recommendation.title}) improved the pass rate ${Math.round(e.passRateBefore * 100)}% → ${Math.round((e.passRateAfter ?? 0) * 100)}%`),
+    ].filter(Boolean);
+    out.push('', `Strengths: ${strengths.length ? `${strengths.join('; ')}.` : 'none measured yet.'}`);
+    const measured = (input.ledger ?? []).filter((e) => e.kind === 'verify');
+    if (measured.length > 0) {
+      out.push('', 'Measured so far (ledger):');
+      for (const e of measured) out.push(`- Cycle ${e.cycle}, ${e.recommendation.title} (\`${e.recommendation.id}\`): ${e.verdict}, ${Math.round(e.passRateBefore * 100)}% → ${Math.round((e.passRateAfter ?? 0) * 100)}%, ${e.testsFixed.length} fixed, ${e.testsRegressed.length} regressed.`);
+    }
   }
   out.push('');
 
@@ -112,13 +154,13 @@ export function renderHandoff(input: HandoffInput): string {
   out.push('| rank | recommendation | impact | confidence | implementation effort | evidence | validation |', '|---|---|---|---|---|---|---|');
   for (const r of recs) {
     const evidence = `${r.evidence.traceIds.length} traces, ${r.evidence.feedbackIds.length} feedback, ${r.evidence.failingTestIds.length} failing tests`;
-    const validation = r.evidence.failingTestIds.length ? `\`harness-loop verify\`: ${r.evidence.failingTestIds.length} test(s) should pass` : '`harness-loop verify`: no regressions, verdict measured on runs under the changed harness';
+    const validation = r.evidence.failingTestIds.length ? `\`harness-loop verify\`: ${r.evidence.failingTestIds.length} failing test(s) rest on this evidence` : '`harness-loop verify`: no regressions, verdict measured on runs under the changed harness';
     out.push(`| ${r.rank}${r.rank === 1 ? ' (THE change)' : ''} | ${cell(r.title)} (\`${r.id}\`, ${r.layer}) | ${cell(r.impact.summary)} | ${confidence(r)} | ${r.effort.size}: ${cell(r.effort.reason)} | ${evidence} | ${validation} |`);
   }
   out.push('');
 
   out.push('## Supporting diagnosis and evidence', '');
-  for (const r of recs) out.push(`- **${r.category}** → ${STATUS_TEXT[r.ruleStatus]}${r.harnessQuotes[0] ? ` (\`${r.harnessQuotes[0].source}:${r.harnessQuotes[0].line}\`: "${r.harnessQuotes[0].text}")` : ''}. Traces: ${r.evidence.traceIds.map((t) => `\`${t}\``).join(', ') || 'none'}.`);
+  for (const r of recs) out.push(`- ${r.signature ?? r.category} (${r.target}) → ${ruleLine(r)}. Traces: ${r.evidence.traceIds.map((t) => `\`${t}\``).join(', ') || 'none'}.`);
   if (recs.length === 0) out.push('No failures to classify.');
   out.push('');
 

@@ -3,6 +3,7 @@
 import { writeBatches } from '../batch/batch.js';
 import { runCritique } from '../critique/run.js';
 import { diagnose } from '../diagnose/diagnose.js';
+import { llmDiagnosisOptions } from '../diagnose/llm-config.js';
 import { buildSuite } from '../evals/build-stage.js';
 import type { CodexRunSettings } from '../evals/codex-run.js';
 import { runEvals } from '../evals/run.js';
@@ -40,6 +41,8 @@ export interface LoopOptions {
   codex?: CodexRunSettings;
   env?: NodeJS.ProcessEnv;
   onStage?: (report: StageReport) => void;
+  /** The user layer the harness model reads ($CODEX_HOME); null reads none. */
+  codexHome?: string | null;
   /** Runs after batching, before the critic (the demo puts its recorded critic answer in place here). */
   beforeCritique?: () => Promise<void>;
 }
@@ -84,9 +87,18 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     () => runEvals({ workspace, grader: options.grader, promptfooBin: options.promptfooBin, env: options.env, provider: options.provider, codex: options.codex }),
     (r) => `${r.summary.tests.filter((t) => t.pass).length} of ${r.summary.tests.length} test(s) pass${r.recorded ? `; ${r.recorded.traces} codex run(s) recorded as trace(s)` : ''}${r.keptRuns ? `; runs kept in ${r.keptRuns}` : ''}`,
   );
-  const diagnosis = await stage('diagnose', () => diagnose({ workspace, config }), (r) => `${r.diagnosis.recommendations.length} recommendation(s)${r.diagnosis.recommendations[0] ? `; top: ${r.diagnosis.recommendations[0].title}` : ''}`);
+  const llm = llmDiagnosisOptions(config, options.env);
+  // The model's diagnosis reads the batches; build them when the critic did not.
+  if (llm && !options.critique) await stage('batch', () => writeBatches({ workspace, config }), (r) => `${r.manifest.batches.length} batch(es) of at most ${r.manifest.maxTokens} tokens`);
+  const codexHome = options.codexHome !== undefined ? options.codexHome : options.env?.CODEX_HOME;
+  const diagnosis = await stage(
+    'diagnose',
+    () => diagnose({ workspace, config, ...(llm ? { llm } : {}), ...(codexHome !== undefined ? { codexHome } : {}) }),
+    (r) =>
+      `${r.diagnosis.recommendations.length} recommendation(s)${r.llm ? ` (${r.llm.recommendations.length} from ${r.llm.model}, ${r.llm.dropped.length} dropped, ${r.llm.failed} batch(es) failed)` : ''}${r.diagnosis.recommendations[0] ? `; top: ${r.diagnosis.recommendations[0].title}` : ''}`,
+  );
   void diagnosis;
-  const handoff = await stage('handoff', () => writeHandoff({ workspace, config }), (r) => (r.theChange ? `THE change: ${r.theChange}` : 'nothing to change'));
+  const handoff = await stage('handoff', () => writeHandoff({ workspace, config, ...(codexHome !== undefined ? { codexHome } : {}) }), (r) => (r.theChange ? `THE change: ${r.theChange}` : 'nothing to change'));
   return { stages, handoff: handoff.file, theChange: handoff.theChange, evalExitCode: run.exitCode, resultsFile: run.file };
 }
 

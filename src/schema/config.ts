@@ -61,6 +61,20 @@ export const ConfigSchema = z
       .default({ weights: DEFAULT_FEEDBACK_WEIGHTS, requiredSections: [], tokenBudget: DEFAULT_TOKEN_BUDGET })
       .describe('Feedback weighting and the deterministic detectors.'),
     evals: EvalsConfigSchema,
+    diagnose: z
+      .object({
+        llm: z
+          .union([
+            z.boolean(),
+            z
+              .object({ model: z.string().min(1).optional().describe('Model for the diagnosis pass (default: critic.model).') })
+              .strict(),
+          ])
+          .default(false)
+          .describe('Also ask a model for its top 5 changes in `diagnose`, `loop` and CI (true, or { model }); its checked proposals are merged with the deterministic clusters.'),
+      })
+      .default({ llm: false })
+      .describe('The diagnosis stage.'),
     evidence: z
       .object({
         outputGlobs: z.array(z.string().min(1)).default(DEFAULT_EVIDENCE.outputGlobs).describe('Globs (repository-relative) of the documents check_evidence_coverage checks after each write.'),

@@ -3,20 +3,35 @@ import { z } from 'zod';
 export const DIAGNOSIS_SCHEMA_VERSION = 1 as const;
 
 /** Where a check runs, fastest first; a problem caught earlier costs less. */
-export const LAYERS = ['hook', 'pre-commit', 'ci', 'review', 'loop'] as const;
+export const LAYERS = ['runtime', 'hook', 'pre-commit', 'ci', 'review', 'loop'] as const;
 export const LayerSchema = z
   .enum(LAYERS)
-  .describe('Speed layer: hook (milliseconds), pre-commit (seconds), ci (minutes), review (hours), loop (weekly).');
+  .describe('Speed layer: runtime (Codex configuration, before the agent acts), hook (milliseconds), pre-commit (seconds), ci (minutes), review (hours), loop (weekly).');
 export type Layer = z.infer<typeof LayerSchema>;
 
 export const TargetKindSchema = z
-  .enum(['agents-md-rule', 'skill', 'post-tool-use-hook', 'pre-tool-use-hook', 'config-toml', 'output-schema', 'eval-suite'])
-  .describe('Kind of harness artefact the change touches.');
+  .enum([
+    'sandbox',
+    'mcp-server',
+    'model-config',
+    'skill-description',
+    'skill-body',
+    'agents-md-rule',
+    'pre-tool-use-hook',
+    'post-tool-use-hook',
+    'hook-fix',
+    'output-schema',
+    'validation-script',
+    'eval-suite',
+  ])
+  .describe(
+    'Harness component the change touches: sandbox/network settings, an MCP server table, model or reasoning effort, a skill description or body, an AGENTS.md rule, a new PreToolUse/PostToolUse hook, a fix to an existing hook, an output schema, a validation script (Stop hook, pre-commit, CI), the eval suite.',
+  );
 export type TargetKind = z.infer<typeof TargetKindSchema>;
 
 export const RuleStatusSchema = z
-  .enum(['missing', 'present-not-followed', 'contradicted'])
-  .describe('What the current harness says about the problem: no rule, a rule the agent did not follow, or a rule that another rule contradicts.');
+  .enum(['missing', 'present-not-followed', 'contradicted', 'not-applicable'])
+  .describe('What the current harness says about the problem: no rule, a rule the agent did not follow, a rule that another rule contradicts, or not a matter of rules (a setting, a hook that fails).');
 export type RuleStatus = z.infer<typeof RuleStatusSchema>;
 
 export const EffortSchema = z
@@ -55,8 +70,19 @@ export const RecommendationSchema = z
     effort: EffortSchema,
     layer: LayerSchema,
     motivatingLayer: LayerSchema.describe('Layer at which the motivating feedback was found (human review: review; detector: ci; hook: hook; LLM critic: loop).'),
-    weight: z.number().nonnegative().describe('Summed source weight × severity of the cluster.'),
-    score: z.number().nonnegative().describe('impact × weight / effort × layer preference.'),
+    weight: z.number().nonnegative().describe('Evidence weight of the cluster: its strongest record (source weight × severity) plus a bounded share of the rest.'),
+    score: z.number().nonnegative().describe('weight × breadth × layer speed ÷ effort, × 0.25 when the ledger shows the same change did not improve.'),
+    signature: z.string().optional().describe('What the traces show for this cluster: error class and subject, or the problem and the files written.'),
+    spans: z
+      .array(z.object({ traceId: z.string(), spanId: z.string() }))
+      .optional()
+      .describe('Spans the evidence points at, for links from the handoff and report.'),
+    origin: z.enum(['deterministic', 'llm', 'merged']).optional().describe('Who proposed it: the deterministic ranker, the model, or both for the same evidence.'),
+    speedNote: z.string().optional().describe('Why no faster layer fits, when the change is prose (AGENTS.md or a skill).'),
+    demotion: z
+      .object({ recommendationId: z.string(), cycle: z.number().int().positive(), verdict: z.string(), reason: z.string() })
+      .optional()
+      .describe('The ledger shows this cluster\'s earlier change did not improve; what was tried and why this proposal differs.'),
   })
   .describe('One ranked harness change.');
 export type Recommendation = z.infer<typeof RecommendationSchema>;

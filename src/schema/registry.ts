@@ -5,6 +5,7 @@ import { CritiqueSchema } from './critique.js';
 import { CycleSchema } from './cycle.js';
 import { EvalRunSummarySchema, EvalTestMetadataSchema, PruneLogEntrySchema, RubricVerdictSchema } from './eval-suite.js';
 import { FeedbackSchema } from './feedback.js';
+import { HarnessModelSchema } from './harness.js';
 import { LedgerEntrySchema } from './ledger.js';
 import { LlmRecommendationsSchema } from './llm-diagnosis.js';
 import { TraceSchema } from './trace.js';
@@ -23,6 +24,7 @@ export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
   'rubric-verdict': RubricVerdictSchema,
   'eval-prune-log-entry': PruneLogEntrySchema,
   'batch-manifest': BatchManifestSchema,
+  'harness-model': HarnessModelSchema,
 };
 
 /**

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HarnessModelSchema } from '../../src/schema/harness.js';
 import { runCli } from '../support/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'hl-cli-'));
@@ -83,6 +84,11 @@ describe('harness-loop CLI', () => {
     expect(result.cycle.fixed).toHaveLength(2);
     const ledger = readFileSync(result.artefacts.ledger as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
     expect(ledger.map((e) => e.verdict)).toEqual(['inconclusive']);
+    // What Codex reads, byte for byte, once the time and the eval run id are normalised.
+    const handoff = readFileSync(result.artefacts.handoff as string, 'utf8')
+      .replace(/^Generated \S+ /m, 'Generated <time> ')
+      .replace(/run-\d{8}T\d{6}Z-[0-9a-f]+/g, '<run-id>');
+    await expect(handoff).toMatchFileSnapshot('../golden/codex_handoff.md');
 
     // On the demo workspace: a new cycle whose change has no run under it is not_measured…
     const ws = result.workspace;
@@ -107,6 +113,21 @@ describe('harness-loop CLI', () => {
     const outside = await runCli(['verify', '-C', ws]);
     expect(outside.exitCode).toBe(1);
     expect(outside.stderr).toContain('outside the harness changed during cycle 2:\n  - docs/pricing.md (modified)');
+  });
+
+  it('harness --json covers every component family, with harness-loop\'s own marked', async () => {
+    const fixture = join(process.cwd(), 'test/fixtures/harness');
+    const r = await runCli(['harness', '--json', '-C', join(fixture, 'repo'), '--codex-home', join(fixture, 'codex-home')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const model = HarnessModelSchema.parse(JSON.parse(r.stdout));
+    expect(Object.keys(model).sort()).toEqual(['agentsMd', 'codexHome', 'config', 'evidenceCheck', 'hooks', 'outputSchemas', 'problems', 'root', 'schemaVersion', 'skills', 'validation']);
+    for (const family of [model.agentsMd, model.skills, model.hooks, model.config, model.outputSchemas, model.validation]) expect(family.length).toBeGreaterThan(0);
+    expect(model.agentsMd.some((a) => a.kind === 'override') && model.agentsMd.some((a) => a.scope === 'user') && model.agentsMd.some((a) => a.directory === 'services/api')).toBe(true);
+    expect(model.skills.find((s) => s.name === 'harness-improvement')!.owner).toBe('harness-loop');
+    expect(model.hooks.filter((h) => h.owner === 'harness-loop')).toHaveLength(2);
+    const text = await runCli(['harness', '-C', join(fixture, 'repo'), '--codex-home', join(fixture, 'codex-home')]);
+    expect(text.stdout).toContain('.codex/config.toml:7: sandbox_workspace_write.network_access = false');
+    expect(text.stdout).toContain('.codex/config.toml:9: mcp_servers.issues: npx -y @acme/issues-mcp (env: ISSUES_TOKEN)');
   });
 
   it('refuses to run the demo over an existing workspace', async () => {

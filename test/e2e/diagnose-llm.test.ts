@@ -67,8 +67,9 @@ describe('harness-loop diagnose --llm (real codex, mock model)', () => {
 
     const file = join(ws, '.harness-loop', 'diagnosis', 'recommendations.json');
     const diagnosis = DiagnosisSchema.parse(JSON.parse(await readFile(file, 'utf8')));
-    const llm = diagnosis.recommendations.filter((x) => x.id.startsWith('rec_llm_'));
-    expect(llm.map((x) => [x.title, x.motivatingLayer, x.evidence.feedbackIds, x.evidence.traceIds])).toEqual([['Surface conflicting docs', 'loop', [human!.id], [PRO_PRICE]]]);
+    // The same change as the deterministic one for the same evidence: one recommendation, proposed by both.
+    const fromModel = diagnosis.recommendations.filter((x) => x.origin !== 'deterministic');
+    expect(fromModel.map((x) => [x.target, x.files, x.motivatingLayer, x.evidence.feedbackIds, x.evidence.traceIds, x.origin])).toEqual([['agents-md-rule', ['AGENTS.md'], 'review', [human!.id], [PRO_PRICE], 'merged']]);
     expect(diagnosis.recommendations.map((x) => x.rank)).toEqual(diagnosis.recommendations.map((_, i) => i + 1));
 
     const again = await runCli(['diagnose', '-C', ws, '--llm'], { env });
@@ -88,6 +89,28 @@ describe('harness-loop diagnose --llm (real codex, mock model)', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/ {2}failed: batch-001\.jsonl \(batch_[0-9a-f]{16}\): the answer is not valid JSON \(truncated\?\)/);
     expect(r.stdout).toContain('wrote ');
+  });
+
+  it('runs in `loop` when diagnose.llm is configured, and merges the checked proposals into the handoff', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'hl-loop-llm-'));
+    const ws = join(root, 'ws');
+    await runCli(['ingest', '-C', ws, '--all-repos', SESSIONS]);
+    await writeFile(
+      join(ws, '.harness-loop', 'config.yaml'),
+      `diagnose:\n  llm: { model: gpt-5.4-mini }\ncritic:\n  codexBin: ${JSON.stringify(codexBin())}\n  codexConfig:\n${mockProviderArgs(mock.url).filter((a) => a !== '-c').map((a) => `    - ${JSON.stringify(a)}`).join('\n')}\n`,
+    );
+    step = { json: { recommendations: [{ ...proposal('Say when two docs disagree', []), files: ['.agents/skills/docs-answer/SKILL.md'], target: 'skill-body' }] } };
+    const before = mock.requests.length;
+    const r = await runCli(['loop', '-C', ws, '--all-repos', SESSIONS], { env: isolatedEnv(root) });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/batch +1 batch\(es\)/);
+    expect(r.stdout).toMatch(/diagnose +\d+ recommendation\(s\) \(1 from gpt-5\.4-mini, 0 dropped, 0 batch\(es\) failed\)/);
+    expect(mock.requests.length).toBe(before + 1);
+    const diagnosis = DiagnosisSchema.parse(JSON.parse(await readFile(join(ws, '.harness-loop', 'diagnosis', 'recommendations.json'), 'utf8')));
+    const fromModel = diagnosis.recommendations.find((x) => x.origin === 'llm');
+    expect(fromModel?.title).toBe('Say when two docs disagree');
+    expect(fromModel?.evidence.traceIds).toContain(PRO_PRICE);
+    expect(await readFile(join(ws, '.harness-loop', 'codex_handoff.md'), 'utf8')).toContain('Say when two docs disagree');
   });
 
   it('refuses --model without --llm', async () => {

@@ -7,6 +7,7 @@ import type { Recommendation } from '../../../src/schema/diagnosis.js';
 import { DEFAULT_FEEDBACK_WEIGHTS, FEEDBACK_SCHEMA_VERSION, type Feedback } from '../../../src/schema/feedback.js';
 import type { LlmRecommendation } from '../../../src/schema/llm-diagnosis.js';
 import { span, trace } from '../feedback/helpers.js';
+import { runFixture, tid } from '../../support/diagnosis-fixture.js';
 
 const T1 = trace({ id: 't1', finalAnswer: 'The Pro plan costs $49 per month [docs/pricing.md].', spans: [span({ id: 's1', kind: 'tool_call', output: 'Pro costs $39 per month' })] });
 const T2 = trace({ id: 't2' });
@@ -69,6 +70,14 @@ describe('checkLlmRecommendation', () => {
     expect(checkLlmRecommendation(proposal({}, { traceIds: [], feedbackIds: [], failingTestIds: [] }), CONTEXT)).toBe('cites no evidence (no trace, feedback or failing test id)');
     expect(checkLlmRecommendation(proposal({ files: ['../other/AGENTS.md'] }), CONTEXT)).toBe('file "../other/AGENTS.md" is outside the workspace');
   });
+
+  it("drops a proposal that targets harness-loop's own files or files the edit guard does not allow", () => {
+    const ctx = { ...CONTEXT, allow: ['**/AGENTS.md', '.codex/**', '.agents/skills/**'] };
+    expect(checkLlmRecommendation(proposal({ files: ['.agents/skills/harness-improvement/SKILL.md'] }), ctx)).toBe('file ".agents/skills/harness-improvement/SKILL.md" is not a harness file the edit guard lets a change touch');
+    expect(checkLlmRecommendation(proposal({ files: ['.codex/harness-loop/hooks/guard.cjs'] }), ctx)).toBe('file ".codex/harness-loop/hooks/guard.cjs" is harness-loop\'s own, never a remedy target');
+    expect(checkLlmRecommendation(proposal({ files: ['src/app.ts'] }), ctx)).toBe('file "src/app.ts" is not a harness file the edit guard lets a change touch');
+    expect(checkLlmRecommendation(proposal({ files: ['.codex/config.toml'] }), ctx)).toBeUndefined();
+  });
 });
 
 describe('scoreLlmRecommendation', () => {
@@ -79,12 +88,13 @@ describe('scoreLlmRecommendation', () => {
     );
     expect(rec).toMatchObject({
       id: expect.stringMatching(/^rec_llm_[0-9a-f]{16}$/),
-      motivatingLayer: 'loop',
+      motivatingLayer: 'review',
+      origin: 'llm',
       evidence: { traceIds: ['t1'], feedbackIds: ['fb_1'], failingTestIds: ['test-1'], quotes: [{ source: 't1', text: 'Pro costs $39 per month' }, { source: 'AGENTS.md', text: 'Cite the file you used.' }] },
-      impact: { failingTestsFixed: 1, failingTestsTotal: 2, feedbackCount: 1, summary: 'fixes 1 of 2 failing tests' },
-      // human high = 1 × 3, plus 0.5 per failing test fixed; impact 1/2; review layer ×1; effort S ÷1.
-      weight: 3.5,
-      score: 1.75,
+      impact: { failingTestsFixed: 1, failingTestsTotal: 2, feedbackCount: 1, summary: '1 failing test rests on this evidence' },
+      // human high = 9, plus a tenth of the unreported failing test (0.8); breadth 1 trace + 1 test = 2; review ×1; effort S ÷1.
+      weight: 9.08,
+      score: 18.16,
     });
   });
 
@@ -102,6 +112,33 @@ describe('mergeRecommendations', () => {
       [base.id, 1],
       ['rec_det', 2],
     ]);
+  });
+});
+
+describe('merging with the deterministic cluster', () => {
+  it('scores a model proposal with the evidence of the cluster it shares, and ranks a better layer above the template', async () => {
+    const f = await runFixture({
+      files: { 'AGENTS.md': '# Rules\n\n- Keep it short.\n', '.codex/config.toml': 'model = "gpt-5.5"\n' },
+      sessions: [1, 2].map((n) => ({ id: tid(30, n), task: 'Fetch the changelog and summarise it', steps: [{ shell: 'curl -sS https://example.org/changelog', exitCode: 6, output: 'curl: (6) Could not resolve host: example.org' }], answer: 'Could not fetch it.' })),
+      feedback: [{ traceId: tid(30, 1), source: 'human', category: 'tooling', severity: 'high', observation: 'The fetch failed on every run.' }],
+    });
+    const det = f.result.recommendations[0]!;
+    const human = f.feedback[0]!;
+    const ctx: LlmEvidenceContext = {
+      traces: new Map(f.traces.map((t) => [t.id, indexTraceEvidence(t)])),
+      feedback: new Map(f.feedback.map((x) => [x.id, x])),
+      failing: new Map(),
+      harness: [],
+      weights: DEFAULT_FEEDBACK_WEIGHTS,
+      clusters: f.result.clusters,
+    };
+    const llm = scoreLlmRecommendation(proposal({ title: 'Give the sandbox network access', target: 'sandbox', layer: 'runtime', files: ['.codex/config.toml'], ruleStatus: 'not-applicable' }, { traceIds: [tid(30, 1)], feedbackIds: [human.id], failingTestIds: [] }), ctx);
+    // The same evidence: both traces of the cluster, the same weight as the deterministic change.
+    expect(llm.evidence.traceIds).toEqual([tid(30, 1), tid(30, 2)]);
+    expect(llm.weight).toBe(det.weight);
+    const merged = mergeRecommendations(f.result.recommendations, [llm]);
+    expect(merged[0]!.target).toBe('sandbox');
+    if (det.target === 'sandbox') expect(merged[0]!.origin).toBe('merged');
   });
 });
 

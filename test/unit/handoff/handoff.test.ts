@@ -20,8 +20,8 @@ const COOKBOOK_SECTIONS = [
 describe('codex_handoff.md on the bundled example', () => {
   it('carries the cookbook sections in order, THE change first, the cycle rules, and only real ids', async () => {
     const { workspace, config } = await exampleWorkspace();
-    const { diagnosis } = await diagnose({ workspace, config, now: new Date('2026-11-25T12:00:00Z') });
-    const { file } = await writeHandoff({ workspace, config });
+    const { diagnosis } = await diagnose({ workspace, config, codexHome: null, now: new Date('2026-11-25T12:00:00Z') });
+    const { file } = await writeHandoff({ workspace, config, codexHome: null });
     const text = readFileSync(file, 'utf8');
 
     const h2 = text.split('\n').filter((l) => l.startsWith('## '));
@@ -37,13 +37,19 @@ describe('codex_handoff.md on the bundled example', () => {
     expect(text).toContain('`harness-loop verify`');
     for (const f of top.files) expect(text).toContain(`\`${f}\``);
 
-    // The planted problems come first: uncited/unsupported citations, then the silent conflict.
-    expect(top.category).toBe('citation_error');
+    // The planted problems come first: unsupported citations caught by a hook, then the skill the
+    // agent followed when it dropped the conflicting price.
+    expect(top.category).toContain('citation_error');
+    expect(top.target).toBe('post-tool-use-hook');
     expect(top.layer).toBe('hook');
-    expect(diagnosis.recommendations.map((r) => r.category)).toContain('conflict_not_surfaced');
-    const conflict = diagnosis.recommendations.find((r) => r.category === 'conflict_not_surfaced')!;
-    expect(conflict.ruleStatus).toBe('contradicted');
-    expect(conflict.harnessQuotes[0]!.source).toBe('.agents/skills/docs-answer/SKILL.md');
+    expect(text).toContain('- Speed: this acts at hook (milliseconds), faster than review (hours), where the problem was found.');
+    const conflict = diagnosis.recommendations.find((r) => r.category.includes('conflict_not_surfaced'))!;
+    expect(conflict.target).toBe('skill-body');
+    expect(conflict.files).toEqual(['.agents/skills/docs-answer/SKILL.md']);
+    expect(conflict.harnessQuotes.map((q) => q.text)).toContain('If two files disagree, use the one that looks most recent and move on.');
+    // Quotes are never doubled and never cut inside a word.
+    expect(text).not.toMatch(/""|“"/);
+    for (const line of text.split('\n').filter((l) => /^- .*`: ".*…"$/.test(l))) expect(line).toMatch(/\w…"$/);
 
     const traceIds = new Set<string>();
     for await (const t of readTraceStore(workspacePaths(workspace).traceStore)) traceIds.add(t.id);
