@@ -153,7 +153,8 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     expect((await cli('cycle', 'start', '--recommendation', 'rec-effort')).exitCode).toBe(0);
     writeFileSync(join(ws, '.codex/config.toml'), 'model_reasoning_effort = "high"\n');
     let from = mock.requests.length;
-    const effortUp = await cli('verify', ...codexFlags);
+    // One fixed test needs five gained run pairs before the sign test calls it an improvement.
+    const effortUp = await cli('verify', ...codexFlags, '--repeat', '5');
     expect(effortUp.exitCode, effortUp.stderr).toBe(0);
     expect(efforts(from)).toEqual(['high']);
     const ledger = () => readJsonl<LedgerEntry>(join(ws, '.harness-loop/ledger.jsonl')).at(-1)!;
@@ -167,7 +168,7 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     );
     writeFileSync(join(ws, '.codex/hooks.json'), JSON.stringify({ hooks: { PostToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'node .codex/hooks/cite-note.mjs', timeout: 10 }] }] } }, null, 2));
     from = mock.requests.length;
-    const hookAdded = await cli('verify', ...codexFlags);
+    const hookAdded = await cli('verify', ...codexFlags, '--repeat', '5');
     expect(hookAdded.exitCode, hookAdded.stderr).toBe(0);
     expect(hookNotes(mock.requests.slice(from))).toBe(1);
     expect([ledger().verdict, ledger().testsFixed, ledger().testsRegressed]).toEqual(['improved', [timeoutTest], []]);

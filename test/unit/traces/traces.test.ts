@@ -22,10 +22,11 @@ describe('harness-loop traces', () => {
     const rows = await listTraces(ws);
     expect(rows.map((r) => r.id)[0]).toBe('01a23bb2-91cb-7390-b9ff-d5f79ec60f87');
     const vscode = rows.find((r) => r.id.startsWith('0199b8d1'))!;
-    expect(vscode).toMatchObject({ task: 'The cart total test fails, fix it', feedback: 1, harness: null, errors: 1 });
+    expect(vscode).toMatchObject({ task: 'The cart total test fails, fix it', feedback: 1, errors: 1 });
+    expect(vscode.harness).toMatch(/^[0-9a-f]{64}$/);
     expect(rows.find((r) => r.id.startsWith('01a23bb2-91cb'))!.parent).toBe('01a23bb2-8e7a-7103-b984-75594a65b317');
     const text = renderTraceList(rows);
-    expect(text).toContain('0199b8d1-52a0-7c31-9e4b-6f0a2d1c3e55  2025-10-06 09:14  fb 1  harness -  task: The cart total test fails, fix it');
+    expect(text).toContain(`0199b8d1-52a0-7c31-9e4b-6f0a2d1c3e55  2025-10-06 09:14  fb 1  harness ${vscode.harness!.slice(0, 12)}  task: The cart total test fails, fix it`);
   });
 
   it('shows one trace by a unique prefix, with its feedback, and refuses an ambiguous one', async () => {
