@@ -99,7 +99,12 @@ async function hashGuardSettings(root: string): Promise<string> {
   let ours: unknown = null;
   try {
     const hooks = (JSON.parse(hooksText || '{}') as { hooks?: Record<string, { hooks?: { command?: unknown }[] }[]> }).hooks ?? {};
-    ours = Object.entries(hooks).map(([event, groups]) => [event, groups.flatMap((g) => (g.hooks ?? []).filter(isOurHandler))]);
+    // Only harness-loop's handlers count: a team hook added beside them (or a hooks.json created for
+    // one) is a harness change, not a change to the guard.
+    ours = Object.entries(hooks)
+      .map(([event, groups]) => [event, groups.flatMap((g) => (g.hooks ?? []).filter(isOurHandler))] as const)
+      .filter(([, handlers]) => handlers.length > 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   } catch {
     ours = `unparsable:${sha(hooksText)}`;
   }
