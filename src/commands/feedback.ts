@@ -148,13 +148,15 @@ async function runDetect(args: CommandArgs, config: Config): Promise<number> {
   const result = await detectFeedback({ workspace: args.workspace, config });
   for (const s of result.skipped.slice(0, 20)) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]}\n`);
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ traces: result.traces, found: result.found, added: result.added.length, duplicates: result.duplicates, byDetector: result.byDetector, records: result.added }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ traces: result.traces, found: result.found, added: result.added.length, duplicates: result.duplicates, byDetector: result.byDetector, expected: result.expected, records: result.added }, null, 2)}\n`);
     return 0;
   }
   const counts = Object.entries(result.byDetector).map(([name, n]) => `${name} ${n}`).join(', ');
   process.stdout.write(
     `feedback detect: ${result.traces} trace(s), ${result.found} finding(s) (${counts}); ` +
-      `${result.added.length} added, ${result.duplicates} already recorded\n`,
+      `${result.added.length} added, ${result.duplicates} already recorded` +
+      (result.expected.length > 0 ? `; ${result.expected.length} expected failure(s) skipped (see --json)` : '') +
+      '\n',
   );
   return 0;
 }
