@@ -117,16 +117,23 @@ function renderRun(summary: EvalRunSummary, file: string): string {
   const lines: string[] = [];
   for (const t of summary.tests) {
     const score = t.score !== undefined ? t.score.toFixed(2) : '  - ';
-    lines.push(`${t.status.toUpperCase().padEnd(5)}  ${t.id}  ${score}  ${t.description ?? ''}`);
+    lines.push(`${t.status.toUpperCase().padEnd(8)}  ${t.id}  ${score}  ${t.description ?? ''}`);
     for (const f of t.failedAssertions.slice(0, 10)) {
       const value = f.value !== undefined ? ` ${JSON.stringify(f.value.length > 60 ? `${f.value.slice(0, 59)}…` : f.value)}` : '';
       lines.push(`       ✗ ${f.type}${value}: ${f.reason.split('\n')[0]}`);
     }
   }
   const t = summary.totals;
-  lines.push(`evals run: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored of ${t.tests} (provider: ${summary.provider}, grader: ${summary.grader}, cycle ${summary.cycle}) → ${displayPath(file)}`);
-  if (summary.missingVerdicts.length > 0) {
-    lines.push(`  ${summary.missingVerdicts.length} llm-rubric verdict(s) missing for offline grading; record them in .harness-loop/evals/rubric-verdicts.jsonl (the reasons above show the line to add)`);
+  const unjudged = t.unjudged ?? 0;
+  lines.push(
+    `evals run: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored${unjudged > 0 ? `, ${unjudged} unjudged` : ''} of ${t.tests} ` +
+      `(provider: ${summary.provider}, grader: ${summary.grader}, cycle ${summary.cycle}) → ${displayPath(file)}`,
+  );
+  if (unjudged > 0) {
+    lines.push(
+      `  ${unjudged} test(s) wait for ${summary.missingVerdicts.length} rubric verdict(s); they are left out of the pass rate and never count as failures. ` +
+        'List them with `harness-loop evals verdicts`, judge them in `harness-loop review`.',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

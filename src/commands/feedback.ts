@@ -16,7 +16,7 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Flags each subcommand accepts beyond the global ones; anything else is a usage error. */
 const FLAGS: Record<Subcommand, string[]> = {
-  add: ['trace', 'span', 'category', 'severity', 'observation', 'evidence', 'author', 'required', 'prohibited', 'source', 'allow-unknown-trace'],
+  add: ['trace', 'span', 'category', 'severity', 'observation', 'evidence', 'author', 'required', 'prohibited', 'source', 'positive', 'allow-unknown-trace'],
   import: ['trace', 'source', 'author', 'allow-unknown-trace'],
   check: ['trace', 'source', 'author', 'allow-unknown-trace'],
   detect: [],
@@ -93,11 +93,12 @@ async function runAdd(args: CommandArgs, config: Config): Promise<number> {
     required: opt('required'),
     prohibited: opt('prohibited'),
     source: opt('source'),
+    positive: args.flags.positive === true,
     allowUnknownTrace: args.flags['allow-unknown-trace'] === true,
   });
   warn(result.warnings);
   if (args.json) process.stdout.write(`${JSON.stringify({ added: result.added, record: result.record }, null, 2)}\n`);
-  else process.stdout.write(`feedback: ${result.added ? 'added' : 'already recorded'} ${result.record.id} (${result.record.source}, ${result.record.category}, ${result.record.severity}) on trace ${result.record.traceId}\n`);
+  else process.stdout.write(`feedback: ${result.added ? 'added' : 'already recorded'} ${result.record.id} (${result.record.source}, ${result.record.polarity === 'positive' ? 'positive, ' : ''}${result.record.category}, ${result.record.severity}) on trace ${result.record.traceId}\n`);
   return 0;
 }
 

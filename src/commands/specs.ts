@@ -204,12 +204,16 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'harness-loop feedback <add|import|check|detect|critique|list> [FILE…] [options]',
     description:
       'Subcommands:\n' +
-      '  add      --trace ID --category C --severity S --observation TEXT [--evidence …]: append a human record\n' +
+      '  add      --trace ID --category C --severity S --observation TEXT [--evidence …]: append a human record;\n' +
+      '           --positive records praise instead (a "keep" test that passes on the praised answer), e.g.\n' +
+      '           harness-loop feedback add --positive --trace 01a2… --observation "Names both sources and their dates"\n' +
       '  import   FILE…: JSON, JSONL or YAML, article shape {trace_id, category, severity, observation, evidence}\n' +
       '           or cookbook shape {theme, summary, required_observations, prohibited_claims}; files may be keyed by trace id\n' +
       '  check    [FILE…]: validate the store (and FILEs, writing nothing)\n' +
       '  detect   derive records from the traces: failed commands, tool errors, hook blocks, missing cited\n' +
-      '           files, missing sections, errored turns, runaway token use\n' +
+      '           files, missing sections, errored turns, runaway token use. Expected failures (a command the\n' +
+      '           task asked for, probes such as test/grep -q/which, a command that later succeeded) are left\n' +
+      '           out and listed with their reason in --json (`expected`); detect.ignore in the config tunes it\n' +
       '  critique ask an LLM critic (codex exec --output-schema, one pass per batch from `harness-loop batch`)\n' +
       '           for observations; each is checked against the traces (trace and span ids exist, quotes occur\n' +
       '           verbatim): checked ones are stored active, the rest unverified (never tests). Answered batches\n' +
@@ -231,6 +235,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'required', type: 'string', arg: 'LIST', description: 'Required observations, one per line (or comma-separated) (add).' },
       { flag: 'prohibited', type: 'string', arg: 'LIST', description: 'Prohibited claims, one per line (or comma-separated) (add).' },
       { flag: 'source', type: 'string', arg: 'SRC', description: 'human, llm, detector or hook (default human); filter (list).' },
+      { flag: 'positive', type: 'boolean', description: 'Praise: a quality to keep, not a problem (add; severity defaults to medium, category to praised).' },
       { flag: 'allow-unknown-trace', type: 'boolean', description: 'Accept trace ids not in the trace store, with a warning.' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Critic model (critique; default: critic.model in the config).' },
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI to run (critique; default: critic.codexBin, "codex"); a .js file runs with node.' },

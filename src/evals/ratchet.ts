@@ -185,8 +185,8 @@ function mergeTest(doc: Document.Parsed, i: number, js: Record<string, unknown>,
 function existingAssertionKeys(asserts: unknown): string[] {
   if (!Array.isArray(asserts)) return [];
   return asserts
-    .filter((a): a is { type: string; value?: unknown } => a !== null && typeof a === 'object' && typeof (a as { type?: unknown }).type === 'string')
-    .map((a) => assertionKey(a.type, unprotectDeep(a.value)));
+    .filter((a): a is { type: string; value?: unknown; config?: unknown } => a !== null && typeof a === 'object' && typeof (a as { type?: unknown }).type === 'string')
+    .map((a) => assertionKey(a.type, unprotectDeep(a.value), a.config === undefined ? undefined : unprotectDeep(a.config)));
 }
 
 function lineOf(text: string, node: unknown): number | undefined {

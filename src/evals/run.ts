@@ -172,6 +172,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
       passed: digest.tests.filter((t) => t.status === 'pass').length,
       failed: digest.tests.filter((t) => t.status === 'fail').length,
       errors: digest.tests.filter((t) => t.status === 'error').length,
+      unjudged: digest.tests.filter((t) => t.status === 'unjudged').length,
     };
     const summary: EvalRunSummary = {
       schemaVersion: EVAL_SUITE_SCHEMA_VERSION,
@@ -192,7 +193,8 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     const file = join(paths.results, `${runId}.json`);
     await writeJsonAtomic(file, summary);
     // Promptfoo's 100 means something failed even if no row says so: never report that as a pass.
-    const failed = totals.passed !== totals.tests || code === 100;
+    // Tests that only wait for a rubric verdict are not failures.
+    const failed = totals.passed + totals.unjudged !== totals.tests || code === 100;
     return { summary, file, exitCode: failed ? 1 : 0, ...(recorded ? { recorded } : {}) };
   } finally {
     await rm(rawFile, { force: true });

@@ -6,7 +6,7 @@ import { LEDGER_SCHEMA_VERSION, type FileChange, type LedgerEntry } from '../sch
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readConfig } from '../util/config.js';
 import { describeChanges, findBreaches, writeSnapshot } from './changes.js';
-import { checkGate, compareRuns, type GateDecision, type RunComparison } from './gate.js';
+import { checkGate, compareRuns, computePassRate, type GateDecision, type RunComparison } from './gate.js';
 import { hashWorkspace, readHarnessGlobs } from './harness-files.js';
 import { readJsonFile } from './json-file.js';
 import { appendLedgerEntry, assertLedgerReadable, readLedger, type LedgerRead } from './ledger.js';
@@ -132,8 +132,8 @@ export async function startCycle(options: CycleOptions & { recommendationId?: st
       runId: latest.results.runId,
       file: relative(paths.root, latest.file),
       createdAt: latest.results.createdAt,
-      passRate: before.filter((t) => t.pass).length / before.length,
-      tests: before.map((t) => ({ id: t.id, pass: t.pass, ...(t.score !== undefined ? { score: t.score } : {}) })),
+      passRate: computePassRate(before),
+      tests: before.map((t) => ({ id: t.id, pass: t.pass, ...(t.score !== undefined ? { score: t.score } : {}), ...(t.unjudged ? { unjudged: true } : {}) })),
     },
     harnessGlobs,
     listing: hashes.listing,

@@ -14,6 +14,8 @@ export interface TestOutcome {
   score?: number;
   /** Why it failed, one sentence per failed assertion. */
   reasons?: string[];
+  /** A rubric waited for a verdict: neither pass nor fail, not in the pass rate, not compared. */
+  unjudged?: boolean;
 }
 
 /** The part of an eval run the gate needs: which run, when, and per-test pass/fail. */
@@ -45,6 +47,7 @@ export function toGateResults(summary: EvalRunSummary): GateResults {
       pass: t.pass,
       ...(t.score !== undefined ? { score: t.score } : {}),
       ...(t.reasons.length > 0 ? { reasons: t.reasons } : {}),
+      ...(t.status === 'unjudged' ? { unjudged: true } : {}),
     })),
   };
 }

@@ -89,9 +89,9 @@ describe('buildEvalSuite', () => {
   });
 
   it('flags tests that only have rubric assertions', () => {
-    const fb = [makeFeedback({ traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', source: 'detector', category: 'tool_error', observation: 'The rg call failed.' })];
+    const fb = [makeFeedback({ traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', source: 'human', category: 'tone', observation: 'Too chatty.' })];
     const { summary } = buildEvalSuite(input(fb));
-    expect(summary.rubricOnly).toEqual([{ id: expect.stringMatching(/^ev-/) as unknown as string, description: 'tool_error: The rg call failed.' }]);
+    expect(summary.rubricOnly).toEqual([{ id: expect.stringMatching(/^ev-/) as unknown as string, description: 'tone: Too chatty.' }]);
   });
 
   it('orders new tests heaviest and most severe first', () => {
