@@ -26,6 +26,8 @@
  * Node built-ins only: `evals build` copies this file into the suite's providers/ folder.
  */
 
+import { unwrapShell } from './trace-process.mjs';
+
 /** Reverses harness-loop's template protection (assertion config reaches us unrendered). @param {unknown} value @returns {any} */
 function unprotect(value) {
   if (typeof value === 'string') {
@@ -78,7 +80,7 @@ function regex(source) {
 
 /** @param {string} command */
 function normalize(command) {
-  return command.replace(/\s+/g, ' ').trim();
+  return unwrapShell(command).replace(/\s+/g, ' ').trim();
 }
 
 /** Commands the check applies to: equal to `command`, matching `pattern`, or all. @param {AgentTrace} trace @param {Record<string, any>} config */

@@ -184,6 +184,7 @@ export function summarizeTrace(trace) {
       for (const m of span.input.matchAll(/<skill>\s*<name>([^<]+)<\/name>/g)) out.skillsRead.push(m[1].trim());
     }
   }
+  if (Array.isArray(trace?.attributes?.skillsRead)) for (const n of trace.attributes.skillsRead) if (typeof n === 'string') out.skillsRead.push(n);
   const usage = trace?.usage ?? {};
   out.tokens = { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0, total: usage.totalTokens ?? 0 };
   const start = Date.parse(trace?.startTime ?? '');

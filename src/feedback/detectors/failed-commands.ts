@@ -2,7 +2,7 @@ import type { Feedback } from '../../schema/feedback.js';
 import type { Trace } from '../../schema/trace.js';
 import { quoteText } from '../record.js';
 import { detectorRecord, spanCommandText, spanOutputText } from './common.js';
-import { DEFAULT_IGNORE_RULES, expectedFailure, type IgnoreRules, type SkippedFinding } from './expected-failures.js';
+import { DEFAULT_IGNORE_RULES, expectedFailure, unwrapShell, type IgnoreRules, type SkippedFinding } from './expected-failures.js';
 
 // Exit 1 from a search or test means "nothing found" / "false", which is often the answer the agent wanted.
 const QUERY_COMMAND = /^(?:\/bin\/(?:ba)?sh -lc ['"]?)?\s*(?:rg|grep|egrep|fgrep|ag|git grep|test|\[)\b/;
@@ -29,7 +29,7 @@ export function detectFailedCommands(trace: Trace, rules: IgnoreRules = DEFAULT_
         severity: span.exitCode === 1 && QUERY_COMMAND.test(command) ? 'low' : 'medium',
         observation: `Command exited with code ${span.exitCode}: ${quoteText(command, 200)}`,
         evidence: [`command: ${quoteText(command, 300)}`, ...(output ? [`output: ${quoteText(output)}`] : [])],
-        attributes: { exitCode: span.exitCode, tool: span.name },
+        attributes: { exitCode: span.exitCode, tool: span.name, command: unwrapShell(command).slice(0, 1000) },
       }),
     );
   }
