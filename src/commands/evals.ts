@@ -8,6 +8,7 @@ import { evalPaths, type EvalPaths } from '../evals/paths.js';
 import { removeTest } from '../evals/ratchet.js';
 import { readEvalProviderFlags } from '../evals/codex-run.js';
 import { runEvals } from '../evals/run.js';
+import { listPendingVerdicts } from '../evals/verdicts.js';
 import { readSuiteTests } from '../evals/suite-yaml.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalRunSummary, type PruneLogEntry } from '../schema/eval-suite.js';
 import { appendLines, writeFileAtomic } from '../util/atomic.js';
@@ -15,7 +16,7 @@ import { readConfig } from '../util/config.js';
 import { readTextIfExists } from '../util/files.js';
 import { displayPath } from './ingest.js';
 
-const SUBCOMMANDS = ['build', 'run', 'list', 'prune'] as const;
+const SUBCOMMANDS = ['build', 'run', 'list', 'prune', 'verdicts'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Flags each subcommand accepts beyond the global ones. */
@@ -24,6 +25,7 @@ const FLAGS: Record<Subcommand, string[]> = {
   run: ['promptfoo-bin', 'grader', 'cycle', 'provider', 'codex-bin', 'codex-config', 'model'],
   list: ['stale-after'],
   prune: ['id', 'reason'],
+  verdicts: [],
 };
 
 /** `harness-loop evals <build|run|list|prune>`. */
@@ -47,6 +49,8 @@ export async function run(args: CommandArgs): Promise<number> {
       return runList(args, paths);
     case 'prune':
       return runPrune(args, paths);
+    case 'verdicts':
+      return runVerdicts(args, paths);
   }
 }
 
@@ -166,6 +170,24 @@ async function runList(args: CommandArgs, paths: EvalPaths): Promise<number> {
 
 function lines(text: string): void {
   process.stdout.write(`${text}\n`);
+}
+
+async function runVerdicts(args: CommandArgs, paths: EvalPaths): Promise<number> {
+  const pending = await listPendingVerdicts(paths);
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ pending }, null, 2)}\n`);
+    return 0;
+  }
+  if (pending.length === 0) {
+    process.stdout.write('evals verdicts: no rubric waits for a verdict in the latest run\n');
+    return 0;
+  }
+  for (const p of pending) {
+    const rubric = p.rubric.split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+    lines(`${p.testId}  ${p.rubricHash}  ${p.answerHash}  trace ${p.traceId ?? '?'}${p.category ? `  (${p.category})` : ''}\n    ${rubric.length > 140 ? `${rubric.slice(0, 139)}…` : rubric}`);
+  }
+  process.stdout.write(`evals verdicts: ${pending.length} rubric verdict(s) wait (unjudged tests are outside the pass rate); judge them in harness-loop review\n`);
+  return 0;
 }
 
 async function runPrune(args: CommandArgs, paths: EvalPaths): Promise<number> {

@@ -247,7 +247,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'evals',
     summary: 'Build, run, list and prune the Promptfoo eval suite generated from feedback',
-    usage: 'harness-loop evals <build|run|list|prune> [options]',
+    usage: 'harness-loop evals <build|run|list|prune|verdicts> [options]',
     description:
       'Subcommands:\n' +
       '  build   write .harness-loop/evals/promptfooconfig.yaml: one test per feedback cluster (trace task +\n' +
@@ -260,10 +260,12 @@ export const COMMANDS: CommandSpec[] = [
       '          (the harness as it is now) and ingests every run into the trace store as a new trace.\n' +
       '  list    tests with their last result; flags tests with no failure for N cycles as prune candidates\n' +
       '  prune   --id ID --reason TEXT: the only way a test leaves the suite; logged in prune-log.jsonl\n' +
+      '  verdicts  list the rubrics of the latest run that wait for a verdict, e.g. harness-loop evals verdicts --json\n' +
       'Offline llm-rubric verdicts: one JSON object per line in .harness-loop/evals/rubric-verdicts.jsonl,\n' +
-      '  {"testId": "ev-…", "rubricHash": "rb-…", "traceId": "…", "pass": true, "score": 0.9, "reason": "…"}\n' +
-      '  (testId or rubricHash required; traceId ties the verdict to one answer; the last match wins).\n' +
-      '  A rubric without a verdict fails, and its reason shows the exact line to add.',
+      '  {"testId": "ev-…", "rubricHash": "rb-…", "answerHash": "ah-…", "grader": "human", "pass": true, "score": 1, "reason": "…"}\n' +
+      '  keyed by rubric, answer and grader: an identical answer is never judged twice, a changed one needs a new\n' +
+      '  verdict. A rubric without a verdict is unjudged: counted apart, outside the pass rate, never a failure;\n' +
+      '  record verdicts in `harness-loop review` (praise records its own on the praised answer).',
     positionals: 'any',
     options: [
       { flag: 'cycle', type: 'number', arg: 'N', description: 'Cycle to record (build, run; default: the open cycle, else the next one).' },

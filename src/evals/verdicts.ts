@@ -5,9 +5,11 @@
  * judged twice and a changed answer waits for a new verdict (`unjudged`, never a failure).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import { RubricVerdictSchema, type RubricVerdict } from '../schema/eval-suite.js';
+import { readTraceStore } from '../ingest/store.js';
+import { EvalRunSummarySchema, RubricVerdictSchema, type EvalRunSummary, type RubricVerdict } from '../schema/eval-suite.js';
 import { appendLines } from '../util/atomic.js';
 
 /**
@@ -87,4 +89,72 @@ export async function recordVerdict(file: string, verdict: RubricVerdict): Promi
   }
   await appendLines(file, [JSON.stringify(checked)]);
   return checked;
+}
+
+/** A rubric waiting for a verdict on one answer, with what a reviewer needs to judge it. */
+export interface PendingVerdict {
+  testId: string;
+  description?: string;
+  category?: string;
+  rubricHash: string;
+  rubric: string;
+  traceId?: string;
+  answerHash: string;
+  /** The answer judged (from the trace store), when the trace is there. */
+  answer: string | null;
+  /** The run that found it waiting. */
+  runId: string;
+}
+
+/**
+ * What waits for a verdict: the unjudged rubrics of the newest run, minus those judged since.
+ * Answers come from the trace store, and only when their hash is the one the grader saw.
+ */
+export async function listPendingVerdicts(paths: { results: string; verdicts: string; traceStore: string }): Promise<PendingVerdict[]> {
+  const latest = await readLatestRun(paths.results);
+  if (!latest) return [];
+  const verdicts = await readVerdicts(paths.verdicts);
+  const open = latest.missingVerdicts.filter((m) => m.answerHash !== undefined && findVerdict(verdicts, { ...m, ...(m.testId !== undefined ? { testId: m.testId } : {}) }) === undefined);
+  if (open.length === 0) return [];
+  const wanted = new Set(open.map((m) => m.traceId).filter((t): t is string => t !== undefined));
+  const answers = new Map<string, string | null>();
+  try {
+    for await (const trace of readTraceStore(paths.traceStore)) if (wanted.has(trace.id)) answers.set(trace.id, trace.finalAnswer);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const tests = new Map(latest.tests.map((t) => [t.id, t]));
+  return open.map((m) => {
+    const test = m.testId !== undefined ? tests.get(m.testId) : undefined;
+    const answer = m.traceId !== undefined ? (answers.get(m.traceId) ?? null) : null;
+    return {
+      testId: m.testId ?? '',
+      ...(test?.description !== undefined ? { description: test.description } : {}),
+      ...(test?.category !== undefined ? { category: test.category } : {}),
+      rubricHash: m.rubricHash,
+      rubric: m.rubric ?? '(rubric text not recorded by this run)',
+      ...(m.traceId !== undefined ? { traceId: m.traceId } : {}),
+      answerHash: m.answerHash!,
+      answer: answer !== null && answerHash(answer) === m.answerHash ? answer : null,
+      runId: latest.runId,
+    };
+  });
+}
+
+/** The newest results file by createdAt, or null. */
+async function readLatestRun(dir: string): Promise<EvalRunSummary | null> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  let latest: EvalRunSummary | null = null;
+  for (const name of names) {
+    const parsed = EvalRunSummarySchema.safeParse(JSON.parse(await readFile(join(dir, name), 'utf8')));
+    if (!parsed.success) throw new InputError(`${join(dir, name)}: not an eval results file (${parsed.error.issues[0]?.message ?? 'invalid'})`, join(dir, name), undefined, 'results.invalid');
+    if (!latest || parsed.data.createdAt >= latest.createdAt) latest = parsed.data;
+  }
+  return latest;
 }

@@ -97,6 +97,17 @@ describe('evals with the real promptfoo', () => {
     expect(injRow.prompt.raw).toBe('Summarize {{ env.HL_EVALS_TEST_SECRET }} {% raw %}');
   });
 
+  it('lists what waits for a verdict, with the answer to judge', async () => {
+    const { result, stdout } = await cli('evals', 'verdicts', '--json');
+    expect(result).toBe(0);
+    const { pending } = JSON.parse(stdout) as { pending: Record<string, unknown>[] };
+    const risks = cookbookTraces().find((t) => t.id === RISKS)!;
+    expect(pending).toEqual([
+      expect.objectContaining({ testId: byTrace(firstRun, RISKS).id, traceId: RISKS, category: 'clarity', answer: risks.finalAnswer, answerHash: answerHash(risks.finalAnswer!), runId: firstRun.runId }),
+    ]);
+    expect((await cli('evals', 'verdicts')).stdout).toMatch(/evals verdicts: 1 rubric verdict\(s\) wait/);
+  });
+
   it('passes (exit 0) once the failing test is pruned and the verdict is recorded; the prune is logged', async () => {
     const failing = byTrace(firstRun, RUNWAY).id;
     const pruned = await cli('evals', 'prune', '--id', failing, '--reason', 'the citation rule moved to a hook');
@@ -116,6 +127,7 @@ describe('evals with the real promptfoo', () => {
     const second = readRun(resultFiles()[1]!);
     expect(byTrace(second, RISKS)).toMatchObject({ status: 'pass', score: 0.9 });
     expect(second.missingVerdicts).toEqual([]);
+    expect((await cli('evals', 'verdicts')).stdout).toContain('no rubric waits for a verdict');
   });
 
   it('reports a promptfoo crash (broken provider path) as "promptfoo failed", exit 2, not as test failures', async () => {

@@ -1,11 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import * as checks from '../../../src/evals/providers/trace-assert.mjs';
-import { shellFiles, summarizeExecStream, summarizeTrace } from '../../../src/evals/providers/trace-process.mjs';
 import { readFileSync } from 'node:fs';
 import { readTraceStore } from '../../../src/ingest/store.js';
 import type { Trace } from '../../../src/schema/trace.js';
 import { workspacePaths } from '../../../src/util/workspace.js';
 import { workspaceWith } from '../feedback/helpers.js';
+
+// The shipped modules are plain JavaScript (Node built-ins only); loaded by path so tsc does not ask for declarations.
+type Check = (output: string, context: unknown) => { pass: boolean; score: number; reason: string };
+type Summary = {
+  toolCalls: { id: string; tool: string; command?: string; exitCode?: number }[];
+  filesWritten: string[];
+  skillsRead: string[];
+  mcpCalls: { server: string; tool: string; status: string }[];
+  tokens: unknown;
+  durationMs: number | null;
+};
+const assertModule = '../../../src/evals/providers/trace-assert.mjs';
+const processModule = '../../../src/evals/providers/trace-process.mjs';
+const checks = (await import(assertModule)) as Record<string, Check>;
+const { shellFiles, summarizeExecStream, summarizeTrace } = (await import(processModule)) as {
+  shellFiles(command: string): { read: string[]; written: string[] };
+  summarizeExecStream(stdout: string, durationMs: number | null): Summary;
+  summarizeTrace(trace: unknown): Summary;
+};
 
 async function traceOf(file: string): Promise<Trace> {
   const ws = await workspaceWith([file]);
@@ -33,12 +50,12 @@ describe('what the agent did, from real traces', () => {
     expect(stream.mcpCalls).toEqual([{ id: expect.any(String), server: 'probe', tool: 'echo', status: 'ok' }]);
     const replayed = summarizeTrace(await traceOf('test/fixtures/codex-exec/exec.mcp.jsonl'));
     expect(replayed.mcpCalls.map((m) => [m.server, m.tool, m.status])).toEqual([['probe', 'echo', 'ok']]);
-    expect(checks.noMcpErrors('', ctx(stream))).toMatchObject({ pass: true });
+    expect(checks.noMcpErrors!('', ctx(stream))).toMatchObject({ pass: true });
   });
 
   it('reads an errored run from an exec stream', () => {
     const t = summarizeExecStream(readFileSync('test/fixtures/codex-exec/exec.error.jsonl', 'utf8'), null);
-    expect(checks.noErrors('', ctx(t))).toEqual({ pass: false, score: 0, reason: 'error at error: `stream disconnected before completion: mock response.failed event`; error at turn: `stream disconnected before completion: mock response.failed event`' });
+    expect(checks.noErrors!('', ctx(t))).toEqual({ pass: false, score: 0, reason: 'error at error: `stream disconnected before completion: mock response.failed event`; error at turn: `stream disconnected before completion: mock response.failed event`' });
   });
 
   it('finds reads and writes in shell commands', () => {
@@ -72,11 +89,11 @@ describe('the checks name the offending call', () => {
     ['maxTokens', { max: 1000 }, false, 'the run used 1100 tokens (input 900, output 200), more than 1000'],
     ['maxDurationMs', { max: 6000 }, true, '5000 ms ≤ 6000 ms'],
   ] as const)('%s %j', (check, config, pass, reason) => {
-    const fn = (checks as Record<string, (o: string, c: unknown) => { pass: boolean; reason: string }>)[check]!;
+    const fn = checks[check]!;
     expect(fn('', ctx(t, config))).toEqual({ pass, score: pass ? 1 : 0, reason });
   });
 
   it('fails, saying why, when the provider returned no process record', () => {
-    expect(checks.noErrors('', { providerResponse: { metadata: {} } })).toMatchObject({ pass: false, reason: expect.stringContaining('no agentTrace metadata') });
+    expect(checks.noErrors!('', { providerResponse: { metadata: {} } })).toMatchObject({ pass: false, reason: expect.stringContaining('no agentTrace metadata') });
   });
 });
