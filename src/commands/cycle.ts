@@ -40,9 +40,11 @@ async function runStart(args: CommandArgs, recommendationId: string | undefined)
   }
   if (outcome.abandoned) process.stdout.write(renderAbandoned(outcome.abandoned));
   const passed = cycle.baseline.tests.filter((t) => t.pass).length;
+  const unjudged = cycle.baseline.tests.filter((t) => t.unjudged).length;
   process.stdout.write(
     `cycle ${cycle.cycle} started: recommendation ${cycle.recommendation.id} "${cycle.recommendation.title}"\n` +
-      `  baseline: run ${cycle.baseline.runId}, ${formatRate(cycle.baseline.passRate)} (${passed}/${cycle.baseline.tests.length} passed)\n` +
+      `  baseline: run ${cycle.baseline.runId}, ${formatRate(cycle.baseline.passRate)} (${passed}/${cycle.baseline.tests.length - unjudged} judged tests passed` +
+      `${unjudged > 0 ? `; ${unjudged} unjudged, not compared` : ''})\n` +
       `  hashed ${Object.keys(cycle.harnessHashes).length} harness file(s) and ${Object.keys(cycle.workspaceHashes).length} other file(s)\n` +
       `  this change may touch: ${renderList(cycle.recommendation.files)}\n` +
       'The edit guard is in the implement phase. Make the change, then run `harness-loop verify`.\n',

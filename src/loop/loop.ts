@@ -82,7 +82,10 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   const run = await stage(
     'evals run',
     () => runEvals({ workspace, grader: options.grader, promptfooBin: options.promptfooBin, env: options.env, provider: options.provider, codex: options.codex }),
-    (r) => `${r.summary.tests.filter((t) => t.pass).length} of ${r.summary.tests.length} test(s) pass${r.recorded ? `; ${r.recorded.traces} codex run(s) recorded as trace(s)` : ''}`,
+    (r) =>
+      `${r.summary.tests.filter((t) => t.pass).length} of ${r.summary.tests.length} test(s) pass` +
+      `${r.summary.totals.unjudged ? `; ${r.summary.totals.unjudged} unjudged (a rubric waits for a verdict: harness-loop evals verdicts)` : ''}` +
+      `${r.recorded ? `; ${r.recorded.traces} codex run(s) recorded as trace(s)` : ''}`,
   );
   const diagnosis = await stage('diagnose', () => diagnose({ workspace, config }), (r) => `${r.diagnosis.recommendations.length} recommendation(s)${r.diagnosis.recommendations[0] ? `; top: ${r.diagnosis.recommendations[0].title}` : ''}`);
   void diagnosis;
