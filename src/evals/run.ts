@@ -20,6 +20,7 @@ import { readConfig } from '../util/config.js';
 import { checkAssertionTypes } from './assertion-types.js';
 import { ingestRecordedRuns, recordedTasks, resolveCodexProviderConfig, writeCodexSuite, type CodexRunSettings, type RecordedIngest } from './codex-run.js';
 import { resolveCycle } from './cycle.js';
+import { storeGraderVerdicts, writeGradedSuite } from './grader-cache.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
 import { summarizeResults, type ExpectedTest } from './results.js';
@@ -141,7 +142,13 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   const baseEnv = options.env ?? process.env;
   const grader = options.grader ?? evalsConfig.grader ?? (baseEnv.OPENAI_API_KEY ? `openai:${config.critic.model}` : 'replay');
   const provider = options.provider ?? evalsConfig.provider ?? 'replay';
-  const configFile = provider === 'codex' ? await writeCodexSuite(paths, text, resolveCodexProviderConfig(paths, config, evalsConfig, options.codex)) : paths.suite;
+  // With a real grader, a rubric already judged on the same (replayed) answer is graded from the store.
+  const configFile =
+    provider === 'codex'
+      ? await writeCodexSuite(paths, text, resolveCodexProviderConfig(paths, config, evalsConfig, options.codex))
+      : grader !== 'replay'
+        ? (await writeGradedSuite(paths, text, grader)).file
+        : paths.suite;
   const cycle = options.cycle ?? (await resolveCycle(paths));
   const startedAt = now();
   const runId = `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
@@ -166,6 +173,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
       throw new ExternalCommandError(`promptfoo failed: it exited ${code} but wrote no readable results to ${rawFile}.\n${tail(log)}`, 'promptfoo.failed', { cause: error });
     }
     const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw) : undefined;
+    if (grader !== 'replay') await storeGraderVerdicts(paths.verdicts, raw, grader, now().toISOString());
     const digest = summarizeResults(raw, expected);
     const totals = {
       tests: digest.tests.length,
