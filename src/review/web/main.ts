@@ -38,7 +38,7 @@ interface TraceView {
   item: QueueItem | null;
   feedback: Feedback[];
   critiques: Feedback[];
-  tests: { id: string; pass: boolean; category: string | null; reasons: string[] }[];
+  tests: { id: string; pass: boolean; unjudged?: boolean; category: string | null; reasons: string[] }[];
   citations: { raw: string; path: string; start: number | null; end: number | null }[];
   categories: string[];
   severities: string[];
@@ -283,7 +283,7 @@ function renderTests(view: TraceView): HTMLElement | null {
     'ul',
     { class: 'tests' },
     ...view.tests.map((test) =>
-      h('li', { class: test.pass ? 'pass' : 'fail' }, h('strong', {}, test.pass ? 'pass ' : 'FAIL '), `${test.id}${test.category ? ` (${test.category})` : ''}`, test.reasons.length > 0 ? `: ${test.reasons.join('; ')}` : ''),
+      h('li', { class: test.pass ? 'pass' : test.unjudged ? 'unjudged' : 'fail' }, h('strong', {}, test.pass ? 'pass ' : test.unjudged ? 'unjudged ' : 'FAIL '), `${test.id}${test.category ? ` (${test.category})` : ''}`, test.reasons.length > 0 ? `: ${test.reasons.join('; ')}` : ''),
     ),
   );
 }
