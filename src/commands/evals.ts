@@ -81,6 +81,13 @@ function renderBuildSummary(paths: EvalPaths, s: BuildSummary): string {
     for (const t of s.rubricOnly.slice(0, 20)) lines.push(`    ${t.id}  ${t.description}`);
     if (s.rubricOnly.length > 20) lines.push(`    … and ${s.rubricOnly.length - 20} more`);
   }
+  if (s.processRubrics.length > 0) {
+    lines.push(
+      `  ${s.processRubrics.length} test(s) from detector or hook findings still hold an llm-rubric an older build generated; a judge sees only the answer, ` +
+        'not the process, so a trace assertion now stands beside it. Delete that rubric from the suite (or prune the test):',
+    );
+    for (const t of s.processRubrics.slice(0, 20)) lines.push(`    ${t.id}  ${t.description}`);
+  }
   if (s.feedback.inactive > 0) lines.push(`  ${s.feedback.inactive} feedback record(s) skipped: contradicted or rejected (weight 0)`);
   if (s.feedback.unknownTrace.length > 0) lines.push(`  ${s.feedback.unknownTrace.length} feedback record(s) skipped: their trace is not in the trace store (run harness-loop ingest)`);
   if (s.skippedPruned.length > 0) lines.push(`  ${s.skippedPruned.length} cluster(s) not regenerated because their test was pruned`);

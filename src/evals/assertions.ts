@@ -29,6 +29,8 @@ export interface GeneratedAssertion {
   assertion: SuiteAssertion;
   /** For llm-rubric: the hash the replay grader looks verdicts up by. */
   rubricHash?: string;
+  /** Keys of earlier wordings of the same check: a test that holds one does not get this one too. */
+  aliasKeys?: string[];
 }
 
 /** What one feedback record contributes to generation. */
@@ -106,6 +108,10 @@ export function generateAssertions(records: readonly GenerationRecord[], options
     const text = rubricText(record, uncoveredRequired, uncoveredClaims, checks.length > 0);
     if (text !== null) {
       add(rubrics, { type: 'llm-rubric', value: text, threshold: options.rubricThreshold, metric: 'rubric' }, record.weight, rubricHash(text));
+      if (text.startsWith(OBSERVATION_RUBRIC)) {
+        const entry = rubrics.get(assertionKey('llm-rubric', text))!;
+        entry.aliasKeys = [assertionKey('llm-rubric', `${LEGACY_OBSERVATION_RUBRIC}${record.observation.trim()}`)];
+      }
     }
   }
   return [...deterministic.values(), ...rubrics.values()];
@@ -391,11 +397,15 @@ export function holdsOn(check: SuiteAssertion, answer: string): boolean | null {
   }
 }
 
+const OBSERVATION_RUBRIC = 'The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: ';
+/** How suites built before trace assertions worded the same rubric (kept in those suites by the ratchet). */
+export const LEGACY_OBSERVATION_RUBRIC = 'The answer avoids this problem, which a reviewer found in an earlier answer to the same task: ';
+
 /** The judge's part of a record, or null when deterministic checks cover all of it; worded as what a good answer does. */
 function rubricText(record: GenerationRecord, required: string[], claims: string[], hasChecks: boolean): string | null {
   if (required.length === 0 && claims.length === 0) {
     if (hasChecks || record.requiredObservations.length > 0 || record.prohibitedClaims.length > 0) return null;
-    return `The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: ${record.observation.trim()}`;
+    return `${OBSERVATION_RUBRIC}${record.observation.trim()}`;
   }
   const lines = ['The answer meets every point below (from reviewer feedback on an earlier answer to this task):'];
   for (const r of required) lines.push(`- ${r}`);

@@ -8,11 +8,11 @@ import { SEVERITIES, type Feedback, type FeedbackSource, type Severity } from '.
 import type { Trace } from '../schema/trace.js';
 import { InputError } from '../errors.js';
 import { stableId } from '../util/hash.js';
-import { checkAssertionTypes, generateAssertions, isTraceAssertion, keepRubric, rubricHash, type GeneratedAssertion, type GenerationRecord, type SuiteAssertion } from './assertions.js';
+import { checkAssertionTypes, generateAssertions, isTraceAssertion, keepRubric, LEGACY_OBSERVATION_RUBRIC, rubricHash, type GeneratedAssertion, type GenerationRecord, type SuiteAssertion } from './assertions.js';
 import type { RubricVerdict } from '../schema/eval-suite.js';
 import { answerHash } from './verdicts.js';
 import { mergeSuite, type MergeStats } from './ratchet.js';
-import { protectDeep } from './template-safe.js';
+import { protectDeep, unprotectText } from './template-safe.js';
 
 /** What the build needs of a trace; spans are never held. */
 export interface TraceInfo {
@@ -78,6 +78,8 @@ export interface BuildSummary {
   assertions: Record<string, number>;
   /** Trace assertions among them, by check (noFailedCommands, …). */
   traceChecks: Record<string, number>;
+  /** Tests from detector or hook findings that still hold a rubric an older build generated (a judge cannot see the process). */
+  processRubrics: { id: string; description: string }[];
 }
 
 /** The suite text and the summary. */
@@ -136,6 +138,7 @@ export function buildEvalSuite(input: BuildInput): BuildOutput {
     throw new InputError(`${problems.length} assertion(s) Promptfoo cannot run; fix them in the suite, then rebuild:\n${shown.join('\n')}`, input.file, undefined, 'evals.assertion-type');
   }
   const rubricOnly = merged.tests.filter(isRubricOnly).map((t) => ({ id: testIdOf(t), description: String(t.description ?? '') }));
+  const processRubrics = merged.tests.filter(holdsProcessRubric).map((t) => ({ id: testIdOf(t), description: String(t.description ?? '') }));
   return {
     text: merged.text,
     summary: {
@@ -147,6 +150,7 @@ export function buildEvalSuite(input: BuildInput): BuildOutput {
       skippedPruned,
       assertions: assertionCounts,
       traceChecks,
+      processRubrics,
     },
     praiseVerdicts,
   };
@@ -297,6 +301,15 @@ const MODEL_GRADED = new Set(['llm-rubric', 'g-eval', 'factuality', 'model-grade
 export function isRubricOnly(test: Record<string, unknown>): boolean {
   const asserts = Array.isArray(test.assert) ? (test.assert as { type?: unknown }[]) : [];
   return asserts.length > 0 && asserts.every((a) => typeof a?.type === 'string' && MODEL_GRADED.has(a.type.replace(/^not-/, '')));
+}
+
+/** True for a test built from detector or hook findings only that holds a generated observation rubric of an older build. */
+function holdsProcessRubric(test: Record<string, unknown>): boolean {
+  const meta = (test.metadata ?? {}) as Record<string, unknown>;
+  const sources = Array.isArray(meta.sources) ? meta.sources : [];
+  if (sources.length === 0 || !sources.every((s) => s === 'detector' || s === 'hook')) return false;
+  const asserts = Array.isArray(test.assert) ? (test.assert as { type?: unknown; value?: unknown }[]) : [];
+  return asserts.some((a) => a?.type === 'llm-rubric' && typeof a.value === 'string' && unprotectText(a.value).startsWith(LEGACY_OBSERVATION_RUBRIC));
 }
 
 /** A test's id: metadata.testId (every test in a built suite has one). */

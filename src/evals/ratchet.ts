@@ -135,6 +135,8 @@ function mergeTest(doc: Document.Parsed, i: number, js: Record<string, unknown>,
   const added: unknown[] = [];
   for (const a of g.assertions) {
     if (known.has(a.key)) continue;
+    // The same check in an earlier wording is already there: do not ask twice.
+    if (a.aliasKeys?.some((k) => known.has(k))) continue;
     known.add(a.key);
     added.push(a.assertion);
   }
