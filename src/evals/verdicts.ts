@@ -150,6 +150,11 @@ async function readLatestRun(dir: string): Promise<EvalRunSummary | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+  // Run ids start with their UTC start second (run-YYYYMMDDTHHMMSSZ-…), so the newest runs sort last;
+  // only the runs of that last second are read (results files hold Promptfoo's whole output).
+  const second = (n: string) => /^run-(\d{8}T\d{6}Z)-/.exec(n)?.[1];
+  const newest = names.at(-1);
+  if (newest !== undefined && second(newest) !== undefined) names = names.filter((n) => second(n) === second(newest) || second(n) === undefined);
   let latest: EvalRunSummary | null = null;
   for (const name of names) {
     const parsed = EvalRunSummarySchema.safeParse(JSON.parse(await readFile(join(dir, name), 'utf8')));
