@@ -72,6 +72,20 @@ function namedTargets(command: string, stems: boolean): string[] {
 // "reproduce the error", "run the failing script", "show me the failure", "why does X fail": the failure is the point.
 const REPRODUCE = /\b(?:reproduce|repro)\b|\b(?:run|show|see|confirm|demonstrate)\b[^.?!]{0,40}\b(?:fail|fails|failing|failure|error|errors|broken)\b|\bwhy\b[^.?!]{0,40}\b(?:fail|fails|failing|errors?|breaks?)\b|\bexpected to fail\b/i;
 
+const RUN_VERB = /\b(?:run|rerun|execute|launch|invoke)\b/;
+const FILLER_WORDS = new Set(['run', 'do', 'the', 'script', 'scripts', 'bin', 'sh']);
+
+/** "Run the test script" for `./run-tests.sh`: every word of a script's name is in the task (tests ≈ test). */
+function scriptDescribed(command: string, task: string): boolean {
+  const taskWords = task.match(/[a-z0-9]+/g) ?? [];
+  return namedTargets(command, false)
+    .filter((t) => !t.includes('/'))
+    .some((base) => {
+      const parts = base.replace(/\.[a-z0-9]+$/, '').split(/[-_.]+/).filter((w) => w.length >= 3 && !FILLER_WORDS.has(w));
+      return parts.length > 0 && parts.every((w) => taskWords.some((t) => t.startsWith(w.slice(0, Math.max(4, w.length - 1)))));
+    });
+}
+
 /** True when the task names the command, or a script it runs, or asks to reproduce a failure of its program. */
 export function askedByTask(task: string | null, command: string): boolean {
   if (!task) return false;
@@ -80,6 +94,7 @@ export function askedByTask(task: string | null, command: string): boolean {
   if (cmd.length >= 4 && text.includes(cmd)) return true;
   const names = (stems: boolean) => namedTargets(cmd, stems).some((t) => new RegExp(`(?<![\\w/.-])${escapeRegExp(t)}(?![\\w-])`).test(text));
   if (names(false)) return true;
+  if (RUN_VERB.test(text) && scriptDescribed(cmd, text)) return true;
   if (!REPRODUCE.test(text)) return false;
   if (names(true)) return true;
   // "reproduce the failing npm test": the program or its subcommand is named.

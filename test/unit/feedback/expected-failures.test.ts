@@ -84,6 +84,15 @@ describe('expected failures in real rollouts', () => {
   });
 });
 
+describe('the task asked for it (real rollout)', () => {
+  it('skips the test script a task asked to run', async () => {
+    const ws = await workspaceWith(['test/fixtures/rollout/shell-fail.jsonl']);
+    const result = await detectFeedback({ workspace: ws, config: defaultConfig(), now: NOW, fileExists: () => true });
+    expect(result.added.filter((r) => r.category === 'failed_command')).toEqual([]);
+    expect(result.expected.map((s) => [s.command, s.exitCode, s.reason])).toEqual([['./run-tests.sh', 3, 'asked-by-task']]);
+  });
+});
+
 describe('the rules', () => {
   it('unwraps shell wrappers', () => {
     expect(unwrapShell("/bin/bash -lc 'npm test'")).toBe('npm test');
@@ -96,6 +105,10 @@ describe('the rules', () => {
     expect(askedByTask('Why does flaky.sh fail?', './scripts/flaky.sh --fast')).toBe(true);
     expect(askedByTask('Please run `npm test` and report', "/bin/bash -lc 'npm test'")).toBe(true);
     expect(askedByTask('Reproduce the failing pytest run', 'pytest -x tests/')).toBe(true);
+    expect(askedByTask('Run the test script', './run-tests.sh')).toBe(true);
+    expect(askedByTask('Run the smoke checks', './scripts/smoke-check.sh')).toBe(true);
+    expect(askedByTask('Write a new test script', './run-tests.sh')).toBe(false);
+    expect(askedByTask('Run the linter', './run-tests.sh')).toBe(false);
     expect(askedByTask('Fix the build', 'npm run build')).toBe(false);
     expect(askedByTask('Add a flaky retry helper', 'bash scripts/flaky.sh')).toBe(false);
     expect(askedByTask(null, 'npm test')).toBe(false);
