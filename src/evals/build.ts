@@ -111,12 +111,14 @@ export function buildEvalSuite(input: BuildInput): BuildOutput {
   const assertionCounts: Record<string, number> = {};
   const traceChecks: Record<string, number> = {};
   const praiseVerdicts: RubricVerdict[] = [];
+  // Answers are kept only for praised traces (build-stage reads them for those alone).
+  const answers = new Map(input.traces.filter((t) => t.answer !== undefined).map((t) => [t.id, t.answer ?? null]));
   for (const cluster of clusters) {
     if (input.prunedIds.has(cluster.id)) {
       skippedPruned.push(cluster.id);
       continue;
     }
-    const test = generateTest(cluster, input);
+    const test = generateTest(cluster, input, answers);
     // A finding no check can see (an unknown detector) makes no test rather than a guess.
     if (test.assertions.length === 0) continue;
     for (const a of test.assertions) {
@@ -215,8 +217,7 @@ function clusterFeedback(input: BuildInput): { clusters: Cluster[]; stats: Build
   return { clusters: [...clusters.values()], stats };
 }
 
-function generateTest(cluster: Cluster, input: BuildInput): GeneratedTest & { praiseVerdicts: RubricVerdict[] } {
-  const answers = new Map(input.traces.filter((t) => t.answer !== undefined).map((t) => [t.id, t.answer ?? null]));
+function generateTest(cluster: Cluster, input: BuildInput, answers: ReadonlyMap<string, string | null>): GeneratedTest & { praiseVerdicts: RubricVerdict[] } {
   const options = { requiredSections: input.config.feedback.requiredSections, rubricThreshold: input.rubricThreshold };
   const praiseVerdicts: RubricVerdict[] = [];
   const records: GenerationRecord[] = cluster.records.map(({ record, weight }) => {
