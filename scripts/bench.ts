@@ -1,17 +1,21 @@
 // `npm run bench`: throughput and memory of the pipeline on a generated ~500 MB Codex corpus.
 // Each section is a function returning table rows (ingest, batch, evals build, hooks, review);
 // add new ones to SECTIONS. Options: --size-mb N (default 500), --seed N, --regen, --runs N (default 3, best
-// of N), --profile (a CPU profile of ingest; also taken whenever ingest misses a goal).
+// of N), --profile (a CPU profile of ingest; also taken whenever ingest misses a goal), --only NAME,…
+// (ingest, zst, batch, evals, hooks, review).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import minimist from 'minimist';
 import { ensureCorpus, type CorpusInfo } from './bench/corpus.js';
 import { benchEvalsBuild } from './bench/evals.js';
 import { summariseProfile } from './bench/profile.js';
 import { benchHooks } from './bench/hooks.js';
 import { benchReview } from './bench/review.js';
+import { benchStore } from './bench/store.js';
+import { benchVerify } from './bench/verify.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin/harness-loop.js');
@@ -50,6 +54,8 @@ interface BenchContext {
   /** Workspace whose store the ingest section filled, for the batch section. */
   workspace?: string;
   ingestFailed?: boolean;
+  /** readline + JSON.parse over the plain corpus, the baseline compressed ingest is held to. */
+  plainBaselineMbps?: number;
 }
 
 type Section = (ctx: BenchContext) => Promise<SectionResult>;
@@ -170,6 +176,7 @@ const benchIngest: Section = async (ctx) => {
   const ratio = ingestMbps / baseMbps;
   const rssMb = m.maxRssKb / 1024;
   ctx.ingestFailed = ratio < 0.5 || rssMb > 256;
+  ctx.plainBaselineMbps = baseMbps;
   const storeBytes = statSync(join(ws, '.harness-loop/traces/traces.jsonl')).size;
   return {
     title: 'Ingest',
@@ -181,6 +188,99 @@ const benchIngest: Section = async (ctx) => {
       { metric: 'ingest output', value: `${result.traces.toLocaleString('en-US')} traces, ${result.spans.toLocaleString('en-US')} spans, ${result.skipped.length} skipped lines; store ${fmt(storeBytes / MIB)} MB` },
     ],
     notes: [`Best of ${ctx.options.runs} run(s) each, baseline and ingest alternating; peak RSS is the largest over all runs.`],
+  };
+};
+
+/** fzstd alone, fed as src/util/zstd.ts feeds it (1 MiB reads, output copied out of its window). */
+const ZSTD_DECODE = `
+import { createReadStream, readFileSync } from 'node:fs';
+import { Decompress } from ${JSON.stringify(pathToFileURL(join(ROOT, 'node_modules/fzstd/esm/index.mjs')).href)};
+const files = JSON.parse(readFileSync(process.argv[1], 'utf8'));
+let bytes = 0;
+for (const file of files) {
+  const d = new Decompress((data) => { bytes += Buffer.from(data).length; });
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) d.push(c);
+  d.push(new Uint8Array(0), true);
+}
+process.stdout.write(JSON.stringify({ bytes }));
+`;
+
+/** Wall time of a non-node command (the zstd CLI), best of `runs`. */
+function timeCommand(cmd: string, args: string[], runs: number): number {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} … exited ${r.status}: ${r.stderr?.toString().slice(-500)}`);
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+/**
+ * The same corpus compressed as Codex compresses idle rollouts (.jsonl.zst): the zstd CLI's own
+ * decompression, fzstd's (the in-process fallback), and ingest of the compressed files, whose
+ * goals are the plain ones (against the plain readline + JSON.parse baseline of the ingest section).
+ */
+const benchCompressedIngest: Section = async (ctx) => {
+  const title = 'Ingest of compressed rollouts (.jsonl.zst)';
+  if (spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    return { title, rows: [], notes: ['Skipped: the `zstd` program is not installed here (it makes the compressed corpus and is the reference decoder); `apt-get install zstd`.'] };
+  }
+  const dir = join(ROOT, 'bench/corpus', `${basename(CORPUS_DIR)}-zst`);
+  const zstFiles = ctx.corpusFiles.map((f) => join(dir, `${f.slice(CORPUS_DIR.length + 1)}.zst`));
+  if (!zstFiles.every((f) => existsSync(f))) {
+    log('compressing the corpus with zstd -3 …');
+    for (const [i, f] of ctx.corpusFiles.entries()) {
+      mkdirSync(dirname(zstFiles[i]!), { recursive: true });
+      const r = spawnSync('zstd', ['-q', '-3', '-f', f, '-o', zstFiles[i]!]);
+      if (r.status !== 0) throw new Error(`zstd failed on ${f}`);
+    }
+  }
+  const zstBytes = zstFiles.reduce((n, f) => n + statSync(f).size, 0);
+  const listDir = mkdtempSync(join(tmpdir(), 'hl-bench-'));
+  const listFile = join(listDir, 'files.json');
+  writeFileSync(listFile, JSON.stringify(zstFiles));
+  for (const f of zstFiles) readFileSync(f);
+
+  log('zstd CLI decompression …');
+  const cliMs = timeCommand('zstd', ['-dcq', ...zstFiles], ctx.options.runs);
+  const js = new Best();
+  const zstIngest = new Best();
+  let ws = '';
+  for (let i = 1; i <= ctx.options.runs; i++) {
+    log(`run ${i}/${ctx.options.runs}: fzstd decoding, then ingest of the .zst corpus …`);
+    js.add(await measure(['--input-type=module', '-e', ZSTD_DECODE, listFile]));
+    if (ws) rmSync(ws, { recursive: true, force: true });
+    ws = mkdtempSync(join(tmpdir(), 'hl-bench-ws-'));
+    zstIngest.add(await measure([CLI, 'ingest', dir, '--all-repos', '-C', ws, '--json']));
+  }
+  rmSync(ws, { recursive: true, force: true });
+  rmSync(listDir, { recursive: true, force: true });
+  const plain = ctx.corpus.bytes;
+  const decoded = (JSON.parse(js.result.stdout) as { bytes: number }).bytes;
+  const cliMbps = mbps(plain, cliMs);
+  const jsMbps = mbps(decoded, js.result.wallMs);
+  const baseMbps = ctx.plainBaselineMbps ?? NaN;
+  const m = zstIngest.result;
+  const traces = (JSON.parse(m.stdout) as { traces: number }).traces;
+  const rate = mbps(plain, m.wallMs);
+  const ratio = rate / baseMbps;
+  const rss = m.maxRssKb / 1024;
+  return {
+    title,
+    rows: [
+      { metric: 'compressed corpus', value: `${fmt(zstBytes / MIB)} MB (zstd -3) for ${fmt(plain / MIB)} MB of text` },
+      { metric: 'zstd CLI decompression (reference)', value: `${fmt(cliMbps)} MB/s (${secs(cliMs)} wall, to /dev/null)` },
+      { metric: 'fzstd streaming decoding in Node', value: `${fmt(jsMbps)} MB/s (${secs(js.result.wallMs)} wall), ${fmt(jsMbps / cliMbps, 2)}× the zstd CLI` },
+      { metric: 'ingest of .zst', value: `${fmt(rate)} MB/s of decompressed text (${secs(m.wallMs)} wall, ${secs(m.cpuMs)} CPU), ${traces.toLocaleString('en-US')} traces` },
+      { metric: 'ingest of .zst / plain baseline', value: `${fmt(ratio, 2)}×`, goal: '≥ 0.5×', pass: ratio >= 0.5 },
+      { metric: 'ingest of .zst: peak RSS', value: `${fmt(rss, 0)} MB`, goal: '≤ 256 MB', pass: rss <= 256 },
+    ],
+    notes: [
+      `Best of ${ctx.options.runs} run(s). The plain baseline is the ingest section's readline + JSON.parse rate (${fmt(baseMbps)} MB/s). ` +
+        'Ingest decodes with fzstd on its main thread; the zstd program is the reference only.',
+    ],
   };
 };
 
@@ -250,8 +350,11 @@ const profileIngest: Section = async () => {
 /** (d) `harness-loop evals build`: 10,000 feedback records over 2,000 traces (scripts/bench/evals.ts). */
 const benchEvals: Section = (ctx) => benchEvalsBuild({ runs: ctx.options.runs, seed: ctx.options.seed, measureCli: (args) => measure([CLI, ...args]) });
 
+/** (g) `harness-loop verify`: the gate's own cost beyond the eval run, on the demo (scripts/bench/verify.ts). */
+const benchGate: Section = (ctx) => benchVerify({ runs: ctx.options.runs });
+
 /** Sections in run order; later ones may use what earlier ones left in the context. */
-const SECTIONS: Section[] = [benchIngest, benchBatch, benchEvals, benchHooks, benchReview];
+const SECTIONS: Record<string, Section> = { ingest: benchIngest, zst: benchCompressedIngest, batch: benchBatch, evals: benchEvals, hooks: benchHooks, review: benchReview, store: benchStore, gate: benchGate };
 
 function renderTable(rows: Row[]): string {
   const lines = ['| metric | value | goal | result |', '| --- | --- | --- | --- |'];
@@ -279,7 +382,9 @@ async function main(): Promise<void> {
   const corpus = ensureCorpus(CORPUS_DIR, options.sizeMb, options.seed, options.regen, log);
   const ctx: BenchContext = { options, corpus, corpusFiles: corpus.files.map((f) => join(CORPUS_DIR, f)).sort() };
   const results: SectionResult[] = [];
-  for (const section of SECTIONS) results.push(await section(ctx));
+  // --only ingest,zst runs some sections (in their usual order); zst and batch need ingest.
+  const only = typeof argv.only === 'string' ? new Set(argv.only.split(',')) : null;
+  for (const [name, section] of Object.entries(SECTIONS)) if (!only || only.has(name)) results.push(await section(ctx));
   if (options.profile || ctx.ingestFailed) results.push(await profileIngest(ctx));
   if (ctx.workspace) rmSync(ctx.workspace, { recursive: true, force: true });
 

@@ -1,6 +1,10 @@
 import minimist from 'minimist';
 import { COMMANDS, GLOBAL_OPTIONS, findCommand, renderCommandHelp, renderMainHelp, type CommandSpec } from './commands/specs.js';
 import { HarnessError, UsageError } from './errors.js';
+import { notGitWarning } from './util/git-repo.js';
+
+/** Where a newcomer starts (install) or runs everything (loop): cycles and harness commits need git. */
+const NEEDS_GIT = new Set(['install', 'loop']);
 
 declare const HARNESS_LOOP_VERSION: string;
 const VERSION = typeof HARNESS_LOOP_VERSION === 'string' ? HARNESS_LOOP_VERSION : '0.0.0-dev';
@@ -18,6 +22,7 @@ type CommandModule = { run(args: CommandArgs): Promise<number | void> };
 /** Lazy imports keep start-up light: only the chosen command's code is loaded. */
 const LOADERS: Record<string, () => Promise<CommandModule>> = {
   ingest: () => import('./commands/ingest.js'),
+  traces: () => import('./commands/traces.js'),
   receive: () => import('./commands/receive.js'),
   batch: () => import('./commands/batch.js'),
   demo: () => import('./commands/demo.js'),
@@ -102,6 +107,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const args = parseArgs(spec, rest);
+    if (NEEDS_GIT.has(spec.name) && args.flags.user !== true) {
+      const warning = notGitWarning(typeof args.flags.target === 'string' ? args.flags.target : args.workspace);
+      if (warning) process.stderr.write(`warning: ${warning}\n`);
+    }
     const mod = await LOADERS[spec.name]!();
     return (await mod.run(args)) ?? 0;
   } catch (error) {

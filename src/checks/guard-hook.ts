@@ -1,28 +1,31 @@
 // The edit guard as a PreToolUse hook: decides whether the guard is on (a cycle in its implement
 // phase, or guard.always), judges the call, logs the decision, and answers. It fails closed: while
 // the guard is on, anything it cannot read or decide is denied with the reason.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { DEFAULT_GUARD, HookConfigError, readHookConfig, type HookRedactionPattern } from './hook-config.js';
 import { judgeToolCall, renderGuardDeny, type GuardVerdict } from './guard.js';
 import { appendJsonLines, findRepoRoot, hookFeedbackFile, hookFeedbackRecord, logHookError, parseHookInput, type HookEnv, type HookInput } from './hook-runtime.js';
+import { layoutPath } from '../workspace/layout.js';
 
 const HOOK = 'edit_guard';
 
 /** Whether the guard is on in a repository, and with which allow-list. */
 export type GuardState =
   | { active: false; configError?: string }
-  | { active: true; why: string; allow: string[]; redaction: HookRedactionPattern[]; error?: string };
+  | { active: true; why: string; allow: string[]; redaction: HookRedactionPattern[]; error?: string; readOnlyTools?: string[]; since?: number | null };
 
 /** Reads `.harness-loop/cycle.json` and the config; an unreadable cycle file keeps the guard on. */
 export function readGuardState(root: string): GuardState {
   let phase: 'implement' | 'other' | 'none' = 'none';
   let cycleError: string | undefined;
   let cycleId = '';
+  let since: number | null = null;
   try {
-    const cycle = JSON.parse(readFileSync(join(root, '.harness-loop', 'cycle.json'), 'utf8')) as { phase?: unknown; id?: unknown } | null;
+    const cycle = JSON.parse(readFileSync(layoutPath(root, 'cycle'), 'utf8')) as { phase?: unknown; id?: unknown } | null;
     phase = cycle !== null && typeof cycle === 'object' && cycle.phase === 'implement' ? 'implement' : 'other';
     if (phase === 'implement' && typeof cycle?.id === 'string') cycleId = ` ${cycle.id}`;
+    const started = Date.parse(String((cycle as { startedAt?: unknown } | null)?.startedAt ?? ''));
+    if (Number.isFinite(started)) since = started;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') cycleError = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${code ?? (error as Error).message})`;
@@ -35,10 +38,11 @@ export function readGuardState(root: string): GuardState {
     if (phase !== 'implement' && !cycleError) return { active: false, configError: error.message };
     return { active: true, why: 'the guard is on', allow: DEFAULT_GUARD.allow, redaction: [], error: `${error.message}; fix it by hand` };
   }
-  const { allow } = config.guard;
-  if (cycleError) return { active: true, why: 'a harness-loop cycle file exists', allow, redaction: config.redaction, error: `.harness-loop/cycle.json ${cycleError}; fix it or finish the cycle` };
-  if (phase === 'implement') return { active: true, why: `cycle${cycleId} is in its implement phase`, allow, redaction: config.redaction };
-  if (config.guard.always) return { active: true, why: 'guard.always is set in .harness-loop/config.yaml', allow, redaction: config.redaction };
+  const { allow, readOnlyTools } = config.guard;
+  const common = { allow, readOnlyTools, redaction: config.redaction, since };
+  if (cycleError) return { active: true, why: 'a harness-loop cycle file exists', ...common, error: `.harness-loop/cycle.json ${cycleError}; fix it or finish the cycle` };
+  if (phase === 'implement') return { active: true, why: `cycle${cycleId} is in its implement phase`, ...common };
+  if (config.guard.always) return { active: true, why: 'guard.always is set in .harness-loop/config.yaml', ...common };
   return { active: false };
 }
 
@@ -74,7 +78,7 @@ export function runEditGuard(stdin: string, env: HookEnv): string {
     verdict = refuse(state, state.error);
   } else {
     try {
-      verdict = judgeToolCall(input, { root, allow: state.allow, why: state.why }, env.home);
+      verdict = judgeToolCall(input, { root, allow: state.allow, why: state.why, readOnlyTools: state.readOnlyTools ?? [], since: state.since ?? transcriptStart(input) }, env.home);
     } catch (error) {
       logHookError(root, HOOK, error, now);
       verdict = refuse(state, `the guard failed (${(error as Error).message})`);
@@ -94,7 +98,7 @@ function refuse(state: { why: string; allow: string[] }, problem: string): Guard
 
 function record(root: string, input: HookInput | null, verdict: GuardVerdict, state: Extract<GuardState, { active: true }>, now: Date): void {
   try {
-    appendJsonLines(join(root, '.harness-loop', 'guard.jsonl'), [
+    appendJsonLines(layoutPath(root, 'guardLog'), [
       {
         time: now.toISOString(),
         sessionId: input?.session_id ?? null,
@@ -120,5 +124,16 @@ function record(root: string, input: HookInput | null, verdict: GuardVerdict, st
     appendJsonLines(hookFeedbackFile(root), [hookFeedbackRecord(input ?? {}, finding, state.redaction, now)]);
   } catch (error) {
     logHookError(root, HOOK, error, now);
+  }
+}
+
+/** Outside a cycle (guard.always), the session's start stands in for the cycle's: the rollout file is created with the session. */
+function transcriptStart(input: HookInput): number | null {
+  if (typeof input.transcript_path !== 'string' || input.transcript_path === '') return null;
+  try {
+    const st = statSync(input.transcript_path);
+    return st.birthtimeMs > 0 ? st.birthtimeMs : null;
+  } catch {
+    return null;
   }
 }

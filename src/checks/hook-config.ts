@@ -1,8 +1,8 @@
 // The parts of `.harness-loop/config.yaml` the hooks need, read without zod or the yaml package.
 // ConfigSchema (src/schema/config.ts) takes its defaults from here, so the CLI and hooks agree.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MiniYamlError, parseMiniYaml } from './mini-yaml.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** How `check_evidence_coverage` judges documents. */
 export interface EvidenceSettings {
@@ -22,6 +22,8 @@ export interface GuardSettings {
   always: boolean;
   /** Globs (repository-relative) of the harness files that may change. */
   allow: string[];
+  /** Tool names (globs, e.g. `mcp__docs__*`) that write nothing, allowed while the guard is on. */
+  readOnlyTools: string[];
 }
 
 /** An extra redaction pattern (same shape as the config's `redaction.extraPatterns`). */
@@ -49,7 +51,8 @@ export const DEFAULT_EVIDENCE: EvidenceSettings = {
 /** Defaults for `guard` in the config. */
 export const DEFAULT_GUARD: GuardSettings = {
   always: false,
-  allow: ['**/AGENTS.md', '.codex/**', '.agents/skills/**', 'skills/**', 'hooks/**', '.harness-loop/**', 'promptfooconfig.yaml'],
+  allow: ['**/AGENTS.md', '.codex/**', '.agents/skills/**', 'skills/**', 'hooks/**', '.harness-loop/config.yaml', 'promptfooconfig.yaml'],
+  readOnlyTools: [],
 };
 
 /** The config could not be read or has a field of the wrong type. */
@@ -57,7 +60,7 @@ export class HookConfigError extends Error {}
 
 /** Reads the hook settings from `<root>/.harness-loop/config.yaml`; a missing file means defaults. */
 export function readHookConfig(root: string): HookConfig {
-  const file = join(root, '.harness-loop', 'config.yaml');
+  const file = layoutPath(root, 'config');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -98,7 +101,7 @@ export function hookConfigFrom(doc: unknown): HookConfig {
       minCoverage,
       unit,
     },
-    guard: { always, allow: strings(gu.allow, 'guard.allow') ?? DEFAULT_GUARD.allow },
+    guard: { always, allow: strings(gu.allow, 'guard.allow') ?? DEFAULT_GUARD.allow, readOnlyTools: strings(gu.readOnlyTools, 'guard.readOnlyTools') ?? DEFAULT_GUARD.readOnlyTools },
     redaction: patterns as HookRedactionPattern[],
   };
 }

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { Redactor } from '../redact/redact.js';
 import { stableId } from '../util/hash.js';
 import type { HookRedactionPattern } from './hook-config.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** The hook payload Codex writes on stdin (snake_case, as Codex spells it); only what the hooks read. */
 export interface HookInput {
@@ -17,6 +18,8 @@ export interface HookInput {
   tool_input?: Record<string, unknown>;
   tool_response?: unknown;
   tool_use_id?: string;
+  /** Absolute path of the session's rollout file (exists when the hook runs). */
+  transcript_path?: string;
 }
 
 /** Where a hook runs: the process cwd (used when the payload has none), HOME, and the clock. */
@@ -56,7 +59,7 @@ export function appendJsonLines(file: string, records: readonly unknown[]): void
 export function logHookError(root: string, hook: string, error: unknown, now = new Date()): void {
   try {
     const message = error instanceof Error ? error.message : String(error);
-    const file = join(root, '.harness-loop', 'hook-errors.log');
+    const file = layoutPath(root, 'hookErrors');
     mkdirSync(dirname(file), { recursive: true });
     appendFileSync(file, `${now.toISOString()} ${hook}: ${message.replace(/\s+/g, ' ').slice(0, 2000)}\n`);
   } catch {
@@ -126,5 +129,5 @@ export function hookFeedbackRecord(input: HookInput, finding: HookFinding, redac
 
 /** Where hook feedback is appended; the feedback stage reads it beside feedback.jsonl. */
 export function hookFeedbackFile(root: string): string {
-  return join(root, '.harness-loop', 'feedback', 'hooks.jsonl');
+  return layoutPath(root, 'hookFeedback');
 }

@@ -59,6 +59,17 @@ export function stdinCode(ctx: RuleContext, via: string): string | null | undefi
     ctx.unknown(`${via} runs code piped in from another command; the guard cannot read it`);
     return null;
   }
+  if (stdin.kind === 'file') {
+    // `bash < script.sh` runs the file like `bash script.sh` does.
+    if (stdin.from) ctx.execute(stdin.from, `${via} < file`);
+    return undefined;
+  }
+  if (stdin.kind === 'none') {
+    // An interpreter left reading the terminal runs whatever `write_stdin` sends it later, and
+    // Codex 0.169 runs no PreToolUse hook for write_stdin, so the guard would never see that code.
+    ctx.unknown(`${via} reads code from the terminal, which write_stdin can feed unseen; pass the code with -c or a here-doc instead`);
+    return null;
+  }
   return undefined;
 }
 
@@ -70,6 +81,8 @@ export function interpreter(lang: string, short: string, long: string[], codeKey
     for (const code of codes) checkInlineCode(lang, code, ctx, `${name} (inline code)`);
     const editsInPlace = inPlace && args.some((a) => clusterHas(a.text, 'i', short));
     if (editsInPlace) for (const file of p.operands.slice(codes.length > 0 ? 0 : 1)) ctx.write(file, `${name} -i`);
+    const script = p.operands[0];
+    if (codes.length === 0 && !editsInPlace && script && script.text !== '-' && !has(p, 'm', '--module')) ctx.execute(script, name);
     if (codes.length === 0 && !has(p, 'm', '--module') && (p.operands.length === 0 || p.operands[0]!.text === '-')) {
       const code = stdinCode(ctx, name);
       if (code) checkInlineCode(lang, { text: code, raw: '(stdin)' }, ctx, `${name} (stdin)`);
@@ -87,7 +100,11 @@ export function shellRule(args: Arg[], ctx: RuleContext, name: string): boolean 
     else ctx.runSource(source.text, `${name} -c`);
     return false;
   }
-  if (p.operands.length > 0 && !has(p, 's')) return false; // runs a script file, like running the tests
+  if (p.operands.length > 0 && !has(p, 's')) {
+    // Runs a script file: fine for the repository's own scripts, refused for one changed in the cycle.
+    ctx.execute(p.operands[0]!, name);
+    return false;
+  }
   const code = stdinCode(ctx, name);
   if (code) ctx.runSource(code, `${name} (stdin)`);
   return false;

@@ -189,8 +189,29 @@ function applyPatchRule(args: Arg[], ctx: RuleContext, name: string): boolean {
     ctx.unknown(`${name}: ${parsed.reason}`);
     return false;
   }
-  for (const p of parsed.paths) ctx.write(lit(p.path), name, p.op === 'delete' ? 'delete' : 'write');
+  for (const h of parsed.hunks) {
+    if (h.op === 'update' && h.movePath !== null) {
+      ctx.write(lit(h.path), `${name} (move)`, 'delete');
+      ctx.write(lit(h.movePath), `${name} (move to)`, 'write', false, undefined, h);
+    } else ctx.write(lit(h.path), `${name} (${h.op})`, h.op === 'delete' ? 'delete' : 'write', false, undefined, h);
+  }
   return false;
+}
+
+/** `source x`, `. x`: the file runs in this shell. */
+function sourceRule(args: Arg[], ctx: RuleContext, name: string): boolean {
+  if (args[0]) ctx.execute(args[0], name);
+  return false;
+}
+
+/** tsx, ts-node, bun run …: the first operand is a script file. */
+function scriptRunner(skipWords: string[]): Rule {
+  return (args, ctx, name) => {
+    const rest = args[0]?.text !== null && skipWords.includes(args[0]?.text ?? '') ? args.slice(1) : args;
+    const script = rest.find((a) => a.text === null || !a.text.startsWith('-'));
+    if (script) ctx.execute(script, name);
+    return false;
+  };
 }
 
 function curlRule(args: Arg[], ctx: RuleContext): boolean {
@@ -335,6 +356,10 @@ const RULES: Record<string, Rule> = {
     return false;
   },
   sh: shellRule,
+  source: sourceRule,
+  '.': sourceRule,
+  tsx: scriptRunner([]),
+  'ts-node': scriptRunner([]),
   eval: evalRule,
   trap: trapRule,
   exec: wrapper('a'),

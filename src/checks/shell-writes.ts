@@ -6,6 +6,7 @@ import { basename, dirname } from 'node:path';
 import { parseShell, ShellParseError, type Command, type Redirect, type Script, type SimpleCommand, type Word } from './shell-parse.js';
 import { copyScope, expandWord, resolveArg, type Arg, type ShellScope } from './shell-words.js';
 import { ruleFor, KEYWORDS } from './shell-rules.js';
+import type { PatchHunk } from './apply-patch.js';
 
 /** One path a command writes (or removes), absolute and normalised, not yet symlink-resolved. */
 export interface ShellWrite {
@@ -17,16 +18,26 @@ export interface ShellWrite {
   subtree: boolean;
   /** For links made by `ln`: the absolute path the link points to (writing through it writes there). */
   linkTo?: string;
+  /** For apply_patch: the hunk that writes this path and the absolute file it reads (so the result can be computed). */
+  patch?: { hunk: PatchHunk; source: string };
+}
+
+/** A file a command runs as a program (`./x`, `bash x.sh`, `node x.js`, `source x`). */
+export interface ShellExec {
+  path: string;
+  via: string;
 }
 
 /** The writes found, plus the reasons a write could not be determined. */
 export interface ShellAnalysis {
   writes: ShellWrite[];
   unknown: string[];
+  /** Files run as programs: what they write cannot be known from the command line. */
+  executes: ShellExec[];
 }
 
 /** Where a command's standard input comes from. */
-export type Stdin = { kind: 'none' | 'pipe' | 'file' } | { kind: 'text'; text: string | null; raw: string };
+export type Stdin = { kind: 'none' | 'pipe' } | { kind: 'file'; from?: Arg } | { kind: 'text'; text: string | null; raw: string };
 
 /** What a rule sees and may do. */
 export interface RuleContext {
@@ -35,7 +46,9 @@ export interface RuleContext {
   /** Set inside `xargs` / `find -exec`, which add arguments the guard cannot see. */
   appendedBy: string | null;
   /** Records a write of `arg` (resolved against `base`, default the cwd). */
-  write(arg: Arg, via: string, op?: 'write' | 'delete', subtree?: boolean, base?: string | null): void;
+  write(arg: Arg, via: string, op?: 'write' | 'delete', subtree?: boolean, base?: string | null, patch?: PatchHunk): void;
+  /** Records that `arg` is run as a program. */
+  execute(arg: Arg, via: string): void;
   /** Records a link `link` made by ln pointing at `target` (symbolic: relative to the link's folder). */
   link(link: Arg, target: Arg, symbolic: boolean): void;
   /** Records that the guard cannot tell what happens, and why. */
@@ -59,7 +72,7 @@ export interface ShellOptions {
 
 /** Everything a command line writes, as far as the guard can tell. */
 export function analyzeShell(command: string, options: ShellOptions): ShellAnalysis {
-  const out: ShellAnalysis = { writes: [], unknown: [] };
+  const out: ShellAnalysis = { writes: [], unknown: [], executes: [] };
   const scope: ShellScope = { cwd: options.cwd, home: options.home, vars: new Map(), dirStack: [] };
   walkSource(command, scope, out, 'the command');
   return out;
@@ -137,7 +150,7 @@ function stdinOf(command: SimpleCommand, scope: ShellScope): Stdin {
       const arg = expandWord(r.target, scope, true)[0]!;
       return { kind: 'text', text: arg.text === null ? null : `${arg.text}\n`, raw: `<<<${r.target.raw}` };
     }
-    if (r.op === '<' || r.op === '<>') return { kind: 'file' };
+    if (r.op === '<' || r.op === '<>') return { kind: 'file', from: expandWord(r.target, scope, true)[0] };
   }
   return { kind: command.pipedIn ? 'pipe' : 'none' };
 }
@@ -157,6 +170,7 @@ function runArgv(argv: Arg[], state: RunState): void {
     return;
   }
   const name = basename(head.text);
+  if (head.text.includes('/')) contextFor(state).execute(head, 'run as a program');
   if (KEYWORDS.has(name)) {
     runArgv(argv.slice(name === 'function' ? 2 : 1), state);
     return;
@@ -173,7 +187,12 @@ function contextFor(state: RunState): RuleContext {
     scope,
     stdin: state.stdin,
     appendedBy: state.appendedBy,
-    write: (arg, via, op = 'write', subtree = false, base) => addWrite(out, scope, arg, via, op, subtree, base),
+    write: (arg, via, op = 'write', subtree = false, base, patch) => addWrite(out, scope, arg, via, op, subtree, base, patch),
+    execute: (arg, via) => {
+      const path = arg.text === null ? null : resolveArg(arg.text, scope.cwd);
+      if (path === null) out.unknown.push(`${via} runs ${arg.raw}, which the guard cannot resolve`);
+      else out.executes.push({ path, via });
+    },
     unknown: (reason) => out.unknown.push(reason),
     link: (link, target, symbolic) => {
       const before = out.writes.length;
@@ -201,7 +220,7 @@ function contextFor(state: RunState): RuleContext {
   };
 }
 
-function addWrite(out: ShellAnalysis, scope: ShellScope, arg: Arg, via: string, op: 'write' | 'delete', subtree: boolean, base?: string | null): void {
+function addWrite(out: ShellAnalysis, scope: ShellScope, arg: Arg, via: string, op: 'write' | 'delete', subtree: boolean, base?: string | null, patch?: PatchHunk): void {
   if (arg.text === null) {
     out.unknown.push(`${via} writes to ${arg.raw}, which the guard cannot resolve: ${arg.reason}`);
     return;
@@ -211,5 +230,7 @@ function addWrite(out: ShellAnalysis, scope: ShellScope, arg: Arg, via: string, 
     out.unknown.push(`${via} writes to ${arg.raw} relative to a directory the guard cannot follow (after a cd it could not resolve)`);
     return;
   }
-  out.writes.push({ path, via, op, subtree });
+  const write: ShellWrite = { path, via, op, subtree };
+  if (patch) write.patch = { hunk: patch, source: patch.op === 'update' ? resolveArg(patch.path, scope.cwd) ?? path : path };
+  out.writes.push(write);
 }

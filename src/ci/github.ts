@@ -1,5 +1,6 @@
 // The scheduled loop as a GitHub Actions workflow: weekly plus a manual trigger. It opens a pull
-// request only when `harness-loop verify` passes, so a regression never reaches review.
+// request only when `harness-loop verify` measured the change as `improved`, so neither a
+// regression nor an unmeasured or unhelpful change reaches review.
 
 export interface WorkflowOptions {
   /** Cron for the schedule; weekly on Monday morning by default. */
@@ -56,15 +57,16 @@ jobs:
       - name: Run the loop and implement the top recommendation
         run: $HARNESS_LOOP loop --implement --skip-verify --all-repos \${CODEX_SESSIONS_DIR:+"$CODEX_SESSIONS_DIR"}
 
-      - name: Verify (regression gate)
+      - name: Verify (the gate measures the change with live A/B runs)
         id: verify
         run: |
-          $HARNESS_LOOP verify
-          title=$($HARNESS_LOOP ledger --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const e=JSON.parse(s).entries.at(-1);process.stdout.write(e.recommendation.title)})')
-          echo "title=$title" >> "$GITHUB_OUTPUT"
+          $HARNESS_LOOP verify --provider codex
+          last=$($HARNESS_LOOP ledger --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const e=JSON.parse(s).entries.at(-1);process.stdout.write(e.verdict+"\\t"+e.recommendation.title)})')
+          echo "verdict=\${last%%$'\\t'*}" >> "$GITHUB_OUTPUT"
+          echo "title=\${last#*$'\\t'}" >> "$GITHUB_OUTPUT"
 
       - name: Open a pull request
-        if: steps.verify.outcome == 'success'
+        if: steps.verify.outcome == 'success' && steps.verify.outputs.verdict == 'improved'
         env:
           GH_TOKEN: \${{ github.token }}
           TITLE: \${{ steps.verify.outputs.title }}

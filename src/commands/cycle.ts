@@ -33,8 +33,8 @@ async function runStart(args: CommandArgs, recommendationId: string | undefined)
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
   const { cycle } = outcome;
   if (args.json) {
-    const { harnessHashes, workspaceHashes, ...rest } = cycle;
-    const summary = { ...rest, harnessFiles: Object.keys(harnessHashes).length, otherFiles: Object.keys(workspaceHashes).length };
+    const { harnessHashes, workspaceHashes, exam, ...rest } = cycle;
+    const summary = { ...rest, harnessFiles: Object.keys(harnessHashes).length, otherFiles: Object.keys(workspaceHashes).length, examFiles: exam ? Object.keys(exam.fixed).length + Object.keys(exam.appendOnly).length + Object.keys(exam.results).length : 0 };
     process.stdout.write(`${JSON.stringify({ cycle: summary, abandoned: outcome.abandoned?.entry ?? null, warnings: outcome.warnings }, null, 2)}\n`);
     return 0;
   }
@@ -46,6 +46,8 @@ async function runStart(args: CommandArgs, recommendationId: string | undefined)
       `  baseline: run ${cycle.baseline.runId}, ${formatRate(cycle.baseline.passRate)} (${passed}/${cycle.baseline.tests.length - unjudged} judged tests passed` +
       `${unjudged > 0 ? `; ${unjudged} unjudged, not compared` : ''})\n` +
       `  hashed ${Object.keys(cycle.harnessHashes).length} harness file(s) and ${Object.keys(cycle.workspaceHashes).length} other file(s)\n` +
+      `  baseline harness ${cycle.harness?.fingerprint.slice(0, 12) ?? 'unknown'}; baseline answers ran under ${cycle.baseline.fingerprints.filter((f) => f !== cycle.harness?.fingerprint).length} recorded harness fingerprint(s)\n` +
+      `  exam hashed: ${cycle.exam ? Object.keys(cycle.exam.fixed).length + Object.keys(cycle.exam.appendOnly).length + Object.keys(cycle.exam.results).length : 0} file(s) and ${cycle.exam ? Object.keys(cycle.exam.traces).length : 0} trace(s); verify refuses if any changes\n` +
       `  this change may touch: ${renderList(cycle.recommendation.files)}\n` +
       'The edit guard is in the implement phase. Make the change, then run `harness-loop verify`.\n',
   );
@@ -56,7 +58,7 @@ async function runStatus(args: CommandArgs): Promise<number> {
   const status = await readCycleStatus({ workspace: args.workspace });
   if (args.json) {
     const body = status
-      ? { open: true, cycle: status.cycle.cycle, startedAt: status.cycle.startedAt, recommendation: status.cycle.recommendation, baseline: { runId: status.cycle.baseline.runId, passRate: status.cycle.baseline.passRate }, filesChanged: status.filesChanged, breaches: status.breaches }
+      ? { open: true, cycle: status.cycle.cycle, startedAt: status.cycle.startedAt, recommendation: status.cycle.recommendation, baseline: { runId: status.cycle.baseline.runId, passRate: status.cycle.baseline.passRate }, filesChanged: status.filesChanged, breaches: status.breaches, examChanged: status.examChanged }
       : { open: false };
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;
@@ -70,7 +72,8 @@ async function runStatus(args: CommandArgs): Promise<number> {
     `cycle ${cycle.cycle} open since ${cycle.startedAt}: recommendation ${cycle.recommendation.id} "${cycle.recommendation.title}"\n` +
       `  baseline: run ${cycle.baseline.runId}, ${formatRate(cycle.baseline.passRate)}\n` +
       `  files changed so far: ${status.filesChanged.length === 0 ? 'none' : status.filesChanged.map(renderFileChange).join('; ')}\n` +
-      status.breaches.map((b) => `  one-change rule: ${b}\n`).join(''),
+      status.breaches.map((b) => `  one-change rule: ${b}\n`).join('') +
+      status.examChanged.map((c) => `  exam changed (verify will refuse): ${c}\n`).join(''),
   );
   return 0;
 }

@@ -7,6 +7,7 @@ import { listTests, readPruneLog, readRunDigests } from '../evals/list.js';
 import { evalPaths, type EvalPaths } from '../evals/paths.js';
 import { removeTest } from '../evals/ratchet.js';
 import { readEvalProviderFlags } from '../evals/codex-run.js';
+import { readRepeat } from './verify.js';
 import { runEvals } from '../evals/run.js';
 import { listPendingVerdicts } from '../evals/verdicts.js';
 import { readSuiteTests } from '../evals/suite-yaml.js';
@@ -22,7 +23,7 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 /** Flags each subcommand accepts beyond the global ones. */
 const FLAGS: Record<Subcommand, string[]> = {
   build: ['cycle'],
-  run: ['promptfoo-bin', 'grader', 'cycle', 'provider', 'codex-bin', 'codex-config', 'model'],
+  run: ['promptfoo-bin', 'grader', 'cycle', 'provider', 'codex-bin', 'codex-config', 'model', 'keep-runs'],
   list: ['stale-after'],
   prune: ['id', 'reason'],
   verdicts: [],
@@ -98,13 +99,17 @@ function renderBuildSummary(paths: EvalPaths, s: BuildSummary): string {
 
 async function runRun(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const flags = args.flags;
+  const { evals } = await readEvalsConfig(paths);
+  const repeat = readRepeat(flags.repeat, evals.repeat);
   const outcome = await runEvals({
     workspace: paths.root,
     ...(typeof flags['promptfoo-bin'] === 'string' ? { promptfooBin: flags['promptfoo-bin'] } : {}),
     ...(typeof flags.grader === 'string' ? { grader: flags.grader } : {}),
     ...(flags.cycle !== undefined ? { cycle: await resolveCycle(paths, flags.cycle) } : {}),
     ...readEvalProviderFlags(flags),
+    repeat,
   });
+  if (outcome.keptRuns) process.stderr.write(`evals run: kept each run's scratch copy and CODEX_HOME in ${outcome.keptRuns}\n`);
   if (outcome.recorded) {
     const r = outcome.recorded;
     for (const s of r.skipped) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`);
@@ -207,7 +212,7 @@ async function runPrune(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const removed = removeTest(text, id, paths.suite);
   const entry: PruneLogEntry = {
     schemaVersion: EVAL_SUITE_SCHEMA_VERSION,
-    testId: id,
+    testId: removed.id,
     reason,
     prunedAt: new Date().toISOString(),
     cycle: await resolveCycle(paths),
@@ -216,7 +221,7 @@ async function runPrune(args: CommandArgs, paths: EvalPaths): Promise<number> {
   // The log line goes first: a crash after it leaves the test in the suite (prune again), never a silent removal.
   await appendLines(paths.pruneLog, [JSON.stringify(entry)]);
   await writeFileAtomic(paths.suite, removed.text);
-  if (args.json) process.stdout.write(`${JSON.stringify({ pruned: id, reason, log: paths.pruneLog }, null, 2)}\n`);
-  else process.stdout.write(`evals prune: removed ${id} from ${displayPath(paths.suite)}; logged with its reason in ${displayPath(paths.pruneLog)}\n`);
+  if (args.json) process.stdout.write(`${JSON.stringify({ pruned: removed.id, reason, log: paths.pruneLog }, null, 2)}\n`);
+  else process.stdout.write(`evals prune: removed ${removed.id} from ${displayPath(paths.suite)}; logged with its reason in ${displayPath(paths.pruneLog)}\n`);
   return 0;
 }

@@ -6,7 +6,7 @@ import { addFeedback } from '../feedback/add.js';
 import { detectFeedback } from '../feedback/detect.js';
 import { importFeedback } from '../feedback/import.js';
 import { effectiveWeight, loadAllFeedback, readFeedbackFile, throwProblems } from '../feedback/store.js';
-import { readKnownTraceIds } from '../feedback/trace-ids.js';
+import { readKnownTraceIds, resolveSpanId, resolveTraceId } from '../feedback/trace-ids.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
 import { displayPath } from './ingest.js';
@@ -80,11 +80,13 @@ function warn(lines: string[]): void {
 
 async function runAdd(args: CommandArgs, config: Config): Promise<number> {
   const opt = (name: string) => stringFlag(args, name);
+  const traceStore = workspacePaths(args.workspace).traceStore;
+  const trace = await resolveTraceId(traceStore, opt('trace'));
   const result = await addFeedback({
     workspace: args.workspace,
     config,
-    trace: opt('trace'),
-    span: opt('span'),
+    trace,
+    span: await resolveSpanId(traceStore, trace, opt('span')),
     category: opt('category'),
     severity: opt('severity'),
     observation: opt('observation'),
@@ -104,7 +106,7 @@ async function runAdd(args: CommandArgs, config: Config): Promise<number> {
 
 async function runImport(args: CommandArgs, config: Config, files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError("'feedback import' needs FILE arguments");
-  const result = await importFeedback(importOptions(args, config, files, false));
+  const result = await importFeedback({ ...importOptions(args, config, files, false), defaultTraceId: await resolveTraceId(workspacePaths(args.workspace).traceStore, stringFlag(args, 'trace')) });
   warn(result.warnings);
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ read: result.read, added: result.added.length, duplicates: result.duplicates, records: result.added }, null, 2)}\n`);
@@ -166,7 +168,7 @@ async function runDetect(args: CommandArgs, config: Config): Promise<number> {
 export type ListedFeedback = Feedback & { weight: number };
 
 async function runList(args: CommandArgs, config: Config): Promise<number> {
-  const trace = stringFlag(args, 'trace');
+  const trace = await resolveTraceId(workspacePaths(args.workspace).traceStore, stringFlag(args, 'trace'));
   const source = sourceFlag(args);
   const category = stringFlag(args, 'category');
   const records = (await loadAllFeedback(workspacePaths(args.workspace).feedback))

@@ -1,5 +1,6 @@
 import type { CommandArgs } from '../cli.js';
 import { InputError, UsageError } from '../errors.js';
+import { describeFiltered } from '../ingest/filter-report.js';
 import { ingest } from '../ingest/ingest.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
@@ -29,12 +30,13 @@ export async function run(args: CommandArgs): Promise<number> {
   const paths = workspacePaths(args.workspace);
   const config = await readConfig(paths.config);
   const last = lastFlag(flags);
+  const since = typeof flags.since === 'string' ? parseSince(flags.since) : undefined;
   const result = await ingest({
     workspace: paths.root,
     paths: args.positionals,
     from: String(flags.from ?? 'auto'),
     last,
-    since: typeof flags.since === 'string' ? parseSince(flags.since) : undefined,
+    since,
     allRepos: flags['all-repos'] === true,
     maxLineBytes: flags['max-line-bytes'] as number | undefined,
     dryRun: flags['dry-run'] === true,
@@ -42,6 +44,7 @@ export async function run(args: CommandArgs): Promise<number> {
   });
   for (const s of result.skipped.slice(0, 50)) process.stderr.write(`${s.file}:${s.line}: ${s.reason}\n`);
   if (result.skipped.length > 50) process.stderr.write(`… ${result.skipped.length - 50} more skipped lines\n`);
+  for (const line of describeFiltered(result, { workspace: paths.root, last, since })) process.stderr.write(`ingest: ${line}\n`);
   if (args.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {

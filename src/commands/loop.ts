@@ -1,15 +1,14 @@
 import type { CommandArgs } from '../cli.js';
-import { GateFailedError, UsageError } from '../errors.js';
-import { readResults } from '../ledger/results.js';
+import { UsageError } from '../errors.js';
 import { verify } from '../ledger/cycle.js';
 import { renderLedgerEntry } from '../ledger/render.js';
 import { readEvalProviderFlags } from '../evals/codex-run.js';
-import { runEvals } from '../evals/run.js';
 import { implementTheChange } from '../loop/implement.js';
 import { runLoop } from '../loop/loop.js';
 import { readConfig } from '../util/config.js';
 import { workspacePaths } from '../util/workspace.js';
 import { displayPath, lastFlag, parseSince } from './ingest.js';
+import { closingLine, gateRunOptions, throwUnlessPassed } from './verify.js';
 
 function list(value: unknown): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
@@ -59,12 +58,11 @@ export async function run(args: CommandArgs): Promise<number> {
     if (args.json) process.stdout.write(`${JSON.stringify({ ...result, cycle: implemented.cycle.cycle }, null, 2)}\n`);
     return 0;
   }
-  const outcome = await verify({
-    workspace: paths.root,
-    runSuite: async ({ workspace }) => readResults((await runEvals({ workspace, grader, promptfooBin, ...evalProvider })).file),
-  });
+  // The same gate as `harness-loop verify`: live A/B runs with --provider codex, replay otherwise.
+  const outcome = await verify({ workspace: paths.root, ...(await gateRunOptions(args)) });
   log(renderLedgerEntry(outcome.entry));
   if (args.json) process.stdout.write(`${JSON.stringify({ ...result, ledgerEntry: outcome.entry }, null, 2)}\n`);
-  if (!outcome.decision.passed) throw new GateFailedError(`${outcome.decision.failures.join('\n')}\nCycle ${outcome.entry.cycle} stays open.`, 'gate.regression');
+  throwUnlessPassed(outcome);
+  log(closingLine(outcome.entry));
   return 0;
 }

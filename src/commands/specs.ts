@@ -15,6 +15,8 @@ export interface CommandSpec {
   name: string;
   summary: string;
   usage: string;
+  /** A command line that works as shown (every --help has one). */
+  example: string;
   description?: string;
   options: OptionSpec[];
   /** How many positional arguments the command takes ('any' for a list). */
@@ -32,13 +34,14 @@ export const COMMANDS: CommandSpec[] = [
     name: 'ingest',
     summary: 'Read traces (Codex rollouts, exec --json, OTLP, Agents SDK) into .harness-loop/traces/',
     usage: 'harness-loop ingest [PATH…] [options]',
+    example: 'harness-loop ingest --last 5            # the five newest Codex sessions of this repository',
     description:
       'Reads files or folders (formats detected per file) into normalized traces, redacting secrets.\n' +
       'With no PATH it reads $CODEX_HOME/sessions (CODEX_HOME defaults to ~/.codex).\n' +
       'Ingesting the same trace twice stores it once. Skipped lines are listed as path:line: reason.',
     positionals: 'any',
     options: [
-      { flag: 'from', type: 'string', arg: 'FORMAT', default: 'auto', description: 'auto, rollout, exec, otlp, otlp-protobuf or agents.' },
+      { flag: 'from', type: 'string', arg: 'FORMAT', default: 'auto', description: 'auto, rollout, exec, exec-legacy, otlp, otlp-protobuf or agents.' },
       { flag: 'last', type: 'number', arg: 'N', description: 'Keep only the newest N sessions.' },
       { flag: 'since', type: 'string', arg: 'WHEN', description: 'Keep sessions started at or after WHEN (ISO date, or 7d / 12h / 30m ago).' },
       { flag: 'all-repos', type: 'boolean', description: 'Keep sessions whose cwd is outside the workspace too.' },
@@ -48,9 +51,23 @@ export const COMMANDS: CommandSpec[] = [
     ],
   },
   {
+    name: 'traces',
+    summary: 'List the stored traces, or show one: task, answer, harness, spans and feedback',
+    usage: 'harness-loop traces [list [--last N]] | traces show ID',
+    example: 'harness-loop traces show 01a2            # any unique prefix of the id is enough',
+    description:
+      'list: one line per trace, newest first: id, start time, feedback count, harness fingerprint (when the\n' +
+      'source tells it), task and answer. show ID: one trace in full: where it was read from, its cwd, models,\n' +
+      'task, answer, tokens, spans (errors and exit codes) and the feedback recorded on it. Every command that\n' +
+      'takes an id (--trace, --recommendation, --id, --batch) accepts a unique prefix of it.',
+    positionals: 'any',
+    options: [{ flag: 'last', type: 'number', arg: 'N', description: 'List only the newest N traces.' }],
+  },
+  {
     name: 'receive',
     summary: 'Run an OTLP/HTTP receiver that Codex [otel] exporters can point at',
     usage: 'harness-loop receive [--port 4318] [--host 127.0.0.1]',
+    example: 'harness-loop receive --port 4318        # then point [otel] exporters at http://127.0.0.1:4318',
     description:
       'Accepts POST /v1/logs, /v1/traces (and / by sniffing), application/json or application/x-protobuf,\n' +
       'optionally gzip-encoded. Writes normalized traces as conversations go quiet, and everything\n' +
@@ -67,6 +84,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'batch',
     summary: 'Split the trace store into token-bounded batches for LLM passes',
     usage: 'harness-loop batch [--max-tokens N]',
+    example: 'harness-loop batch && harness-loop feedback critique --model gpt-5.4-mini',
     description:
       'Writes .harness-loop/batches/batch-NNN.jsonl and manifest.json. A trace is never split;\n' +
       'one that alone exceeds the budget keeps its task, final answer and errors, and long tool\n' +
@@ -80,6 +98,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'diagnose',
     summary: 'Rank harness changes from traces, feedback and the latest eval results',
     usage: 'harness-loop diagnose [--llm [--model M] [--codex-bin PATH] [-c KEY=VALUE]…]',
+    example: 'harness-loop diagnose && harness-loop handoff',
     description:
       'Clusters failures by category and failed assertion, weighs them by source (human above\n' +
       'detector and hook above LLM; unverified LLM feedback counts for nothing) and severity, and\n' +
@@ -103,6 +122,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'handoff',
     summary: 'Write .harness-loop/codex_handoff.md: THE change for this cycle and the ranked rest',
     usage: 'harness-loop handoff',
+    example: 'harness-loop handoff && less .harness-loop/codex_handoff.md',
     positionals: 'none',
     options: [],
   },
@@ -110,6 +130,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'report',
     summary: 'Write .harness-loop/report.html: pass rate per cycle, recommendations, failures, feedback, traces',
     usage: 'harness-loop report',
+    example: 'harness-loop report && open .harness-loop/report.html',
     description:
       'One self-contained HTML page that loads nothing from the network: pass rate per ledger cycle,\n' +
       'the ranked recommendations linked to their traces, failures by category, feedback by source and\n' +
@@ -121,6 +142,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'review',
     summary: 'Serve a local web app to review traces and annotate them (feedback, accept/reject critiques)',
     usage: 'harness-loop review [--port 0] [--host 127.0.0.1] [--open]',
+    example: 'harness-loop review --open',
     description:
       'Prints the URL (with a random per-run token) on stdout and serves until Ctrl-C: a queue of traces,\n' +
       'worst first (failing tests, detector and hook findings, unreviewed LLM critiques), each trace with its\n' +
@@ -138,12 +160,14 @@ export const COMMANDS: CommandSpec[] = [
     name: 'loop',
     summary: 'Run every stage: ingest, detect, (critique), evals build and run, diagnose, handoff',
     usage: 'harness-loop loop [PATH…] [--implement] [options]',
+    example: 'harness-loop loop                       # newest 5 sessions of this repository, every stage, then the handoff',
     description:
       'Prints one line per stage with counts and timings and ends with the handoff and the next step.\n' +
       'Each stage reads and writes only its own artefacts, so any stage can be re-run alone.\n' +
       'With no PATH it reads the newest 5 sessions of this repository. --implement then starts a\n' +
-      'cycle, has `codex exec` implement THE change, and runs `verify` (exit 1 on a regression).\n' +
-      '--provider codex runs the eval tasks with `codex exec` (evals run and verify alike).',
+      'cycle, has `codex exec` implement THE change, and runs `verify`: only `improved` is worth a commit;\n' +
+      'regressed, inconclusive and not_measured exit 1. --provider codex runs the eval tasks with\n' +
+      '`codex exec` (evals run, and verify as live A/B runs against the cycle-start harness).',
     positionals: 'any',
     options: [
       { flag: 'last', type: 'number', arg: 'N', description: 'Keep only the newest N sessions (default 5 when no PATH is given).' },
@@ -159,15 +183,19 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex binary for --implement and --provider codex (default: critic.codexBin).' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable; --implement and --provider codex).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session and --provider codex.' },
+      { flag: 'keep-runs', type: 'boolean', description: 'Keep each eval run\'s scratch copy and CODEX_HOME in the temporary folder, for debugging (--provider codex).' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Runs per test and side when verify uses --provider codex (default: evals.repeat in config, else 1).' },
     ],
   },
   {
     name: 'ci-template',
     summary: 'Print a CI workflow that runs the loop on a schedule (github)',
     usage: 'harness-loop ci-template github [--cron "17 6 * * 1"] > .github/workflows/harness-loop.yml',
+    example: 'harness-loop ci-template github > .github/workflows/harness-loop.yml',
     description:
       'The workflow runs weekly and on demand: installs the bundle, runs `harness-loop loop --implement`,\n' +
-      'then `harness-loop verify`, and opens a pull request titled "harness: <change>" only when the gate passes.',
+      'then `harness-loop verify --provider codex`, and opens a pull request titled "harness: <change>" only\n' +
+      'when the verdict is improved.',
     positionals: 'any',
     options: [{ flag: 'cron', type: 'string', arg: 'CRON', description: 'Schedule (default: Mondays 06:17 UTC).' }],
   },
@@ -175,6 +203,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'install',
     summary: 'Copy the skill, hooks and CLI bundle into a repository (or $CODEX_HOME)',
     usage: 'harness-loop install [--target DIR] [--user] [--trust]',
+    example: 'harness-loop install --target ~/src/my-repo --trust',
     description:
       'Adds .agents/skills/harness-improvement/, .codex/harness-loop/ (CLI and hooks, runnable with plain node),\n' +
       'merges two hook entries into .codex/hooks.json, adds a marked block to AGENTS.md and creates\n' +
@@ -191,6 +220,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'uninstall',
     summary: 'Remove exactly what install added',
     usage: 'harness-loop uninstall [--target DIR] [--user]',
+    example: 'harness-loop uninstall --target ~/src/my-repo',
     description: 'Files changed since install are kept and listed; your own hooks, AGENTS.md text and config stay.',
     positionals: 'none',
     options: [
@@ -202,6 +232,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'feedback',
     summary: 'Record, import, check and detect feedback on traces (.harness-loop/feedback/)',
     usage: 'harness-loop feedback <add|import|check|detect|critique|list> [FILE…] [options]',
+    example: 'harness-loop feedback add --trace 01a2 --category citation_error --severity high --observation "Cites a file that does not exist"',
     description:
       'Subcommands:\n' +
       '  add      --trace ID --category C --severity S --observation TEXT [--evidence …]: append a human record;\n' +
@@ -248,6 +279,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'evals',
     summary: 'Build, run, list and prune the Promptfoo eval suite generated from feedback',
     usage: 'harness-loop evals <build|run|list|prune|verdicts> [options]',
+    example: 'harness-loop evals build && harness-loop evals run',
     description:
       'Subcommands:\n' +
       '  build   write .harness-loop/evals/promptfooconfig.yaml: one test per feedback cluster (trace task +\n' +
@@ -257,7 +289,9 @@ export const COMMANDS: CommandSpec[] = [
       '          llm-rubric graded from .harness-loop/evals/rubric-verdicts.jsonl unless an API key is set)\n' +
       '          and write .harness-loop/results/<run-id>.json. Exit 0 all pass, 1 some fail, 2 promptfoo failed.\n' +
       '          --provider codex runs each task with `codex exec --json` in a scratch copy of the workspace\n' +
-      '          (the harness as it is now) and ingests every run into the trace store as a new trace.\n' +
+      '          (the whole harness as it is now: AGENTS.md, skills, .codex/config.toml and hooks, the copy\n' +
+      '          trusted in a CODEX_HOME of its own) and ingests every run into the trace store as a new trace.\n' +
+      '          e.g. harness-loop evals run --provider codex --model gpt-5.5 --keep-runs\n' +
       '  list    tests with their last result; flags tests with no failure for N cycles as prune candidates\n' +
       '  prune   --id ID --reason TEXT: the only way a test leaves the suite; logged in prune-log.jsonl\n' +
       '  verdicts  list the rubrics of the latest run that wait for a verdict, e.g. harness-loop evals verdicts --json\n' +
@@ -275,6 +309,8 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex (run; default: evals.codex.codexBin, else critic.codexBin); a .js file runs with node.' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex, repeatable (run; after evals.codex.codexConfig).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex (run; default: evals.codex.model, else the Codex default).' },
+      { flag: 'keep-runs', type: 'boolean', description: 'Keep each run\'s scratch copy and CODEX_HOME (trusted config) after the run, for debugging (run; --provider codex).' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Run each test N times (Promptfoo --repeat; a test passes when every run does) (run; default: evals.repeat in config, else 1).' },
       { flag: 'stale-after', type: 'number', arg: 'N', description: 'Cycles without a failure before a test is a prune candidate (list; default 3).' },
       { flag: 'id', type: 'string', arg: 'ID', description: 'Test to prune (prune).' },
       { flag: 'reason', type: 'string', arg: 'TEXT', description: 'Why the test can go, kept in the prune log (prune).' },
@@ -284,6 +320,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'cycle',
     summary: 'Start, show or abandon an improvement cycle (.harness-loop/cycle.json)',
     usage: 'harness-loop cycle start [--recommendation ID] [--abandon] | cycle status | cycle abandon',
+    example: 'harness-loop cycle start                # baseline recorded, edit guard on; then make THE change and run verify',
     description:
       'start: records the latest eval run as the baseline, the chosen recommendation (default: rank 1)\n' +
       'and hashes of the harness and workspace files, and puts the edit guard in the implement phase.\n' +
@@ -297,12 +334,18 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'verify',
-    summary: 'Re-run the suite, compare per test with the baseline, append to the ledger, close the cycle',
-    usage: 'harness-loop verify [--results FILE] [--accept-regression REASON] [--accept-breach REASON]',
+    summary: 'Measure the change: re-run the suite under the changed harness, judge it, append to the ledger',
+    usage: 'harness-loop verify [--provider codex] [--repeat N] [--results FILE] [--accept-regression REASON] [--accept-breach REASON]',
+    example: 'harness-loop verify --provider codex --repeat 3',
     description:
-      'A test that passed at the baseline and fails now is a regression: exit 1, naming it.\n' +
-      'Edits outside the harness or outside the recommendation break the one-change rule: exit 1.\n' +
-      'A failed gate keeps the cycle open for another verify; a passed one closes it (edit guard off).\n' +
+      'Counts only answers from runs under the changed harness (a trace whose harness fingerprint differs\n' +
+      'from the baseline\'s; see docs/harness-fingerprint.md). Verdicts: improved (exact sign test over run\n' +
+      'pairs, p < 0.05), unchanged, regressed (exit 1, named), inconclusive (exit 1, says the repeats needed),\n' +
+      'not_measured (exit 1, says how to measure). improved and unchanged close the cycle; only improved is\n' +
+      'worth committing. Refuses (exit 1), naming them, when the suite, providers, verdicts, results, traces,\n' +
+      'feedback or guard changed during the cycle, or when a file outside the harness changed.\n' +
+      'replay scores each test\'s newest recorded answer to its task; --provider codex runs every task\n' +
+      'N times under the changed harness and under the cycle-start harness, interleaved (A/B).\n' +
       'Every run appends one line to .harness-loop/ledger.jsonl.',
     positionals: 'none',
     options: [
@@ -315,12 +358,15 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex.' },
       { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex (repeatable).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex.' },
+      { flag: 'keep-runs', type: 'boolean', description: 'Keep each run\'s scratch copy and CODEX_HOME after the re-run, for debugging (--provider codex).' },
+      { flag: 'repeat', type: 'number', arg: 'N', description: 'Runs per test and side with --provider codex (default: evals.repeat in config, else 1).' },
     ],
   },
   {
     name: 'ledger',
     summary: 'Print the cycle history from .harness-loop/ledger.jsonl',
     usage: 'harness-loop ledger [--json]',
+    example: 'harness-loop ledger',
     positionals: 'none',
     options: [],
   },
@@ -328,6 +374,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'demo',
     summary: 'Run the loop on the bundled example workspace and print what it wrote',
     usage: 'harness-loop demo [--out DIR]',
+    example: 'harness-loop demo --out /tmp/hl-demo    # keep the workspace to look at afterwards',
     positionals: 'none',
     options: [{ flag: 'out', type: 'string', arg: 'DIR', description: 'Where to copy the example (default: a fresh temp folder).' }],
   },
@@ -347,21 +394,35 @@ function formatOptions(options: OptionSpec[]): string {
   return rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`).join('\n');
 }
 
+/** Top-level help follows the loop: set up, read, judge, change, check, look; then automation. */
+export const HELP_GROUPS: { title: string; commands: string[] }[] = [
+  { title: 'Start', commands: ['install', 'demo'] },
+  { title: 'The loop, in order', commands: ['ingest', 'receive', 'traces', 'feedback', 'batch', 'evals', 'diagnose', 'handoff', 'cycle', 'verify', 'ledger'] },
+  { title: 'All stages at once', commands: ['loop'] },
+  { title: 'Look and review', commands: ['report', 'review'] },
+  { title: 'Automate and remove', commands: ['ci-template', 'uninstall'] },
+];
+
 export function renderMainHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  const grouped = new Set(HELP_GROUPS.flatMap((g) => g.commands));
+  const groups = [...HELP_GROUPS, { title: 'Other', commands: COMMANDS.map((c) => c.name).filter((n) => !grouped.has(n)) }].filter((g) => g.commands.some((n) => findCommand(n)));
   return [
     `harness-loop ${version}: improve a Codex harness from evidence`,
     '',
     'Usage: harness-loop <command> [options]',
     '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
-    '',
+    ...groups.flatMap((g) => [
+      `${g.title}:`,
+      ...g.commands.map((n) => findCommand(n)).filter((c): c is CommandSpec => c !== undefined).map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+      '',
+    ]),
     'Global options:',
     formatOptions(GLOBAL_OPTIONS),
     '',
     'Exit codes: 0 ok, 1 a check or gate said no, 2 bad usage or input.',
-    "Run 'harness-loop <command> --help' for a command's options.",
+    'First time? `harness-loop demo` runs one whole cycle on a bundled example, offline.',
+    "Run 'harness-loop <command> --help' for a command's options and an example.",
   ].join('\n');
 }
 
@@ -371,6 +432,9 @@ export function renderCommandHelp(spec: CommandSpec): string {
     '',
     spec.summary + '.',
     ...(spec.description ? ['', spec.description] : []),
+    '',
+    'Example:',
+    `  ${spec.example}`,
     '',
     'Options:',
     formatOptions([...spec.options, ...GLOBAL_OPTIONS]),

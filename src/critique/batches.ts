@@ -1,4 +1,5 @@
 // Reading `.harness-loop/batches/` for the LLM passes (`feedback critique`, `diagnose --llm`).
+import { matchIdPrefix } from '../util/id-prefix.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +35,11 @@ export async function readBatchManifest(paths: WorkspacePaths): Promise<BatchMan
 export function selectBatches(manifest: BatchManifest, selector?: string): BatchEntry[] {
   if (selector === undefined) return manifest.batches;
   const wanted = selector.endsWith('.jsonl') ? selector : selector.startsWith('batch-') ? `${selector}.jsonl` : selector;
-  const found = manifest.batches.filter((b) => b.id === wanted || b.file === wanted);
+  let found = manifest.batches.filter((b) => b.id === wanted || b.file === wanted);
+  if (found.length === 0) {
+    const match = matchIdPrefix(selector, manifest.batches.map((b) => b.id));
+    if ('id' in match) found = manifest.batches.filter((b) => b.id === match.id);
+  }
   if (found.length === 0) {
     const known = manifest.batches.slice(0, 5).map((b) => `${b.id} (${b.file})`).join(', ');
     throw new UsageError(`--batch: no batch "${selector}" in the manifest; batches: ${known}${manifest.batches.length > 5 ? ', …' : ''}`);

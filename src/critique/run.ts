@@ -15,9 +15,10 @@ import { Redactor } from '../redact/redact.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { workspacePaths, type WorkspacePaths } from '../util/workspace.js';
 import { assertCriticModelDiffers, modelsOf, readBatch, readBatchManifest, selectBatches } from './batches.js';
-import { codexSettingsFor, runStructuredPass } from './codex.js';
+import { codexSettingsFor, runStructuredPass } from '../codex/runner.js';
 import { renderCritiquePrompt } from './prompt.js';
 import { critiqueToFeedback, indexTraceEvidence, type TraceEvidence } from './verify.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** Options of a critique pass; flags override the config. */
 export interface CritiqueOptions {
@@ -66,7 +67,7 @@ export interface CritiqueResult {
 
 /** Folder of the kept critic answers. */
 export function critiqueDir(paths: WorkspacePaths): string {
-  return join(paths.dir, 'critique');
+  return layoutPath(paths.root, 'critique');
 }
 
 /** Runs the critic over the batches (skipping answered ones) and appends its checked observations. */

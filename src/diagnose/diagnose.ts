@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { loadAllFeedback } from '../feedback/store.js';
 import { readTraceStore } from '../ingest/store.js';
@@ -17,6 +16,8 @@ import { readHarnessFiles } from './harness.js';
 import { mergeRecommendations } from './llm-check.js';
 import { runLlmDiagnosis, type LlmDiagnoseOptions, type LlmDiagnoseResult } from './llm.js';
 import { rankRecommendations, type TestOutcomeForDiagnosis } from './rank.js';
+import { layoutPath } from '../workspace/layout.js';
+import { readTextIfExists } from '../util/files.js';
 
 export interface DiagnoseOptions {
   workspace: string;
@@ -27,17 +28,17 @@ export interface DiagnoseOptions {
 }
 
 export function diagnosisFile(workspace: string): string {
-  return join(workspacePaths(workspace).dir, 'diagnosis', 'recommendations.json');
+  return layoutPath(workspace, 'recommendations');
 }
 
 /** Test outcomes with the metadata the suite recorded (category, feedback ids, trace id). */
 async function readTestOutcomes(workspace: string): Promise<{ runId: string; tests: TestOutcomeForDiagnosis[] } | null> {
-  const latest = await findLatestResults(join(workspacePaths(workspace).dir, 'results'));
+  const latest = await findLatestResults(layoutPath(workspace, 'results'));
   if (!latest) return null;
   const raw = JSON.parse(await readFile(latest.file, 'utf8')) as { tests?: Record<string, unknown>[] };
   // The suite's own metadata says which feedback and category each test came from.
   const suite = evalPaths(workspace).suite;
-  const suiteText = await readFile(suite, 'utf8').catch(() => null);
+  const suiteText = await readTextIfExists(suite);
   const fromSuite = new Map(
     readSuiteTests(suiteText, suite).map((t) => {
       const m = (t.metadata ?? {}) as Record<string, unknown>;
@@ -74,7 +75,7 @@ export async function diagnose(options: DiagnoseOptions): Promise<{ file: string
   const feedback = await loadAllFeedback(paths.feedback);
   const results = await readTestOutcomes(options.workspace);
   if (feedback.length === 0 && !results) {
-    throw new InputError('no feedback and no eval results; run `harness-loop feedback detect` (or add feedback) and `harness-loop evals run` first', join(paths.dir, 'feedback'), undefined, 'stage.missing');
+    throw new InputError('no feedback and no eval results; run `harness-loop feedback detect` (or add feedback) and `harness-loop evals run` first', layoutPath(paths.root, 'feedback'), undefined, 'stage.missing');
   }
   const harness = await readHarnessFiles(paths.root);
   const ranked = rankRecommendations({

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertCriticModelDiffers, modelsOf, readBatch, readBatchManifest } from '../critique/batches.js';
-import { codexSettingsFor, runStructuredPass } from '../critique/codex.js';
+import { codexSettingsFor, runStructuredPass } from '../codex/runner.js';
 import { indexTraceEvidence } from '../critique/verify.js';
 import type { Config } from '../schema/config.js';
 import type { Recommendation } from '../schema/diagnosis.js';
@@ -19,6 +19,7 @@ import { workspacePaths } from '../util/workspace.js';
 import { checkLlmRecommendation, scoreLlmRecommendation, type LlmEvidenceContext } from './llm-check.js';
 import { renderDiagnosisPrompt } from './llm-prompt.js';
 import { diagnosisWeight, type HarnessFile, type TestOutcomeForDiagnosis } from './rank.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** How to run the LLM pass; flags override the config's critic settings. */
 export interface LlmDiagnoseOptions {
@@ -67,7 +68,7 @@ export async function runLlmDiagnosis(input: LlmDiagnoseInput, options: LlmDiagn
     harness: input.harness,
     weights,
   };
-  const dir = join(paths.dir, 'diagnosis', 'llm');
+  const dir = join(layoutPath(paths.root, 'diagnosis'), 'llm');
   const schemaText = renderJsonSchema('llm-recommendations', LlmRecommendationsSchema);
 
   // Prompts first: the same-model check must refuse before anything is asked.

@@ -3,9 +3,9 @@
  * provider for the codex provider, and, afterwards, ingesting the runs it recorded, so every eval
  * run is a trace the next cycle can learn from.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveCodexBin } from '../critique/codex.js';
+import { resolveCodexBin } from '../codex/runner.js';
 import { ingest } from '../ingest/ingest.js';
 import type { Skip } from '../ingest/source.js';
 import type { Config } from '../schema/config.js';
@@ -15,6 +15,8 @@ import { writeFileAtomic } from '../util/atomic.js';
 import type { EvalPaths } from './paths.js';
 import { createNode, parseSuite, renderSuite } from './suite-yaml.js';
 import { protectDeep, unprotectText } from './template-safe.js';
+import { layoutPath } from '../workspace/layout.js';
+import { readdirIfExists } from '../util/files.js';
 
 /** How to start Codex for the eval runs, as given by the caller (flags). */
 export interface CodexRunSettings {
@@ -26,9 +28,11 @@ export interface CodexRunSettings {
   model?: string;
   /** Kill one run after this long. */
   timeoutMs?: number;
+  /** Keep each run's scratch copy and CODEX_HOME for debugging (`--keep-runs`). */
+  keepRuns?: boolean;
 }
 
-/** `--provider`, `--codex-bin`, `-c/--codex-config` and `--model` as `runEvals` options. */
+/** `--provider`, `--codex-bin`, `-c/--codex-config`, `--model` and `--keep-runs` as `runEvals` options. */
 export function readEvalProviderFlags(flags: Record<string, unknown>): { provider?: EvalProvider; codex: CodexRunSettings } {
   const raw = flags.provider;
   let provider: EvalProvider | undefined;
@@ -47,7 +51,8 @@ export function readEvalProviderFlags(flags: Record<string, unknown>): { provide
   const config = list === undefined ? [] : (Array.isArray(list) ? list : [list]).map(String);
   const bin = text('codex-bin');
   const model = text('model');
-  return { ...(provider ? { provider } : {}), codex: { ...(bin !== undefined ? { bin } : {}), ...(model !== undefined ? { model } : {}), config } };
+  const keepRuns = flags['keep-runs'] === true;
+  return { ...(provider ? { provider } : {}), codex: { ...(bin !== undefined ? { bin } : {}), ...(model !== undefined ? { model } : {}), config, ...(keepRuns ? { keepRuns } : {}) } };
 }
 
 /** The provider's config as written into the derived suite. */
@@ -134,16 +139,17 @@ export interface RecordedIngest {
 /**
  * Ingests `.harness-loop/traces/incoming/` (runs of any earlier run that stopped before this step
  * included), filling in the task of `--json` streams from the tests, then removes the files: the
- * store now holds them, redacted, and the raw rollout stays in $CODEX_HOME/sessions.
+ * store now holds them, redacted, and the raw rollout stays in $CODEX_HOME/sessions. With
+ * `harnessFiles` (the harness files of the copy the runs used) each trace's fingerprint covers them.
  */
-export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown): Promise<RecordedIngest> {
-  const dir = join(paths.dir, 'traces', 'incoming');
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jsonl'));
+export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown, harnessFiles?: Readonly<Record<string, string>>): Promise<RecordedIngest> {
+  const dir = layoutPath(paths.root, 'traceIncoming');
+  const names = (await readdirIfExists(dir)).filter((n) => n.endsWith('.jsonl'));
   if (names.length === 0) return { files: 0, traces: 0, added: 0, skipped: [] };
   const tasks = recordedTasks(raw);
   const files = names.map((n) => join(dir, n));
   // The runs happened in scratch copies outside the workspace, so the cwd filter must not drop them.
-  const result = await ingest({ workspace: paths.root, paths: files, from: 'auto', allRepos: true, config, taskFor: (t) => tasks.get(t.id) });
+  const result = await ingest({ workspace: paths.root, paths: files, from: 'auto', allRepos: true, config, taskFor: (t) => tasks.get(t.id), ...(harnessFiles ? { harnessFiles } : {}) });
   for (const file of files) await rm(file, { force: true });
   return { files: files.length, traces: result.traces, added: result.store.added, skipped: result.skipped };
 }

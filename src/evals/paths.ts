@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { workspacePaths } from '../util/workspace.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** Every file the eval stage reads or writes inside a workspace. */
 export interface EvalPaths {
@@ -36,21 +36,21 @@ export interface EvalPaths {
 /** Resolves the eval stage's paths for a workspace. */
 export function evalPaths(root: string): EvalPaths {
   const base = workspacePaths(root);
-  const evals = join(base.dir, 'evals');
+  const at = (id: string) => layoutPath(base.root, id);
   return {
     root: base.root,
     dir: base.dir,
     config: base.config,
     traceStore: base.traceStore,
-    feedbackStore: join(base.dir, 'feedback', 'feedback.jsonl'),
-    evals,
-    suite: join(evals, 'promptfooconfig.yaml'),
-    providers: join(evals, 'providers'),
-    verdicts: join(evals, 'rubric-verdicts.jsonl'),
-    pruneLog: join(evals, 'prune-log.jsonl'),
-    results: join(base.dir, 'results'),
-    promptfooHome: join(base.dir, 'promptfoo'),
-    cycle: join(base.dir, 'cycle.json'),
-    ledger: join(base.dir, 'ledger.jsonl'),
+    feedbackStore: base.feedbackStore,
+    evals: at('evals'),
+    suite: at('suite'),
+    providers: at('providers'),
+    verdicts: at('verdicts'),
+    pruneLog: at('pruneLog'),
+    results: at('results'),
+    promptfooHome: at('promptfooHome'),
+    cycle: at('cycle'),
+    ledger: at('ledger'),
   };
 }

@@ -3,6 +3,7 @@
  * Existing tests keep their hand edits; generated tests not yet in the suite are appended;
  * `removeTest` (behind `evals prune`) is the only way out.
  */
+import { matchIdPrefix } from '../util/id-prefix.js';
 import { isMap, isSeq, type Document } from 'yaml';
 import { InputError, UsageError } from '../errors.js';
 import { stableId } from '../util/hash.js';
@@ -197,13 +198,17 @@ function lineOf(text: string, node: unknown): number | undefined {
 }
 
 /** Removes the test with `id`; returns the new text and the test as it stood. */
-export function removeTest(text: string, id: string, file: string): { text: string; test: Record<string, unknown>; index: number } {
+export function removeTest(text: string, id: string, file: string): { text: string; test: Record<string, unknown>; index: number; id: string } {
   const doc = parseSuite(text, file);
   const seq = doc.get('tests', true);
   const items = isSeq(seq) ? seq.items : [];
-  const index = items.findIndex((node) => isMap(node) && unprotectText(String(metaOf(node.toJSON() as Record<string, unknown>).testId ?? '')) === id);
+  const ids = items.map((node) => (isMap(node) ? unprotectText(String(metaOf(node.toJSON() as Record<string, unknown>).testId ?? '')) : ''));
+  // A unique prefix names a test as well as its whole id.
+  const match = matchIdPrefix(id, ids);
+  if ('ambiguous' in match) throw new UsageError(`"${id}" matches more than one test: ${match.ambiguous.join(', ')}; give more characters`, 'evals.ambiguous-test');
+  const index = 'id' in match ? ids.indexOf(match.id) : -1;
   if (index < 0) throw new UsageError(`no test with id "${id}" in ${file} (see 'harness-loop evals list')`, 'evals.unknown-test');
   const test = (items[index] as { toJSON(): Record<string, unknown> }).toJSON();
   doc.deleteIn(['tests', index]);
-  return { text: renderSuite(doc), test, index };
+  return { text: renderSuite(doc), test, index, id: ids[index]! };
 }

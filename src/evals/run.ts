@@ -13,6 +13,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { prepareLiveRuns, type LiveRuns } from '../codex/live-runs.js';
+import { userCodexHomeOf } from '../codex/isolated-home.js';
 import { ExternalCommandError, InputError } from '../errors.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalProvider, type EvalRunSummary } from '../schema/eval-suite.js';
 import { writeJsonAtomic } from '../util/atomic.js';
@@ -23,6 +25,8 @@ import { resolveCycle } from './cycle.js';
 import { storeGraderVerdicts, writeGradedSuite } from './grader-cache.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
+import { hashWorkspace, readHarnessGlobs } from '../ledger/harness-files.js';
+import { writeLatestSuite } from './replay-latest.js';
 import { summarizeResults, type ExpectedTest } from './results.js';
 import { parseSuite } from './suite-yaml.js';
 import { unprotectText } from './template-safe.js';
@@ -42,6 +46,12 @@ export interface RunOptions {
   codex?: CodexRunSettings;
   /** Environment for Promptfoo (default process.env); the offline switches are always added. */
   env?: NodeJS.ProcessEnv;
+  /** Replay: score each test's newest answer to its task (what `verify` judges), via a derived suite. */
+  replayLatest?: boolean;
+  /** Codex provider: copy this folder instead of the workspace (the A/B baseline harness). */
+  copyFrom?: string;
+  /** Runs of each test in this one Promptfoo invocation (`--repeat`); the gate reads each row. */
+  repeat?: number;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -53,6 +63,8 @@ export interface RunOutcome {
   exitCode: 0 | 1;
   /** Codex provider: what ingesting the recorded runs did. */
   recorded?: RecordedIngest;
+  /** Codex provider with `--keep-runs`: the folder holding each run's copy and CODEX_HOME. */
+  keptRuns?: string;
 }
 
 /** How to start Promptfoo: the program and the arguments before `eval`. */
@@ -142,10 +154,13 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   const baseEnv = options.env ?? process.env;
   const grader = options.grader ?? evalsConfig.grader ?? (baseEnv.OPENAI_API_KEY ? `openai:${config.critic.model}` : 'replay');
   const provider = options.provider ?? evalsConfig.provider ?? 'replay';
+  const codexProvider = provider === 'codex' ? resolveCodexProviderConfig(paths, config, evalsConfig, options.codex) : null;
+  if (codexProvider && options.copyFrom) codexProvider.workspace = options.copyFrom;
   // With a real grader, a rubric already judged on the same (replayed) answer is graded from the store.
-  const configFile =
-    provider === 'codex'
-      ? await writeCodexSuite(paths, text, resolveCodexProviderConfig(paths, config, evalsConfig, options.codex))
+  const configFile = codexProvider
+    ? await writeCodexSuite(paths, text, codexProvider)
+    : options.replayLatest
+      ? (await writeLatestSuite(paths, text)).file
       : grader !== 'replay'
         ? (await writeGradedSuite(paths, text, grader)).file
         : paths.suite;
@@ -158,11 +173,19 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     ...command.args,
     'eval', '-c', configFile, '--no-cache', '--no-table', '--no-progress-bar', '--no-share', '-o', rawFile,
     ...(grader !== 'replay' ? ['--grader', grader] : []),
+    ...(options.repeat !== undefined && options.repeat > 1 ? ['--repeat', String(options.repeat)] : []),
   ];
-  const env = promptfooEnv(baseEnv, paths.promptfooHome);
+  // The harness the codex provider's copies start from, hashed before they are made: their traces carry it.
+  const harnessFiles = provider === 'codex' ? (await hashWorkspace(options.copyFrom ?? paths.root, readHarnessGlobs(config))).harness : undefined;
+  // Each codex run gets its own CODEX_HOME in which its copy is trusted (src/codex/live-runs.ts).
+  // The provider resolves `workspace` against the suite folder: trust what it will copy.
+  const live: LiveRuns | undefined = codexProvider
+    ? await prepareLiveRuns({ projectDir: resolve(paths.evals, codexProvider.workspace), userCodexHome: userCodexHomeOf(baseEnv), keep: options.codex?.keepRuns })
+    : undefined;
+  const env = promptfooEnv({ ...baseEnv, ...live?.env }, paths.promptfooHome);
 
-  const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
   try {
+    const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
     if (code !== 0 && code !== 100) {
       throw new ExternalCommandError(`promptfoo failed (${signal ? `killed by ${signal}` : `exit ${code}`}); no tests were graded.\n${tail(log)}`, 'promptfoo.failed');
     }
@@ -172,7 +195,7 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     } catch (error) {
       throw new ExternalCommandError(`promptfoo failed: it exited ${code} but wrote no readable results to ${rawFile}.\n${tail(log)}`, 'promptfoo.failed', { cause: error });
     }
-    const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw) : undefined;
+    const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw, harnessFiles) : undefined;
     if (grader !== 'replay') await storeGraderVerdicts(paths.verdicts, raw, grader, now().toISOString());
     const digest = summarizeResults(raw, expected);
     const totals = {
@@ -203,9 +226,10 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     // Promptfoo's 100 means something failed even if no row says so: never report that as a pass.
     // Tests that only wait for a rubric verdict are not failures.
     const failed = totals.passed + totals.unjudged !== totals.tests || code === 100;
-    return { summary, file, exitCode: failed ? 1 : 0, ...(recorded ? { recorded } : {}) };
+    return { summary, file, exitCode: failed ? 1 : 0, ...(recorded ? { recorded } : {}), ...(live && options.codex?.keepRuns ? { keptRuns: live.runDir } : {}) };
   } finally {
     await rm(rawFile, { force: true });
+    await live?.cleanup();
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../schema/config.js';
 import type { Feedback } from '../schema/feedback.js';
@@ -8,6 +8,7 @@ import type { Skip } from '../ingest/source.js';
 import { Redactor } from '../redact/redact.js';
 import { workspacePaths } from '../util/workspace.js';
 import { DETECTORS, type DetectorSettings, type FileExists, type SkippedFinding } from './detectors/index.js';
+import { citationRoots } from './detectors/missing-cited-files.js';
 import { appendFeedback } from './store.js';
 
 /** Options of the detect stage. */
@@ -16,7 +17,7 @@ export interface DetectOptions {
   config: Config;
   /** Creation time stamped on new records (default: now). */
   now?: string;
-  /** Existence check for cited paths (default: the workspace's file system). */
+  /** Existence check for cited paths (default: the file system under each trace's own cwd). */
   fileExists?: FileExists;
 }
 
@@ -54,8 +55,10 @@ export async function detectFeedback(options: DetectOptions): Promise<DetectResu
   let traces = 0;
   for await (const trace of readTraceStore(paths.traceStore, (s) => skipped.push(s))) {
     traces++;
+    // A cited file is looked up where that session ran, not only in this workspace.
+    const traceSettings = options.fileExists ? settings : { ...settings, fileExists: existsUnder(citationRoots(trace.cwd, paths.root, isDirectory)) };
     for (const detector of DETECTORS) {
-      for (const record of detector.run(trace, settings)) {
+      for (const record of detector.run(trace, traceSettings)) {
         byDetector[detector.name]!++;
         // Redaction keeps the id: detector ids hash the detector, trace and span, not the text.
         found.push({ ...redactor.redact(record), createdAt: now });
@@ -64,4 +67,17 @@ export async function detectFeedback(options: DetectOptions): Promise<DetectResu
   }
   const { added, duplicates } = await appendFeedback(paths.feedbackStore, found);
   return { traces, found: found.length, added, duplicates, byDetector, skipped, expected };
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Exists under any of the roots. */
+function existsUnder(roots: string[]): FileExists {
+  return (p) => roots.some((root) => existsSync(resolve(root, p)));
 }

@@ -127,7 +127,7 @@ export function normalizeFeedback(raw: unknown, ctx: NormalizeContext): Normaliz
   const attributes: Record<string, unknown> = {};
 
   for (const key of Object.keys(input)) {
-    if (!KNOWN_KEYS.has(key)) issues.push({ key, message: 'unknown field (docs/feedback.md lists the accepted ones)' });
+    if (!KNOWN_KEYS.has(key)) issues.push({ key, message: `unknown field (accepted: ${[...KNOWN_KEYS].sort().join(', ')})` });
   }
   const pick = (field: keyof typeof ALIASES): { key: string; value: unknown } | undefined => {
     for (const key of ALIASES[field]) if (input[key] !== undefined && input[key] !== null) return { key, value: input[key] };

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { appendFile, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FeedbackSchema, type Feedback } from '../schema/feedback.js';
 import { InputError } from '../errors.js';
@@ -6,6 +6,7 @@ import { appendLines } from '../util/atomic.js';
 import { markContradictions } from './contradictions.js';
 import { applyReviews } from './reviews.js';
 import { serializeFeedback } from './record.js';
+import { readdirIfExists } from '../util/files.js';
 
 export { effectiveWeight } from './weights.js';
 export { markContradictions } from './contradictions.js';
@@ -42,13 +43,20 @@ export async function readFeedbackFile(file: string): Promise<{ records: Feedbac
   const records: Feedback[] = [];
   const problems: FeedbackProblem[] = [];
   const seen = new Set<string>();
-  text.split('\n').forEach((raw, i) => {
+  const rows = text.split('\n');
+  rows.forEach((raw, i) => {
     const line = i + 1;
     if (raw.trim() === '') return;
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch {
+      // An unterminated last line is what a killed writer leaves: its append never returned, so it
+      // is skipped (the next append cuts it off), as the ledger does; a bad line elsewhere is damage.
+      if (i === rows.length - 1) {
+        process.stderr.write(`${file}:${line}: incomplete last line, left by an interrupted write; skipped\n`);
+        return;
+      }
       problems.push({ file, line, field: '(line)', message: 'malformed JSON (a torn or hand-edited line?)' });
       return;
     }
@@ -89,6 +97,7 @@ export async function appendFeedback(file: string, records: readonly Feedback[])
     existing.add(record.id);
     added.push(FeedbackSchema.parse(record));
   }
+  await cutTornTail(file);
   await appendLines(file, added.map(serializeFeedback));
   return { added, duplicates: records.length - added.length };
 }
@@ -99,7 +108,7 @@ export async function appendFeedback(file: string, records: readonly Feedback[])
  * review (`applyReviews`), with contradicted LLM records marked.
  */
 export async function loadAllFeedback(dir: string): Promise<Feedback[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = await readdirIfExists(dir);
   const records: Feedback[] = [];
   const seen = new Set<string>();
   for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
@@ -111,4 +120,23 @@ export async function loadAllFeedback(dir: string): Promise<Feedback[]> {
   }
   // Reviews first: a rejected or accepted critique must not also count as the original.
   return markContradictions(applyReviews(records));
+}
+
+/** Removes an unterminated last line a killed writer left, so the next append does not glue onto it. */
+async function cutTornTail(file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (text === '' || text.endsWith('\n')) return;
+  const start = text.lastIndexOf('\n') + 1;
+  try {
+    JSON.parse(text.slice(start));
+    await appendFile(file, '\n'); // a whole record that only lacks its newline
+  } catch {
+    await truncate(file, Buffer.byteLength(text.slice(0, start)));
+  }
 }

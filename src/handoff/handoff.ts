@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { loadAllFeedback, diagnosisFile } from '../diagnose/diagnose.js';
 import { readHarnessFiles } from '../diagnose/harness.js';
@@ -12,9 +11,10 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { formatZodIssues } from '../util/zod-format.js';
 import { workspacePaths } from '../util/workspace.js';
 import { renderHandoff } from './render.js';
+import { layoutPath } from '../workspace/layout.js';
 
 export function handoffFile(workspace: string): string {
-  return join(workspacePaths(workspace).dir, 'codex_handoff.md');
+  return layoutPath(workspace, 'handoff');
 }
 
 /** Renders `.harness-loop/codex_handoff.md` from the latest diagnosis. */
@@ -30,7 +30,7 @@ export async function writeHandoff(options: { workspace: string; config: Config 
   }
   const parsed = DiagnosisSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(`not a valid diagnosis:\n${formatZodIssues(parsed.error)}`, source);
-  const latest = await findLatestResults(join(paths.dir, 'results')).catch(() => null);
+  const latest = await findLatestResults(layoutPath(paths.root, 'results')).catch(() => null);
   const text = renderHandoff({
     diagnosis: parsed.data,
     feedback: await loadAllFeedback(paths.feedback),

@@ -86,7 +86,8 @@ export function renderHandoff(input: HandoffInput): string {
   out.push('Rules for this cycle:', '');
   out.push(`1. Change only harness artefacts (${input.harnessGlobs.map((g) => `\`${g}\``).join(', ')}). Application code, the documents the agent answers from, and tests stay as they are.`);
   out.push('2. Implement exactly ONE recommendation: THE change below. The others wait for later cycles.');
-  out.push('3. Run `harness-loop cycle start` before editing and `harness-loop verify` after; commit as `harness: <title>` only when verify exits 0.');
+  out.push('3. Run `harness-loop cycle start` before editing and `harness-loop verify --provider codex` after; commit as `harness: <title>` only when the verdict is `improved` (`unchanged` closes the cycle without a commit; `regressed`, `inconclusive` and `not_measured` exit 1 and never commit).');
+  out.push('4. Never edit the eval suite, results, traces, feedback, recorded verdicts or the guard: verify refuses when any of them changed during the cycle.');
   out.push('');
   if (!top) {
     out.push(`Eval gate: ${passText}. No recommendation: the feedback and results show no failure to act on.`);
@@ -111,7 +112,7 @@ export function renderHandoff(input: HandoffInput): string {
   out.push('| rank | recommendation | impact | confidence | implementation effort | evidence | validation |', '|---|---|---|---|---|---|---|');
   for (const r of recs) {
     const evidence = `${r.evidence.traceIds.length} traces, ${r.evidence.feedbackIds.length} feedback, ${r.evidence.failingTestIds.length} failing tests`;
-    const validation = r.evidence.failingTestIds.length ? `\`harness-loop verify\`: ${r.evidence.failingTestIds.length} test(s) should pass` : '`harness-loop verify`: no regressions';
+    const validation = r.evidence.failingTestIds.length ? `\`harness-loop verify\`: ${r.evidence.failingTestIds.length} test(s) should pass` : '`harness-loop verify`: no regressions, verdict measured on runs under the changed harness';
     out.push(`| ${r.rank}${r.rank === 1 ? ' (THE change)' : ''} | ${cell(r.title)} (\`${r.id}\`, ${r.layer}) | ${cell(r.impact.summary)} | ${confidence(r)} | ${r.effort.size}: ${cell(r.effort.reason)} | ${evidence} | ${validation} |`);
   }
   out.push('');

@@ -1,6 +1,7 @@
 // `codex exec --json` event streams: one ThreadEvent per stdout line, no timestamps
 // (codex-rs/exec/src/exec_events.rs, codex-cli 0.169.0).
 import type { Trace } from '../schema/trace.js';
+import { isoFromUuidV7 } from '../util/time.js';
 import { readJsonLines } from './json-lines.js';
 import { isRecord, str, type ReadContext, type TraceReader } from './source.js';
 import { TraceBuilder, usageFromCodex } from './trace-builder.js';
@@ -65,6 +66,12 @@ class ExecState {
   ) {
     builder.sessionId = builder.id;
     this.turn = turnsBefore;
+    // The stream has no timestamps; the thread id is a UUIDv7 and carries the session's start.
+    const started = isoFromUuidV7(builder.id);
+    if (started) {
+      builder.seeTime(started);
+      builder.attributes.startTimeFrom = 'thread id (UUIDv7)';
+    }
   }
 
   /** Turns started so far in this thread, earlier runs in the same stream included. */

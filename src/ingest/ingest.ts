@@ -9,9 +9,11 @@ import { Redactor } from '../redact/redact.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../util/lines.js';
 import { createProgress } from '../util/progress.js';
 import { workspacePaths } from '../util/workspace.js';
+import { codexRolloutReader } from './codex-rollout.js';
 import { detectReader, readSniffInput, readerByName, READERS } from './readers.js';
 import type { ReadContext, Skip, TraceReader } from './source.js';
 import { TraceStoreWriter, type StoreUpdate } from './store.js';
+import { runFingerprint } from './harness-fingerprint.js';
 
 export interface IngestOptions {
   /** Workspace root; traces land in `<workspace>/.harness-loop/traces/`. */
@@ -38,6 +40,23 @@ export interface IngestOptions {
    * the prompt), when the caller knows it; undefined leaves the task null.
    */
   taskFor?: (trace: Trace) => string | undefined;
+  /**
+   * The harness files (path → sha256) of the copy the traces ran in, when harness-loop started
+   * the runs: each trace's fingerprint then covers them too (`runFingerprint`).
+   */
+  harnessFiles?: Readonly<Record<string, string>>;
+}
+
+/** Why sessions were left out, counted per reason (they add up to `filtered`). */
+export interface FilteredBy {
+  /** cwd outside the workspace (without --all-repos). */
+  otherRepos: number;
+  /** Started before --since. */
+  beforeSince: number;
+  /** No start time, so --since cannot keep them. */
+  noStartTime: number;
+  /** Beyond the newest --last N. */
+  olderThanLast: number;
 }
 
 export interface IngestResult {
@@ -46,6 +65,9 @@ export interface IngestResult {
   traces: number;
   spans: number;
   filtered: number;
+  filteredBy: FilteredBy;
+  /** Whether the files came from the default `$CODEX_HOME/sessions` scan, and which folder that was. */
+  sessionsDir: string | null;
   skipped: Skip[];
   store: StoreUpdate;
   storeFile: string;
@@ -56,7 +78,18 @@ export function defaultSessionsDir(env: NodeJS.ProcessEnv = process.env): string
   return join(env.CODEX_HOME || join(homedir(), '.codex'), 'sessions');
 }
 
-const DATA_GLOB = '**/*.{jsonl,ndjson,json,jsonl.gz,ndjson.gz,json.gz,bin,pb,binpb}';
+const DATA_GLOB = '**/*.{jsonl,ndjson,json,jsonl.gz,ndjson.gz,json.gz,jsonl.zst,ndjson.zst,json.zst,bin,pb,binpb}';
+
+const COMPRESSED_ROLLOUT = /(?:^|[\\/])rollout-[^\\/]*\.jsonl\.zst$/;
+
+/** Codex's own rollouts, plain or compressed by its idle-rollout compression worker. */
+const ROLLOUT_GLOB = '**/rollout-*.{jsonl,jsonl.zst}';
+
+/** While Codex compresses a rollout both copies may exist for a moment: read the plain one. */
+export function dropCompressedTwins(files: string[]): string[] {
+  const plain = new Set(files.filter((f) => !f.endsWith('.zst')));
+  return files.filter((f) => !f.endsWith('.zst') || !plain.has(f.slice(0, -'.zst'.length)));
+}
 
 /** Expands user paths into files; a path that does not exist is an input error (exit 2). */
 export async function expandPaths(paths: string[], pattern = DATA_GLOB): Promise<string[]> {
@@ -75,7 +108,7 @@ export async function expandPaths(paths: string[], pattern = DATA_GLOB): Promise
       files.push(resolve(p));
     }
   }
-  return [...new Set(files)];
+  return dropCompressedTwins([...new Set(files)]);
 }
 
 /** Rollout names embed their start time (rollout-2026-11-24T20-58-02-<id>.jsonl): newest first. */
@@ -113,6 +146,9 @@ export async function assignReaders(files: string[], from: string, onSkip: (s: S
   const verdicts = forced
     ? []
     : await mapLimited(files, 16, async (file) => {
+        // Codex names its compressed rollouts itself; sniffing one would decode its first block
+        // (up to 128 KiB) only to decode it again when it is read.
+        if (COMPRESSED_ROLLOUT.test(file)) return codexRolloutReader;
         const head = await readSniffInput(file);
         return head.bytes.length === 0 ? ('empty' as const) : (detectReader(head) ?? ('unknown' as const));
       });
@@ -183,7 +219,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     } catch {
       throw new InputError(`no Codex sessions folder; pass trace files or folders, or set CODEX_HOME`, sessionsDir, undefined, 'input.missing');
     }
-    files = await expandPaths([sessionsDir], '**/rollout-*.jsonl');
+    files = await expandPaths([sessionsDir], ROLLOUT_GLOB);
   } else {
     files = await expandPaths(options.paths);
   }
@@ -192,12 +228,23 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const groups = await assignReaders(files, usingDefault && options.from === 'auto' ? 'rollout' : options.from, onSkip);
   const ctx: ReadContext = { skip: onSkip, maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES };
   const filesByFormat: Record<string, number> = {};
-  for (const [reader, list] of groups) filesByFormat[reader.kind] = list.length;
+  for (const [reader, list] of groups) filesByFormat[reader.kind] = (filesByFormat[reader.kind] ?? 0) + list.length;
 
   let filtered = 0;
+  const filteredBy: FilteredBy = { otherRepos: 0, beforeSince: 0, noStartTime: 0, olderThanLast: 0 };
   const keep = (t: Trace): boolean => {
-    if (!options.allRepos && t.cwd && !isInside(t.cwd, options.workspace)) return false;
-    if (options.since && (!t.startTime || Date.parse(t.startTime) < options.since.getTime())) return false;
+    if (!options.allRepos && t.cwd && !isInside(t.cwd, options.workspace)) {
+      filteredBy.otherRepos++;
+      return false;
+    }
+    if (options.since && !t.startTime) {
+      filteredBy.noStartTime++;
+      return false;
+    }
+    if (options.since && Date.parse(t.startTime!) < options.since.getTime()) {
+      filteredBy.beforeSince++;
+      return false;
+    }
     return true;
   };
   const total = files.length;
@@ -210,7 +257,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     for (const [reader, list] of groups) {
       for await (const read of reader.read(list, ctx)) {
         const task = read.task === null ? options.taskFor?.(read) : undefined;
-        const trace = task !== undefined ? { ...read, task } : read;
+        const withTask = task !== undefined ? { ...read, task } : read;
+        const harness = options.harnessFiles ? runFingerprint(withTask.harness, options.harnessFiles) : undefined;
+        const trace = harness ? { ...withTask, harness } : withTask;
         filesDone = Math.min(total, filesDone + (reader.kind === 'codex-rollout' ? 1 : 0));
         progress.update(filesDone, trace.id);
         if (!keep(trace)) {
@@ -233,6 +282,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
         yield trace;
       }
       filtered += Math.max(0, buffer.length - emitted);
+      filteredBy.olderThanLast += Math.max(0, buffer.length - emitted);
     }
   }
 
@@ -244,6 +294,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     traces: stored.traces,
     spans: stored.spans,
     filtered,
+    filteredBy,
+    sessionsDir: usingDefault ? sessionsDir : null,
     skipped,
     store: stored.update,
     storeFile: workspacePaths(options.workspace).traceStore,

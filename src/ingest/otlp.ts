@@ -7,6 +7,7 @@ import type { SourceKind, Trace } from '../schema/trace.js';
 import { openByteStream, readLines } from '../util/lines.js';
 import { looksBinary } from './json-lines.js';
 import { CodexOtelAssembler } from './codex-otel.js';
+import { GenAiSpanCollector } from './genai-spans.js';
 import { signalOfBody } from './otlp-body.js';
 import { decodeOtlpProtobuf, signalHintFromName } from './otlp-decode.js';
 import { isRecord, type ReadContext, type TraceReader } from './source.js';
@@ -19,13 +20,23 @@ function addDocument(asm: CodexOtelAssembler, doc: unknown, source: { kind: Sour
   const signal = signalOfBody(doc);
   if (!signal) return isRecord(doc) ? 'not an OTLP document (no resourceLogs, resourceSpans or resourceMetrics)' : 'not a JSON object';
   if (signal === 'logs') seen.logRecords += asm.addLogsRequest(doc, source).records;
-  else if (signal === 'traces') seen.spans += asm.addTracesRequest(doc).records;
+  else if (signal === 'traces') {
+    seen.spans += asm.addTracesRequest(doc).records;
+    seen.agentSpans += seen.generic.add(doc, source);
+  }
   return null;
 }
 
 interface Seen {
   logRecords: number;
   spans: number;
+  /** Spans in the GenAI or OpenInference vocabulary, and where they are gathered. */
+  agentSpans: number;
+  generic: GenAiSpanCollector;
+}
+
+function newSeen(): Seen {
+  return { logRecords: 0, spans: 0, agentSpans: 0, generic: new GenAiSpanCollector() };
 }
 
 /** Reads a whole file (gunzipped), or null when it is larger than `limit` bytes. */
@@ -127,20 +138,21 @@ async function readProtobufFile(file: string, asm: CodexOtelAssembler, ctx: Read
 /** Yields every assembled conversation, or explains once why a set of files gave none. */
 function* drain(asm: CodexOtelAssembler, files: string[], ctx: ReadContext, seen: Seen): Generator<Trace> {
   const ids = asm.conversations();
-  if (ids.length === 0 && files.length > 0 && (seen.logRecords > 0 || seen.spans > 0)) {
+  if (ids.length === 0 && files.length > 0 && seen.agentSpans === 0 && (seen.logRecords > 0 || seen.spans > 0)) {
     ctx.skip({
       file: files[0]!,
       line: 1,
       reason:
         seen.logRecords > 0
           ? 'no Codex log records (event.name codex.* with conversation.id)'
-          : 'OTLP spans only: Codex puts the conversation in its logs; pass the logs export too',
+          : 'OTLP spans only, with no gen_ai.* or openinference.* attributes: Codex puts its conversations in its logs; pass the logs export too',
     });
   }
   for (const id of ids) {
     const trace = asm.take(id);
     if (trace) yield trace;
   }
+  yield* seen.generic.traces();
 }
 
 /** OTLP/JSON bodies and Collector `file` exporter JSONL. */
@@ -154,7 +166,7 @@ export const otlpJsonReader: TraceReader = {
   },
   async *read(files, ctx) {
     const asm = new CodexOtelAssembler();
-    const seen: Seen = { logRecords: 0, spans: 0 };
+    const seen = newSeen();
     for (const file of files) await readJsonFile(file, asm, ctx, seen);
     yield* drain(asm, files, ctx, seen);
   },
@@ -175,7 +187,7 @@ export const otlpProtobufReader: TraceReader = {
   },
   async *read(files, ctx) {
     const asm = new CodexOtelAssembler();
-    const seen: Seen = { logRecords: 0, spans: 0 };
+    const seen = newSeen();
     for (const file of files) await readProtobufFile(file, asm, ctx, seen);
     yield* drain(asm, files, ctx, seen);
   },

@@ -1,6 +1,8 @@
-import { rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { SpanSchema, TokenUsageSchema, TraceSchema, TraceSourceSchema, type Span, type Trace } from '../schema/trace.js';
-import { AtomicFileWriter } from '../util/atomic.js';
+import { AtomicFileWriter, tempPathFor } from '../util/atomic.js';
 import { contentHash } from '../util/hash.js';
 import { readLines } from '../util/lines.js';
 import { maxIso, minIso } from '../util/time.js';
@@ -75,6 +77,9 @@ export async function* readTraceStore(file: string, onSkip?: (skip: Skip) => voi
     try {
       raw = JSON.parse(line.text);
     } catch {
+      // An unterminated last line is a writer's append in progress (or one a kill cut short, which
+      // the next writer removes): not a damaged store.
+      if (line.unterminated) continue;
       fail('malformed JSON');
       continue;
     }
@@ -108,7 +113,8 @@ export function mergeTraces(older: Trace, newer: Trace): Trace {
     const keep = SOURCE_RICHNESS[newer.source.kind] >= SOURCE_RICHNESS[older.source.kind] ? newer : older;
     const other = keep === newer ? older : newer;
     const seen = new Set([...((keep.attributes.alsoSeenIn as string[] | undefined) ?? []), other.source.kind]);
-    return { ...keep, attributes: { ...keep.attributes, alsoSeenIn: [...seen].sort() } };
+    const harness = keep.harness ?? other.harness;
+    return { ...keep, ...(harness ? { harness } : {}), attributes: { ...keep.attributes, alsoSeenIn: [...seen].sort() } };
   }
   const spans = new Map<string, Span>();
   for (const span of older.spans) spans.set(span.id, span);
@@ -127,14 +133,19 @@ export function mergeTraces(older: Trace, newer: Trace): Trace {
     models,
     usage: newer.usage.totalTokens >= older.usage.totalTokens ? newer.usage : older.usage,
     spans: byTime,
+    ...(newer.harness ?? older.harness ? { harness: newer.harness ?? older.harness } : {}),
     attributes: { ...older.attributes, ...newer.attributes },
   };
 }
 
 /**
- * Writes traces into the store without ever holding the whole store in memory: new traces go
- * to a staging file as they stream in, then one pass copies the old store, merges ids seen
- * twice, and renames the result into place. A crash leaves the old store untouched.
+ * Writes traces into the store, safe with several writers at once (`receive`, `ingest`
+ * processes, eval runs): new traces stream to a staging file of this writer's own; `commit()`
+ * then takes the store's lock, appends whole lines for new ids and rewrites the store only when
+ * an existing trace changed (a resumed session). An id index beside the store (offset, length,
+ * content hash per id) means a commit of new traces costs what it adds, not what the store holds.
+ * A writer killed mid-commit leaves at most an unterminated last line, which the next writer
+ * cuts off (or indexes, when the line is whole) before it appends.
  */
 export class TraceStoreWriter {
   private staging: AtomicFileWriter;
@@ -142,7 +153,8 @@ export class TraceStoreWriter {
   private readonly staged = new Map<string, number>();
 
   constructor(readonly file: string) {
-    this.staging = new AtomicFileWriter(`${file}.staging`);
+    // A staging file per writer: a shared one let concurrent ingests overwrite each other's.
+    this.staging = new AtomicFileWriter(tempPathFor(`${file}.staging`));
   }
 
   async open(): Promise<this> {
@@ -164,89 +176,55 @@ export class TraceStoreWriter {
     const stagingFile = this.staging.file;
     await this.staging.commit();
     try {
-      const { versions, repeats } = await this.findRepeats(stagingFile);
-      // No store yet and every id staged once: the staging file already is the new store, byte
-      // for byte, so it is renamed into place instead of read back and copied (on a first ingest
-      // of 500 MB that copy was a fifth of the run).
-      if (repeats.size === 0 && [...versions.values()].every((n) => n === 1) && !(await fileExists(this.file))) {
-        await rename(stagingFile, this.file);
-        return { added: versions.size, updated: 0, unchanged: 0, kept: 0, total: versions.size };
-      }
-      return await this.merge(stagingFile, versions, repeats);
+      return await withStoreLock(this.file, async () => {
+        const index = await openStoreIndex(this.file);
+        return await this.merge(stagingFile, index);
+      });
     } finally {
       await rm(stagingFile, { force: true });
     }
   }
 
-  /**
-   * Finds staging lines that repeat the previous kept version of their id (same content twice,
-   * stored once), and counts the versions kept per id. Only ids staged more than once are
-   * hashed: hashing every trace as it arrived cost a tenth of a large ingest.
-   */
-  private async findRepeats(stagingFile: string): Promise<{ versions: Map<string, number>; repeats: Set<number> }> {
-    const versions = new Map(this.staged);
-    const repeats = new Set<number>();
-    const multi = new Set([...this.staged].filter(([, n]) => n > 1).map(([id]) => id));
-    if (multi.size === 0) return { versions, repeats };
-    const last = new Map<string, string>();
+  /** Appends new ids, merges ids seen twice or already stored; rewrites the store only for changed traces. */
+  private async merge(stagingFile: string, index: StoreIndex): Promise<StoreUpdate> {
+    const update: StoreUpdate = { added: 0, updated: 0, unchanged: 0, kept: 0, total: 0 };
+    const appender = new StoreAppender(this.file, index);
+    const pending = new Map<string, Trace[]>();
+    const lastHash = new Map<string, string>();
     for await (const line of readLines(stagingFile, Number.MAX_SAFE_INTEGER)) {
       if (line.tooLong || line.text === '') continue;
       const id = traceIdOfLine(line.text)!;
-      if (!multi.has(id)) continue;
+      if (this.staged.get(id) === 1 && !index.entries.has(id)) {
+        await appender.append(id, line.text);
+        update.added++;
+        continue;
+      }
+      // The same content twice in a row for an id is one version.
       const hash = contentHash(line.text);
-      if (last.get(id) === hash) {
-        repeats.add(line.n);
-        versions.set(id, versions.get(id)! - 1);
-      } else {
-        last.set(id, hash);
+      if (lastHash.get(id) === hash) continue;
+      lastHash.set(id, hash);
+      const list = pending.get(id) ?? [];
+      list.push(TraceSchema.parse(JSON.parse(line.text)));
+      pending.set(id, list);
+    }
+    const replaced = new Map<string, string>();
+    for (const [id, list] of pending) {
+      const old = index.entries.get(id);
+      const versions = old ? [await readStoredTrace(this.file, old), ...list] : list;
+      const line = serializeTrace(versions.reduce((a, b) => mergeTraces(a, b)));
+      if (!old) {
+        await appender.append(id, line);
+        update.added++;
+      } else if (old.hash === contentHash(line)) update.unchanged++;
+      else {
+        replaced.set(id, line);
+        update.updated++;
       }
     }
-    return { versions, repeats };
-  }
-
-  /** Copies the old store, adds new ids, merges ids seen twice, and renames the result into place. */
-  private async merge(stagingFile: string, versions: Map<string, number>, repeats: Set<number>): Promise<StoreUpdate> {
-    const out = await new AtomicFileWriter(this.file).open();
-    const pending = new Map<string, Trace[]>();
-    const oldHashes = new Map<string, string>();
-    const update: StoreUpdate = { added: 0, updated: 0, unchanged: 0, kept: 0, total: 0 };
-    try {
-      for await (const trace of readStoreIfExists(this.file)) {
-        if (versions.has(trace.id)) {
-          pending.set(trace.id, [trace]);
-          oldHashes.set(trace.id, contentHash(serializeTrace(trace)));
-        } else {
-          await out.write(`${serializeTrace(trace)}\n`);
-          update.kept++;
-        }
-      }
-      for await (const line of readLines(stagingFile, Number.MAX_SAFE_INTEGER)) {
-        if (line.tooLong || line.text === '' || repeats.has(line.n)) continue;
-        const id = traceIdOfLine(line.text)!;
-        if (versions.get(id) === 1 && !pending.has(id)) {
-          await out.write(`${line.text}\n`);
-          update.added++;
-        } else {
-          const list = pending.get(id) ?? [];
-          list.push(TraceSchema.parse(JSON.parse(line.text)));
-          pending.set(id, list);
-        }
-      }
-      for (const [id, list] of pending) {
-        const merged = list.reduce((a, b) => mergeTraces(a, b));
-        const line = serializeTrace(merged);
-        const old = oldHashes.get(id);
-        if (old === undefined) update.added++;
-        else if (old === contentHash(line)) update.unchanged++;
-        else update.updated++;
-        await out.write(`${line}\n`);
-      }
-      await out.commit();
-    } catch (error) {
-      await out.abort();
-      throw error;
-    }
-    update.total = update.kept + update.added + update.updated + update.unchanged;
+    await appender.close();
+    if (replaced.size > 0) await rewriteStore(this.file, index, replaced);
+    update.total = index.entries.size;
+    update.kept = update.total - update.added - update.updated - update.unchanged;
     return update;
   }
 
@@ -255,20 +233,252 @@ export class TraceStoreWriter {
   }
 }
 
-async function fileExists(file: string): Promise<boolean> {
+/** Where one trace's line is in the store. */
+interface IndexEntry {
+  offset: number;
+  length: number;
+  hash: string;
+}
+
+/** The id index of a store, checked against the store it describes. */
+interface StoreIndex {
+  /** The store's inode when the index was written; another inode means the store was replaced. */
+  ino: number;
+  /** Bytes of the store the index covers (every line up to here is indexed). */
+  end: number;
+  entries: Map<string, IndexEntry>;
+}
+
+/** The index file beside a store (declared in src/workspace/layout.ts as `traceIndex`). */
+export function storeIndexFile(store: string): string {
+  return `${store}.idx`;
+}
+
+/**
+ * Runs `fn` holding the store's lock (proper-lockfile: an mkdir lock whose mtime the holder keeps
+ * fresh, so a writer killed with the lock held blocks the others only until it goes stale).
+ */
+async function withStoreLock<T>(store: string, fn: () => Promise<T>): Promise<T> {
+  await mkdir(dirname(store), { recursive: true });
+  let compromised: Error | null = null;
+  let release: () => Promise<void>;
   try {
-    await stat(file);
-    return true;
+    release = await lockfile.lock(store, {
+      realpath: false,
+      lockfilePath: `${store}.lock`,
+      stale: 10_000,
+      retries: { retries: 2000, factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true },
+      onCompromised: (error) => {
+        compromised = error;
+      },
+    });
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    throw new InputError(`cannot lock the trace store: ${(error as Error).message}`, store, undefined, 'store.locked', { cause: error });
+  }
+  try {
+    const result = await fn();
+    if (compromised) throw new InputError(`the trace store lock was lost while writing (${(compromised as Error).message}); run the command again`, store, undefined, 'store.lock-lost');
+    return result;
+  } finally {
+    await release().catch(() => undefined);
   }
 }
 
-async function* readStoreIfExists(file: string): AsyncGenerator<Trace> {
+/**
+ * Reads the index and brings it in line with the store: lines a killed writer appended but did
+ * not index are indexed, an unterminated fragment is cut off, and a replaced or unindexed store is
+ * indexed afresh (one pass, once).
+ */
+async function openStoreIndex(store: string): Promise<StoreIndex> {
+  let st;
   try {
-    yield* readTraceStore(file);
+    st = await stat(store);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await rm(storeIndexFile(store), { force: true });
+    return { ino: -1, end: 0, entries: new Map() };
+  }
+  const index = await readIndexFile(storeIndexFile(store));
+  if (index && index.ino === st.ino && index.end <= st.size) {
+    if (index.end < st.size) await indexTail(store, index, st.size, true);
+    return index;
+  }
+  const fresh: StoreIndex = { ino: st.ino, end: 0, entries: new Map() };
+  await indexTail(store, fresh, st.size, false);
+  await writeIndexFile(store, fresh);
+  return fresh;
+}
+
+async function readIndexFile(file: string): Promise<StoreIndex | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+  // A torn last line (a writer killed mid-append) or anything unexpected: index the store afresh.
+  if (!text.endsWith('\n')) return null;
+  const lines = text.split('\n');
+  const head = /^#ino\t(\d+)$/.exec(lines[0] ?? '');
+  if (!head) return null;
+  const index: StoreIndex = { ino: Number(head[1]), end: 0, entries: new Map() };
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    // Split by hand: a regex per line was most of the cost of opening a 100,000-trace index.
+    const t1 = line.indexOf('\t');
+    const t2 = line.indexOf('\t', t1 + 1);
+    const t3 = line.indexOf('\t', t2 + 1);
+    const quoted = line.slice(t3 + 1);
+    const e = { offset: Number(line.slice(0, t1)), length: Number(line.slice(t1 + 1, t2)), hash: line.slice(t2 + 1, t3) };
+    if (t1 < 1 || t3 - t2 !== 65 || !Number.isSafeInteger(e.offset) || !Number.isSafeInteger(e.length) || quoted.length < 2 || quoted[0] !== '"' || quoted[quoted.length - 1] !== '"') return null;
+    index.entries.set(quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1), e);
+    if (e.offset + e.length > index.end) index.end = e.offset + e.length;
+  }
+  return index;
+}
+
+async function writeIndexFile(store: string, index: StoreIndex): Promise<void> {
+  const out = new AtomicFileWriter(storeIndexFile(store));
+  await out.open();
+  try {
+    await out.write(`#ino\t${index.ino}\n`);
+    for (const [id, e] of index.entries) await out.write(indexLine(id, e));
+    await out.commit();
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
+}
+
+const indexLine = (id: string, e: IndexEntry) => `${e.offset}\t${e.length}\t${e.hash}\t${JSON.stringify(id)}\n`;
+
+/** Indexes the store's lines from `index.end` to `size`; an unterminated last fragment is cut off. */
+async function indexTail(store: string, index: StoreIndex, size: number, appendToIndexFile: boolean): Promise<void> {
+  const handle = await open(store, 'r+');
+  const added: string[] = [];
+  try {
+    let pos = index.end;
+    let carry = Buffer.alloc(0);
+    const buf = Buffer.alloc(1 << 20);
+    while (pos + carry.length < size) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos - carry.length), pos + carry.length);
+      if (bytesRead === 0) break;
+      let data = Buffer.concat([carry, buf.subarray(0, bytesRead)]);
+      let nl = data.indexOf(10);
+      while (nl !== -1) {
+        const text = data.subarray(0, nl).toString('utf8');
+        const id = text.trim() === '' ? null : traceIdOfLine(text);
+        if (id !== null) {
+          const e = { offset: pos, length: nl + 1, hash: contentHash(text) };
+          index.entries.set(id, e);
+          added.push(indexLine(id, e));
+        }
+        pos += nl + 1;
+        data = data.subarray(nl + 1);
+        nl = data.indexOf(10);
+      }
+      carry = Buffer.from(data);
+    }
+    if (pos < size) await handle.truncate(pos); // a fragment a killed writer left
+    index.end = pos;
+  } finally {
+    await handle.close();
+  }
+  if (added.length > 0 && appendToIndexFile) await appendFile(storeIndexFile(store), added.join(''));
+}
+
+/** Appends whole lines to the store (and their index entries), in large writes, then fsyncs. */
+class StoreAppender {
+  private chunks: string[] = [];
+  private idx: string[] = [];
+  private bytes = 0;
+  private handle: Awaited<ReturnType<typeof open>> | null = null;
+
+  constructor(
+    private readonly store: string,
+    private readonly index: StoreIndex,
+  ) {}
+
+  async append(id: string, line: string): Promise<void> {
+    const text = `${line}\n`;
+    const length = Buffer.byteLength(text);
+    const e = { offset: this.index.end, length, hash: contentHash(line) };
+    this.index.end += length;
+    this.index.entries.set(id, e);
+    this.chunks.push(text);
+    this.idx.push(indexLine(id, e));
+    this.bytes += length;
+    if (this.bytes >= 1 << 22) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.chunks.length === 0) return;
+    if (!this.handle) {
+      this.handle = await open(this.store, 'a');
+      if (this.index.ino === -1) {
+        this.index.ino = (await this.handle.stat()).ino;
+        await writeFile(storeIndexFile(this.store), `#ino\t${this.index.ino}\n`);
+      }
+    }
+    await this.handle.write(this.chunks.join(''));
+    // Store lines first, index entries after: a kill in between leaves lines the next writer indexes.
+    await appendFile(storeIndexFile(this.store), this.idx.join(''));
+    this.chunks = [];
+    this.idx = [];
+    this.bytes = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.handle) {
+      await this.handle.sync();
+      await this.handle.close();
+    }
+  }
+}
+
+/** Reads one stored trace by its index entry. */
+async function readStoredTrace(store: string, e: IndexEntry): Promise<Trace> {
+  const handle = await open(store, 'r');
+  try {
+    const buf = Buffer.alloc(e.length);
+    await handle.read(buf, 0, e.length, e.offset);
+    return TraceSchema.parse(JSON.parse(buf.toString('utf8')));
+  } catch (error) {
+    throw new InputError(`cannot read the stored trace at byte ${e.offset}: ${(error as Error).message}`, store, undefined, 'store.invalid', { cause: error });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Rewrites the store with changed traces replaced in place, then re-indexes it (both atomic). */
+async function rewriteStore(store: string, index: StoreIndex, replaced: Map<string, string>): Promise<void> {
+  const out = await new AtomicFileWriter(store).open();
+  const fresh = new Map<string, IndexEntry>();
+  let offset = 0;
+  try {
+    const byOffset = new Map([...index.entries].map(([id, e]) => [e.offset, id]));
+    let pos = 0;
+    for await (const line of readLines(store, Number.MAX_SAFE_INTEGER)) {
+      const at = pos;
+      pos += Buffer.byteLength(line.text) + 1;
+      const id = byOffset.get(at);
+      if (id === undefined) continue; // a superseded or blank line
+      const text = replaced.get(id) ?? line.text;
+      await out.write(`${text}\n`);
+      const length = Buffer.byteLength(text) + 1;
+      fresh.set(id, { offset, length, hash: contentHash(text) });
+      offset += length;
+    }
+    await out.commit();
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
+  index.entries = fresh;
+  index.end = offset;
+  index.ino = (await stat(store)).ino;
+  await writeIndexFile(store, index);
 }

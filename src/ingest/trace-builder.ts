@@ -1,4 +1,4 @@
-import { TRACE_SCHEMA_VERSION, emptyUsage, type Span, type SourceKind, type TokenUsage, type Trace } from '../schema/trace.js';
+import { TRACE_SCHEMA_VERSION, emptyUsage, type HarnessFingerprint, type Span, type SourceKind, type TokenUsage, type Trace } from '../schema/trace.js';
 import { maxIso, minIso } from '../util/time.js';
 
 /** Collects the pieces of one trace as a reader streams through its source, then builds it. */
@@ -13,6 +13,8 @@ export class TraceBuilder {
   /** Set when the source reports running totals, which win over summed model calls. */
   usageTotal: TokenUsage | null = null;
   readonly attributes: Record<string, unknown> = {};
+  /** The harness the session ran under, when the reader can tell (src/ingest/harness-fingerprint.ts). */
+  harness: HarnessFingerprint | null = null;
   private readonly models: string[] = [];
   private readonly spans = new Map<string, Span>();
 
@@ -91,6 +93,7 @@ export class TraceBuilder {
       finalAnswer: this.finalAnswer,
       usage: this.usageTotal ?? this.usage,
       spans,
+      ...(this.harness ? { harness: this.harness } : {}),
       attributes: this.attributes,
     };
   }
@@ -101,6 +104,54 @@ export function parseExitCode(output: unknown): number | null {
   if (typeof output !== 'string') return null;
   const m = /(?:^|\n)(?:Process exited with code|Exit code:)\s*(-?\d+)/.exec(output.slice(0, 4096));
   return m ? Number(m[1]) : null;
+}
+
+/** What a Codex tool output says, whatever era wrote it. */
+export interface ToolOutput {
+  /** The output as the model saw it, as text (content-item lists joined, inline images named). */
+  text: string | null;
+  exitCode: number | null;
+  durationMs: number | null;
+  /** A code-mode cell that ended in a script error: its message. */
+  scriptError: string | null;
+}
+
+/**
+ * Reads a `function_call_output` / `custom_tool_call_output`. Up to about 0.5x Codex stored shell
+ * results as a JSON string `{"output": …, "metadata": {"exit_code": N, "duration_seconds": S}}`;
+ * later ones as text with `Process exited with code N`; code-mode cells and MCP results as a list
+ * of content items.
+ */
+export function readToolOutput(output: unknown): ToolOutput {
+  let text: string | null = null;
+  if (typeof output === 'string') text = output;
+  else if (Array.isArray(output)) {
+    text = output
+      .map((part) => {
+        if (typeof part !== 'object' || part === null) return '';
+        const p = part as Record<string, unknown>;
+        if (typeof p.text === 'string') return p.text;
+        return p.type === 'input_image' ? '[image]' : '';
+      })
+      .join('');
+  }
+  if (text !== null && text.startsWith('{"output"')) {
+    try {
+      const parsed = JSON.parse(text) as { output?: unknown; metadata?: { exit_code?: unknown; duration_seconds?: unknown } };
+      const exit = parsed.metadata?.exit_code;
+      const seconds = parsed.metadata?.duration_seconds;
+      return {
+        text: typeof parsed.output === 'string' ? parsed.output : text,
+        exitCode: typeof exit === 'number' && Number.isInteger(exit) ? exit : null,
+        durationMs: typeof seconds === 'number' ? Math.round(seconds * 1000) : null,
+        scriptError: null,
+      };
+    } catch {
+      // not the JSON envelope after all: plain text
+    }
+  }
+  const scriptError = text !== null && text.startsWith('Script failed') ? (/Script error:\n([^\n]*)/.exec(text)?.[1] ?? 'script failed') : null;
+  return { text, exitCode: parseExitCode(text), durationMs: null, scriptError };
 }
 
 /** Snake-case Codex usage → our usage. */

@@ -7,9 +7,9 @@ export function renderAgentsBlock(cli: string): string {
     BLOCK_BEGIN,
     '## Harness improvement loop',
     '',
-    `This repository runs harness-loop. To improve the Codex harness, use the \`$harness-improvement\` skill; the CLI is \`${cli}\`.`,
-    '- During an improvement cycle (`.harness-loop/cycle.json` exists) change only harness artefacts: AGENTS.md, `.agents/skills/**`, `.codex/**`, hooks, eval config. The edit guard blocks other writes.',
-    '- Implement exactly one recommendation per cycle, then run `harness-loop verify`; commit as `harness: <change>` only when it exits 0.',
+    `This repository runs harness-loop. To improve the Codex harness, use the \`$harness-improvement\` skill; from the repository root the CLI is \`${cli}\`.`,
+    '- During an improvement cycle (`.harness-loop/cycle.json` exists) change only harness artefacts: AGENTS.md, `.agents/skills/**`, `.codex/**` (not `.codex/harness-loop/**`), hooks. The eval suite, loop state and the guard are out of reach; the edit guard blocks other writes.',
+    `- Implement exactly one recommendation per cycle, then run \`${cli} verify --provider codex\`; commit as \`harness: <change>\` only when its verdict is \`improved\`.`,
     BLOCK_END,
   ].join('\n');
 }

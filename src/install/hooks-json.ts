@@ -1,4 +1,8 @@
 import type { HookHandler } from './trust.js';
+import { HOOK_IDS } from '../workspace/layout.js';
+
+// Repository installs put the bundle in .codex/harness-loop/, user installs in $CODEX_HOME/harness-loop/.
+const OURS = new RegExp(`harness-loop/hooks/(${HOOK_IDS.join('|')})\\.c?m?js`);
 
 /** hooks.json as Codex reads it: `{ hooks: { <Event>: [{ matcher?, hooks: [handler] }] } }`. */
 export interface HooksFile {
@@ -15,7 +19,7 @@ export interface OwnedGroup {
 
 /** Ours are recognised by where their script lives, so a user's own hooks are never touched. */
 export function isOurHandler(handler: { command?: unknown }): boolean {
-  return typeof handler.command === 'string' && /harness-loop\/hooks\/(check_evidence_coverage|edit_guard)\.c?m?js/.test(handler.command);
+  return typeof handler.command === 'string' && OURS.test(handler.command);
 }
 
 /** Drops our groups (and only ours); events left empty are removed. */

@@ -1,3 +1,4 @@
+import { cliInvocation } from '../util/invocation.js';
 import { createHash } from 'node:crypto';
 import { access, constants, mkdir, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -10,6 +11,8 @@ import { removeAgentsBlock, renderAgentsBlock, upsertAgentsBlock } from './agent
 import { withOurHooks, withoutOurHooks, type HooksFile, type OwnedGroup } from './hooks-json.js';
 import { removeTomlTableIfOurs, setTomlString, parseToml } from './toml-edit.js';
 import { trustKey, trustedHash } from './trust.js';
+import { HOOK_IDS, INSTALLED, hookBundleFile } from '../workspace/layout.js';
+import { repoHookCommand } from './hook-command.js';
 
 export interface InstallOptions {
   /** Repository to install into (ignored with `user`). */
@@ -41,8 +44,10 @@ export interface InstallResult {
   nextSteps: string[];
 }
 
-const HOOK_IDS = ['edit_guard', 'check_evidence_coverage'] as const;
 const TOOL_MATCHER = 'Bash|apply_patch|Edit|Write';
+// The guard sees every tool: MCP tools and write_stdin can write too, and it refuses those it cannot
+// judge (unless `guard.readOnlyTools` lists them) while it is on; off, it answers at once.
+const GUARD_MATCHER = '*';
 const sha = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 interface Layout {
@@ -68,27 +73,26 @@ function layoutFor(options: InstallOptions): Layout {
       agentsMd: join(root, 'AGENTS.md'),
       config: null,
       cliCommand: `node ${join(bundleDir, 'harness-loop.mjs')}`,
-      hookCommand: (id) => `node "${join(bundleDir, 'hooks', `${id}.cjs`)}"`,
+      hookCommand: (id) => `node "${join(bundleDir, hookBundleFile(id))}"`,
     };
   }
   const root = resolve(options.target);
+  const inRepo = (rel: string) => join(root, ...rel.split('/'));
   return {
     root,
-    skillDir: join(root, '.agents', 'skills', 'harness-improvement'),
-    bundleDir: join(root, '.codex', 'harness-loop'),
-    hooksJson: join(root, '.codex', 'hooks.json'),
-    agentsMd: join(root, 'AGENTS.md'),
-    config: join(root, '.harness-loop', 'config.yaml'),
-    cliCommand: 'node .codex/harness-loop/harness-loop.mjs',
-    // Hooks run with the session cwd, which may be a subfolder: resolve from the repository top.
-    // The command string is part of the trust hash, so it must not depend on the machine.
-    hookCommand: (id) => `node "$(git rev-parse --show-toplevel 2>/dev/null || pwd)/.codex/harness-loop/hooks/${id}.cjs"`,
+    skillDir: inRepo(INSTALLED.skillDir),
+    bundleDir: inRepo(INSTALLED.bundleDir),
+    hooksJson: inRepo(INSTALLED.hooksJson),
+    agentsMd: inRepo(INSTALLED.agentsMd),
+    config: inRepo(INSTALLED.config),
+    cliCommand: `node ${INSTALLED.cli}`,
+    hookCommand: repoHookCommand,
   };
 }
 
 function ownedGroups(layout: Layout): OwnedGroup[] {
   return [
-    { event: 'PreToolUse', matcher: TOOL_MATCHER, handler: { type: 'command', command: layout.hookCommand('edit_guard'), timeout: 10 } },
+    { event: 'PreToolUse', matcher: GUARD_MATCHER, handler: { type: 'command', command: layout.hookCommand('edit_guard'), timeout: 10 } },
     { event: 'PostToolUse', matcher: TOOL_MATCHER, handler: { type: 'command', command: layout.hookCommand('check_evidence_coverage'), timeout: 30 } },
   ];
 }
@@ -125,13 +129,13 @@ async function bundleFiles(layout: Layout): Promise<Map<string, Buffer>> {
     await add(abs, join(layout.skillDir, relative(skillSrc, abs)));
   }
   await add(join(pkg, 'dist', 'standalone', 'harness-loop.mjs'), join(layout.bundleDir, 'harness-loop.mjs'));
-  for (const id of HOOK_IDS) await add(join(pkg, 'dist', 'hooks', `${id}.cjs`), join(layout.bundleDir, 'hooks', `${id}.cjs`));
+  for (const id of HOOK_IDS) await add(join(pkg, 'dist', 'hooks', `${id}.cjs`), join(layout.bundleDir, hookBundleFile(id)));
   // Promptfoo loads these by path when `evals run` uses the replay or codex provider and the grader.
   for (const name of PROVIDER_FILES) await add(join(pkg, 'dist', 'providers', name), join(layout.bundleDir, 'providers', name));
   return files;
 }
 
-const DEFAULT_CONFIG = `# harness-loop configuration. Every key is optional; see schemas/config.schema.json.
+const DEFAULT_CONFIG = `# harness-loop configuration. Every key is optional; a wrong key or value is reported with its line.
 critic:
   model: gpt-5.4-mini
 `;
@@ -227,8 +231,8 @@ export async function install(options: InstallOptions, version: string): Promise
   if (!options.trust) {
     nextSteps.push(
       options.user
-        ? `Codex runs hooks only once trusted: run 'harness-loop install --user --trust' (or approve them in Codex).`
-        : `Codex runs project hooks only once the project and the hooks are trusted: run 'harness-loop install --trust --target ${layout.root}'.`,
+        ? `Codex runs hooks only once trusted: run '${cliInvocation()} install --user --trust' (or approve them in Codex).`
+        : `Codex runs project hooks only once the project and the hooks are trusted: run '${cliInvocation()} install --trust --target ${layout.root}'.`,
     );
   }
   nextSteps.push('In Codex, type $harness-improvement to run a cycle.');

@@ -9,6 +9,7 @@ import { hasGlobChars, matchesAny as matchesAnyGlob, matchesGlob } from '../chec
 import { HookConfigError, hookConfigFrom } from '../checks/hook-config.js';
 import { InputError } from '../errors.js';
 import type { Config } from '../schema/config.js';
+import { INSTALLED, WORKSPACE_DIR, isLoopState } from '../workspace/layout.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -46,12 +47,11 @@ export function matchesFiles(path: string, patterns: readonly string[]): boolean
 }
 
 /**
- * Loop state under `.harness-loop/` (traces, results, the ledger, the cycle itself) changes with
- * every command, so it is never counted as a change; only the config there is the harness's own.
+ * Loop state and exam under `.harness-loop/` (traces, results, the ledger, the suite, the cycle
+ * itself) change with every command, so they are never counted as a change; only the config there
+ * is the harness's own. The declared layout (src/workspace/layout.ts) says which is which.
  */
-export function isLoopState(path: string): boolean {
-  return path.startsWith('.harness-loop/') && path !== '.harness-loop/config.yaml';
-}
+export { isLoopState } from '../workspace/layout.js';
 
 /** Hashes of the workspace, split into harness files and everything else. */
 export interface WorkspaceHashes {
@@ -70,9 +70,9 @@ export interface WorkspaceHashes {
  */
 export async function hashWorkspace(root: string, harnessGlobs: readonly string[]): Promise<WorkspaceHashes> {
   const git = await listGitFiles(root);
-  const listed = git ?? (await fg('**', { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: [...IGNORED, '.harness-loop/**'] }));
-  const globbed = await fg([...harnessGlobs], { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: [...IGNORED, '.harness-loop/**'] });
-  const paths = [...new Set([...listed, ...globbed, '.harness-loop/config.yaml'])].filter((p) => !isLoopState(p)).sort();
+  const listed = git ?? (await fg('**', { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: [...IGNORED, `${WORKSPACE_DIR}/**`] }));
+  const globbed = await fg([...harnessGlobs], { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: [...IGNORED, `${WORKSPACE_DIR}/**`] });
+  const paths = [...new Set([...listed, ...globbed, INSTALLED.config])].filter((p) => !isLoopState(p)).sort();
   const hashes = await hashFiles(root, paths);
   const result: WorkspaceHashes = { listing: git ? 'git' : 'walk', harness: {}, workspace: {} };
   for (const [path, hash] of Object.entries(hashes)) {

@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { workspacePaths } from '../util/workspace.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** The files cycles and the ledger read and write, in one place. */
 export interface LoopPaths {
@@ -28,10 +28,10 @@ export function loopPaths(root: string): LoopPaths {
     root: base.root,
     dir: base.dir,
     config: base.config,
-    cycle: join(base.dir, 'cycle.json'),
-    snapshot: join(base.dir, 'cycle-snapshot'),
-    ledger: join(base.dir, 'ledger.jsonl'),
-    results: join(base.dir, 'results'),
-    recommendations: join(base.dir, 'diagnosis', 'recommendations.json'),
+    cycle: layoutPath(base.root, 'cycle'),
+    snapshot: layoutPath(base.root, 'snapshot'),
+    ledger: layoutPath(base.root, 'ledger'),
+    results: layoutPath(base.root, 'results'),
+    recommendations: layoutPath(base.root, 'recommendations'),
   };
 }

@@ -1,3 +1,4 @@
+import { matchIdPrefix } from '../util/id-prefix.js';
 import { z } from 'zod';
 import { InputError, UsageError } from '../errors.js';
 import { RecommendationSchema } from '../schema/diagnosis.js';
@@ -28,10 +29,10 @@ export async function readRecommendations(file: string): Promise<RecommendationF
 /** The recommendation with `id`, or the best-ranked one when no id is given. */
 export function chooseRecommendation(recommendations: RecommendationForCycle[], id?: string): RecommendationForCycle {
   if (id === undefined) return [...recommendations].sort((a, b) => a.rank - b.rank)[0]!;
-  const found = recommendations.find((r) => r.id === id);
-  if (!found) {
-    const known = recommendations.map((r) => r.id).join(', ');
-    throw new UsageError(`no recommendation "${id}" in the diagnosis (known: ${known})`, 'cycle.recommendation');
+  const match = matchIdPrefix(id, recommendations.map((r) => r.id));
+  if (!('id' in match)) {
+    const known = 'ambiguous' in match ? match.ambiguous.join(', ') : recommendations.map((r) => r.id).join(', ');
+    throw new UsageError(`${'ambiguous' in match ? `"${id}" matches more than one recommendation` : `no recommendation "${id}" in the diagnosis`} (${'ambiguous' in match ? 'matching' : 'known'}: ${known})`, 'cycle.recommendation');
   }
-  return found;
+  return recommendations.find((r) => r.id === match.id)!;
 }

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { EvalRunSummarySchema, type EvalRunSummary } from '../schema/eval-suite.js';
+import { unprotectText } from '../evals/template-safe.js';
 import { readJsonFile } from './json-file.js';
 
 /** One test's outcome as the gate reads it. */
@@ -16,6 +17,12 @@ export interface TestOutcome {
   reasons?: string[];
   /** A rubric waited for a verdict: neither pass nor fail, not in the pass rate, not compared. */
   unjudged?: boolean;
+  /** pass | fail | error | unjudged, as the run recorded it. */
+  status?: string;
+  /** Trace whose answer was scored. */
+  traceId?: string;
+  /** Each Promptfoo row of the test (one per repeat), when the run had several. */
+  rows?: { pass: boolean; traceId?: string }[];
 }
 
 /** The part of an eval run the gate needs: which run, when, and per-test pass/fail. */
@@ -26,6 +33,10 @@ export interface GateResults {
   createdAt: string;
   /** Per-test outcomes, ids unique. */
   tests: TestOutcome[];
+  /** Provider that produced the answers (replay or codex). */
+  provider?: string;
+  /** Grader of rubric assertions. */
+  grader?: string;
 }
 
 /** The eval run summary, plus the one rule the gate adds: a test id appears once. */
@@ -37,14 +48,44 @@ const RunSummaryForGateSchema = EvalRunSummarySchema.superRefine((value, ctx) =>
   });
 });
 
+/**
+ * Each Promptfoo row per test id, from the raw output: with `--repeat` one test has several rows,
+ * each its own run (and, with the codex provider, its own trace).
+ */
+export function rowsByTest(raw: unknown): Map<string, { pass: boolean; traceId?: string }[]> {
+  const root = (raw ?? {}) as { results?: { results?: RawRow[]; outputs?: RawRow[] } };
+  const out = new Map<string, { pass: boolean; traceId?: string }[]>();
+  for (const row of root.results?.results ?? root.results?.outputs ?? []) {
+    const id = row.testCase?.metadata?.testId;
+    if (typeof id !== 'string') continue;
+    const traceId = row.response?.metadata?.traceId;
+    const list = out.get(unprotectText(id)) ?? [];
+    list.push({ pass: row.success === true, ...(typeof traceId === 'string' ? { traceId } : {}) });
+    out.set(unprotectText(id), list);
+  }
+  return out;
+}
+
+interface RawRow {
+  success?: boolean;
+  testCase?: { metadata?: Record<string, unknown> };
+  response?: { metadata?: Record<string, unknown> } | null;
+}
+
 /** Reduces a run summary to what the gate compares. */
 export function toGateResults(summary: EvalRunSummary): GateResults {
+  const rows = rowsByTest(summary.raw);
   return {
     runId: summary.runId,
     createdAt: summary.createdAt,
+    provider: summary.provider,
+    grader: summary.grader,
     tests: summary.tests.map((t) => ({
       id: t.id,
       pass: t.pass,
+      status: t.status,
+      ...(t.traceId !== undefined ? { traceId: t.traceId } : {}),
+      ...((rows.get(t.id)?.length ?? 0) > 1 ? { rows: rows.get(t.id)! } : {}),
       ...(t.score !== undefined ? { score: t.score } : {}),
       ...(t.reasons.length > 0 ? { reasons: t.reasons } : {}),
       ...(t.status === 'unjudged' ? { unjudged: true } : {}),

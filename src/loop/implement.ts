@@ -1,7 +1,7 @@
 // `loop --implement`: Codex implements THE change of the handoff inside an open cycle, so the edit
 // guard is on while it works and `verify` can judge the result against the recorded baseline.
 import { readFile } from 'node:fs/promises';
-import { describeFailure, resolveCodexBin, spawnCodex } from '../critique/codex.js';
+import { describeFailure, resolveCodexBin, spawnCodex } from '../codex/runner.js';
 import { ExternalCommandError } from '../errors.js';
 import { handoffFile } from '../handoff/handoff.js';
 import { startCycle } from '../ledger/cycle.js';

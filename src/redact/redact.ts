@@ -38,6 +38,9 @@ export const BUILTIN_RULES: readonly SecretRule[] = [
   { kind: 'bearer-token', hint: /bearer/i, pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keepPrefix: true },
   // Anchored on `://` (the scheme before it is kept anyway); the user part may be empty (redis://:pw@host).
   { kind: 'url-credentials', hint: /:\/\//, pattern: /(:\/\/[^\s:/@"'\\]{0,256}:)[^\s@/"'\\]{1,256}(?=@)/g, keepPrefix: true },
+  // A token as the whole userinfo (`https://TOKEN@host/…`, how CI clones with a token): at least 16
+  // token characters with a digit, so `ssh://git@host` and `https://deploy@host` stay readable.
+  { kind: 'url-credentials', hint: /:\/\/[^\s/@]{16,}@/, pattern: /(:\/\/)(?=[A-Za-z0-9._~+-]{0,255}\d)[A-Za-z0-9._~+-]{16,256}(?=@)/g, keepPrefix: true },
   // "password": "x" and 'api_key': 'x' in JSON, Python and JS literals (also inside escaped JSON strings).
   {
     kind: 'secret-value',
@@ -57,7 +60,7 @@ export const BUILTIN_RULES: readonly SecretRule[] = [
 ];
 
 /** A quick pre-check: strings without any of these substrings cannot hold a built-in secret. */
-const HINT = /sk-|gh[pousr]_|github_pat_|AKIA|ASIA|ABIA|ACCA|xox|hooks\.slack|AIza|bearer|PRIVATE KEY|:\/\/[^\s/]*:|key|token(?!s| count)|secret|passw|passphrase|credential/i;
+const HINT = /sk-|gh[pousr]_|github_pat_|AKIA|ASIA|ABIA|ACCA|xox|hooks\.slack|AIza|bearer|PRIVATE KEY|:\/\/[^\s/]*:|:\/\/[^\s/@]{16,}@|key|token(?!s| count)|secret|passw|passphrase|credential/i;
 
 export class Redactor {
   private readonly rules: SecretRule[];

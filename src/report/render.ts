@@ -141,13 +141,16 @@ function renderCycles(ledger: readonly LedgerEntry[] | null, problems: readonly 
 }
 
 function renderTraces(data: ReportData): string {
+  if (data.traceTotals.traces === 0) {
+    return '<section class="block" id="traces"><h2>Traces</h2><p class="muted">Not run yet: no traces stored. Run <code>harness-loop ingest</code> (or <code>harness-loop loop</code>) to read Codex sessions.</p></section>';
+  }
   const hidden = data.traceTotals.traces - data.traces.length;
   const head =
     `<h2>Traces</h2><p class="lead">Each session's spans on one time axis; open a row for its input and output. ` +
     `${hidden > 0 ? `Showing ${escapeHtml(data.traces.length)} of ${escapeHtml(data.traceTotals.traces)}: the traces the findings cite first, then the newest.` : ''}</p>`;
   const legend =
     '<div class="legend">' +
-    [['turn', 'var(--turn)'], ['model call', 'var(--model)'], ['tool call', 'var(--tool)'], ['hook', 'var(--hook)'], ['message', 'var(--msg)'], ['error', 'var(--error)']]
+    [['turn', 'var(--turn)'], ['model call', 'var(--model)'], ['tool call', 'var(--tool)'], ['hook', 'var(--hook)'], ['message', 'var(--msg)'], ['compaction', 'var(--compaction)'], ['error', 'var(--error)']]
       .map(([label, colour]) => `<span><i class="sq" style="background:${colour}"></i>${label}</span>`)
       .join('') +
     '</div>';

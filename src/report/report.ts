@@ -1,7 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { loadAllFeedback } from '../diagnose/diagnose.js';
-import { HarnessError, InputError } from '../errors.js';
+import { HarnessError } from '../errors.js';
 import { readTraceStore } from '../ingest/store.js';
 import { readJsonFile } from '../ledger/json-file.js';
 import { readLedger } from '../ledger/ledger.js';
@@ -14,6 +13,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { workspacePaths } from '../util/workspace.js';
 import { categoryFromFeedback, toReportTrace, type ReportData, type ReportInput, type ReportProblem, type ReportResults, type ReportTrace } from './model.js';
 import { renderReport } from './render.js';
+import { layoutPath } from '../workspace/layout.js';
 
 /** Traces past this many are counted but not drawn; the ones the findings cite always come first. */
 export const DEFAULT_MAX_TRACES = 200;
@@ -44,7 +44,7 @@ export interface ReportResult {
 
 /** Where the report is written. */
 export function reportFile(workspace: string): string {
-  return join(workspacePaths(workspace).dir, 'report.html');
+  return layoutPath(workspace, 'report');
 }
 
 /** Reads every stage's output that exists, renders the page and writes it atomically. */
@@ -75,12 +75,10 @@ export async function readReportData(options: ReportOptions): Promise<{ data: Re
   const ledger = (await exists(paths.ledger)) ? await attempt('ledger', () => readLedgerEntries(paths.ledger, problems)) : null;
   const results = await attempt('results', () => readLatestResults(paths.results, feedback ?? []));
 
+  // A fresh workspace still gets a page: every stage shown as not run yet, with its command.
   const totals = await scanTraces(ws.traceStore, problems);
-  if (totals.traces === 0) {
-    throw new InputError('no traces yet; run `harness-loop ingest` first', ws.traceStore, undefined, 'stage.missing');
-  }
   const chosen = chooseTraces(totals.starts, diagnosis, results, feedback, options.maxTraces ?? DEFAULT_MAX_TRACES);
-  const traces = await readChosenTraces(ws.traceStore, chosen);
+  const traces = totals.traces === 0 ? [] : await readChosenTraces(ws.traceStore, chosen);
 
   const data: ReportData = {
     workspace: paths.root,
@@ -95,6 +93,7 @@ export async function readReportData(options: ReportOptions): Promise<{ data: Re
   };
   const missing = (
     [
+      ['traces', totals.traces > 0 ? true : null],
       ['feedback', feedback],
       ['recommendations', diagnosis],
       ['ledger', ledger],

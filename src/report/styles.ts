@@ -3,7 +3,7 @@ export const REPORT_CSS = `
 :root {
   --bg: #f5f6fa; --card: #fff; --line: #e3e6ee; --text: #0f172a; --muted: #64748b; --accent: #4f46e5;
   --good: #15803d; --good-bg: #dcfce7; --bad: #dc2626; --bad-bg: #fee2e2; --warn: #b45309; --warn-bg: #fef3c7;
-  --turn: #94a3b8; --model: #8b5cf6; --tool: #0d9488; --hook: #d97706; --msg: #0ea5e9; --error: #dc2626;
+  --turn: #94a3b8; --model: #8b5cf6; --tool: #0d9488; --hook: #d97706; --msg: #0ea5e9; --error: #dc2626; --compaction: #be185d;
 }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--text); font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -116,6 +116,7 @@ details.span[open] > summary { background: #eef2ff; }
 .kind-hook .kind-tag, .kind-hook .bar { background: var(--hook); }
 .kind-message .kind-tag, .kind-message .bar { background: var(--msg); }
 .kind-error .kind-tag { background: var(--error); }
+.kind-compaction .kind-tag, .kind-compaction .bar { background: var(--compaction); }
 .track { position: relative; height: 14px; background: repeating-linear-gradient(90deg, transparent 0 calc(25% - 1px), #eef0f5 calc(25% - 1px) 25%); border-radius: 3px; }
 .bar { position: absolute; top: 2px; bottom: 2px; min-width: 3px; border-radius: 3px; background: var(--turn); }
 details.span.instant .bar { top: 0; bottom: 0; width: 3px !important; }

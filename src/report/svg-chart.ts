@@ -1,7 +1,7 @@
 import { escapeHtml, formatPercent } from './html.js';
 
 /** How a point is drawn: by the cycle's verdict. */
-export type PointTone = 'improved' | 'unchanged' | 'regressed' | 'abandoned';
+export type PointTone = 'improved' | 'unchanged' | 'regressed' | 'inconclusive' | 'not_measured' | 'abandoned';
 
 /** One point of the line chart. */
 export interface ChartPoint {
@@ -29,6 +29,8 @@ const TONE_COLOURS: Record<PointTone, string> = {
   improved: '#15803d',
   unchanged: '#64748b',
   regressed: '#dc2626',
+  inconclusive: '#d97706',
+  not_measured: '#e2e8f0',
   abandoned: '#ffffff',
 };
 

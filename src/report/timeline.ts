@@ -69,6 +69,7 @@ const KIND_LABELS: Record<ReportSpan['kind'], string> = {
   hook: 'hook',
   message: 'msg',
   error: 'error',
+  compaction: 'compact',
 };
 
 /**

@@ -1,6 +1,6 @@
 // The workspace as the review app sees it: traces, feedback (reviews applied), the latest eval
 // outcome per trace and the queue. Loaded once and reloaded only when a file it read changed.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAllFeedback } from '../feedback/store.js';
 import { readTraceStore } from '../ingest/store.js';
@@ -12,6 +12,8 @@ import type { Trace } from '../schema/trace.js';
 import { readSuiteTests } from '../evals/suite-yaml.js';
 import { workspacePaths } from '../util/workspace.js';
 import { buildQueue, type QueueItem, type QueueTest } from './queue.js';
+import { layoutPath } from '../workspace/layout.js';
+import { readdirIfExists, readTextIfExists } from '../util/files.js';
 
 /** Everything the API answers from. */
 export interface ReviewData {
@@ -38,7 +40,7 @@ async function signatureOf(files: readonly string[]): Promise<string> {
 }
 
 async function listFiles(dir: string, ext: string): Promise<string[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = await readdirIfExists(dir);
   return names.filter((n) => n.endsWith(ext) && !n.startsWith('.')).sort().map((n) => join(dir, n));
 }
 
@@ -48,8 +50,8 @@ async function listFiles(dir: string, ext: string): Promise<string[]> {
  */
 async function readTests(workspace: string): Promise<QueueTest[]> {
   const loop = loopPaths(workspace);
-  const suiteFile = join(workspacePaths(workspace).dir, 'evals', 'promptfooconfig.yaml');
-  const suiteText = await readFile(suiteFile, 'utf8').catch(() => null);
+  const suiteFile = layoutPath(workspace, 'suite');
+  const suiteText = await readTextIfExists(suiteFile);
   const meta = new Map<string, { category: string | null; cycle: number | null }>();
   for (const t of readSuiteTests(suiteText, suiteFile)) {
     const m = (t.metadata ?? {}) as Record<string, unknown>;
@@ -82,7 +84,7 @@ export class ReviewDataSource {
   private async files(): Promise<string[]> {
     const paths = workspacePaths(this.workspace);
     const loop = loopPaths(this.workspace);
-    return [paths.traceStore, join(paths.dir, 'evals', 'promptfooconfig.yaml'), ...(await listFiles(paths.feedback, '.jsonl')), ...(await listFiles(loop.results, '.json'))];
+    return [paths.traceStore, layoutPath(paths.root, 'suite'), ...(await listFiles(paths.feedback, '.jsonl')), ...(await listFiles(loop.results, '.json'))];
   }
 
   /** The current data; concurrent callers share one load. */

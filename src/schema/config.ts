@@ -102,7 +102,8 @@ export const ConfigSchema = z
     guard: z
       .object({
         always: z.boolean().default(DEFAULT_GUARD.always).describe('Guard every session, not only the implement phase of a cycle.'),
-        allow: z.array(z.string().min(1)).default(DEFAULT_GUARD.allow).describe('Globs (repository-relative) of the harness files that may change while the guard is on.'),
+        allow: z.array(z.string().min(1)).default(DEFAULT_GUARD.allow).describe('Globs (repository-relative) of the harness files that may change while the guard is on. Loop state, the eval suite and the guard\'s own files stay protected whatever this says.'),
+        readOnlyTools: z.array(z.string().min(1)).default(DEFAULT_GUARD.readOnlyTools).describe('Tool names (globs such as `mcp__docs__*`) that write nothing; other MCP tools and write_stdin are refused while the guard is on.'),
       })
       .default(DEFAULT_GUARD)
       .describe('The edit guard hook (PreToolUse).'),

@@ -170,6 +170,7 @@ export const EvalsConfigSchema = z
     staleAfterCycles: z.number().int().positive().default(3).describe('`evals list` flags tests that have not failed for this many cycles as prune candidates.'),
     grader: z.string().min(1).optional().describe('Promptfoo grader for llm-rubric when online (default openai:<critic.model> when OPENAI_API_KEY is set).'),
     provider: EvalProviderSchema.optional().describe('Provider `evals run`, `verify` and `loop` use when --provider is not given (default replay).'),
+    repeat: z.number().int().positive().optional().describe('Runs per test (and, in an A/B verify, per side) when --repeat is not given (default 1).'),
     codex: EvalsCodexConfigSchema.optional(),
   })
   .default({ rubricThreshold: 0.8, staleAfterCycles: 3 })

@@ -21,7 +21,64 @@ const AcceptanceSchema = z
   .object({ reason: z.string().trim().min(1).describe('Why it was accepted, as given on the command line.') })
   .strict();
 
-export const VERDICTS = ['improved', 'unchanged', 'regressed', 'abandoned'] as const;
+export const VERDICTS = ['improved', 'unchanged', 'regressed', 'inconclusive', 'not_measured', 'abandoned'] as const;
+
+const RateSchema = z
+  .object({
+    passes: z.number().int().nonnegative(),
+    runs: z.number().int().nonnegative(),
+    rate: z.number().min(0).max(1),
+    low: z.number().min(0).max(1).describe('95% Wilson score interval, lower bound.'),
+    high: z.number().min(0).max(1).describe('95% Wilson score interval, upper bound.'),
+  })
+  .strict();
+
+/** How a verify measured: coverage, repeats, statistics, models, fingerprints and cost. */
+export const MeasurementSchema = z
+  .object({
+    provider: z.string().describe('Provider of the runs under the change (replay or codex).'),
+    repeat: z.number().int().positive().describe('Runs per test and side.'),
+    abBaseline: z.boolean().describe('Whether the baseline side was re-run live (A/B, interleaved) rather than taken from the cycle-start run.'),
+    grader: z
+      .object({
+        baseline: z.string().nullable(),
+        after: z.string(),
+        regraded: z.boolean().describe("True when the graders differed and the baseline's answers were re-graded with the current grader."),
+      })
+      .strict()
+      .describe('Grader of each side.'),
+    agentModels: z.array(z.string()).describe('Models of the traces the counted answers came from.'),
+    coverage: z.object({ rerun: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).strict(),
+    tests: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            before: z.object({ passes: z.number().int(), runs: z.number().int() }).strict(),
+            after: z.object({ passes: z.number().int(), runs: z.number().int() }).strict().nullable().describe('null: not re-run under the changed harness.'),
+            notRerun: z.string().optional().describe('Why the test was not re-run.'),
+          })
+          .strict(),
+      )
+      .describe('Per test: passes out of runs on each side.'),
+    passRateBefore: RateSchema.describe('Over the re-run tests.'),
+    passRateAfter: RateSchema.describe('Over the re-run tests.'),
+    intervalMethod: z.string(),
+    signTest: z
+      .object({ method: z.string(), gains: z.number().int(), losses: z.number().int(), pGain: z.number(), pLoss: z.number() })
+      .strict(),
+    repeatsNeeded: z.number().int().positive().nullable(),
+    why: z.string().describe('Why this verdict, one sentence.'),
+    fingerprints: z
+      .object({
+        baseline: z.array(z.string()).describe('Fingerprints of the baseline answers (and of the cycle-start harness files).'),
+        after: z.array(z.string()).describe('Fingerprints of the counted answers.'),
+      })
+      .strict(),
+    cost: z.object({ tokens: z.number().int().nonnegative(), wallMs: z.number().int().nonnegative() }).strict().describe('Tokens of the runs (counted runs and A/B baseline runs, from their traces) and wall time of the verify.'),
+  })
+  .strict();
+export type Measurement = z.infer<typeof MeasurementSchema>;
 
 export const LedgerEntrySchema = z
   .object({
@@ -45,7 +102,10 @@ export const LedgerEntrySchema = z
     testsRegressed: z.array(z.string()).describe('Tests that passed at baseline and fail now or are gone from the suite.'),
     newTests: z.array(z.string()).describe('Tests not in the baseline run.'),
     removedTests: z.array(z.string()).describe('Baseline tests missing from the new run.'),
-    verdict: z.enum(VERDICTS).describe('Per-test verdict: regressed if any test regressed, improved if any was fixed, else unchanged.'),
+    verdict: z
+      .enum(VERDICTS)
+      .describe('improved / regressed / unchanged / inconclusive over the tests re-run under the changed harness (see measurement.why); not_measured when none was; abandoned for abandon.'),
+    measurement: MeasurementSchema.optional().describe('How the verdict was measured (verify entries).'),
     acceptedRegression: AcceptanceSchema.optional().describe('Present when `--accept-regression` let a regression through.'),
     oneChangeBreach: z
       .object({

@@ -10,8 +10,8 @@ export const SourceKindSchema = z
 export type SourceKind = z.infer<typeof SourceKindSchema>;
 
 export const SpanKindSchema = z
-  .enum(['turn', 'model_call', 'tool_call', 'hook', 'message', 'error'])
-  .describe('What a span stands for.');
+  .enum(['turn', 'model_call', 'tool_call', 'hook', 'message', 'error', 'compaction'])
+  .describe('What a span stands for (compaction: Codex summarised the conversation because the context ran out).');
 export type SpanKind = z.infer<typeof SpanKindSchema>;
 
 export const SpanStatusSchema = z.enum(['ok', 'error', 'unset']).describe('Outcome of the span.');

@@ -1,18 +1,25 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { openZstdFile } from './zstd.js';
 
 /** One line of a text file, numbered from 1; `tooLong` lines carry no text. */
 export type Line =
-  | { n: number; text: string; tooLong?: false }
+  /** `unterminated`: the file's last line, with no newline after it (a writer may still be appending). */
+  | { n: number; text: string; tooLong?: false; unterminated?: boolean }
   | { n: number; text: ''; tooLong: true; bytes: number };
 
 /** Default limit for one line; longer lines are reported and skipped, never buffered. */
 export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
 
-/** Opens a file as a byte stream, gunzipping `.gz` files. */
+/** Opens a file as a byte stream, decompressing `.gz` and `.zst` files; read errors reach the consumer. */
 export function openByteStream(file: string): NodeJS.ReadableStream {
+  if (file.endsWith('.zst')) return openZstdFile(file);
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  return file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  const decoder = file.endsWith('.gz') ? createGunzip() : null;
+  if (!decoder) return raw;
+  // pipe() does not forward a source error; without this a failed read would hang the consumer.
+  raw.on('error', (error) => decoder.destroy(error));
+  return raw.pipe(decoder);
 }
 
 /**
@@ -60,7 +67,10 @@ export async function* readLines(file: string, maxLineBytes = DEFAULT_MAX_LINE_B
     }
     if (start < chunk.length) take(Buffer.from(chunk.subarray(start)));
   }
-  if (partBytes > 0 || overflow > 0) yield finish();
+  if (partBytes > 0 || overflow > 0) {
+    const last = finish();
+    yield last.tooLong ? last : { ...last, unterminated: true };
+  }
 }
 
 /** Formats a byte count for messages: "23.4 MB". */

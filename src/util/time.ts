@@ -56,3 +56,14 @@ export function maxIso(a: string | null, b: string | null): string | null {
   if (!b) return a;
   return a > b ? a : b;
 }
+
+/**
+ * The creation time a UUIDv7 carries in its first 48 bits (RFC 9562 §5.7), or null for other ids.
+ * Codex thread ids are UUIDv7, so a stream without timestamps still says when its session began.
+ */
+export function isoFromUuidV7(id: string): string | null {
+  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.exec(id);
+  if (!m) return null;
+  const ms = parseInt(m[1]! + m[2]!, 16);
+  return ms > 0 ? new Date(ms).toISOString() : null;
+}

@@ -1,6 +1,7 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { layoutPath } from '../workspace/layout.js';
 
-/** Every path the loop reads or writes inside a workspace, in one place. */
+/** The common workspace paths, resolved from the declared layout (src/workspace/layout.ts). */
 export interface WorkspacePaths {
   root: string;
   dir: string;
@@ -17,16 +18,16 @@ export interface WorkspacePaths {
 
 export function workspacePaths(root: string): WorkspacePaths {
   const abs = resolve(root);
-  const dir = join(abs, '.harness-loop');
+  const at = (id: string) => layoutPath(abs, id);
   return {
     root: abs,
-    dir,
-    config: join(dir, 'config.yaml'),
-    traces: join(dir, 'traces'),
-    traceStore: join(dir, 'traces', 'traces.jsonl'),
-    batches: join(dir, 'batches'),
-    batchManifest: join(dir, 'batches', 'manifest.json'),
-    feedback: join(dir, 'feedback'),
-    feedbackStore: join(dir, 'feedback', 'feedback.jsonl'),
+    dir: at('workspace'),
+    config: at('config'),
+    traces: at('traces'),
+    traceStore: at('traceStore'),
+    batches: at('batches'),
+    batchManifest: at('batchManifest'),
+    feedback: at('feedback'),
+    feedbackStore: at('feedbackStore'),
   };
 }

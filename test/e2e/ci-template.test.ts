@@ -20,10 +20,11 @@ describe('harness-loop ci-template github', () => {
     expect(Object.keys(wf.jobs)).toEqual(['improve']);
     const steps = wf.jobs.improve!.steps;
     const names = steps.map((s) => s.name);
-    expect(names).toEqual(['Check out', 'Set up Node', 'Install Codex and Promptfoo', 'Install the harness-loop bundle', 'Run the loop and implement the top recommendation', 'Verify (regression gate)', 'Open a pull request']);
+    expect(names).toEqual(['Check out', 'Set up Node', 'Install Codex and Promptfoo', 'Install the harness-loop bundle', 'Run the loop and implement the top recommendation', 'Verify (the gate measures the change with live A/B runs)', 'Open a pull request']);
     expect(steps[4]!.run).toContain('loop --implement');
-    expect(steps[5]!.run).toContain('$HARNESS_LOOP verify');
-    expect(steps[6]!.if).toBe("steps.verify.outcome == 'success'");
+    expect(steps[5]!.run).toContain('$HARNESS_LOOP verify --provider codex');
+    // Only a measured improvement becomes a pull request.
+    expect(steps[6]!.if).toBe("steps.verify.outcome == 'success' && steps.verify.outputs.verdict == 'improved'");
     expect(steps[6]!.run).toContain('gh pr create --title "harness: $TITLE"');
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ describe('harness-loop CLI', () => {
     expect(r.stderr).toContain(join(home, 'sessions'));
   });
 
-  it('runs the demo: a whole cycle on the bundled example, with every artefact and the recorded improvement', async () => {
+  it('runs the demo: a whole cycle on the bundled example with every artefact and an honest verdict; on its workspace the gate says not_measured and refuses exam and non-harness edits', async () => {
     const out = join(tmp(), 'demo');
     const r = await runCli(['demo', '--out', out, '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -62,31 +62,68 @@ describe('harness-loop CLI', () => {
       workspace: string;
       artefacts: Record<string, string | string[]>;
       stages: { stage: string }[];
-      cycle: { verdict: string; passRateBefore: number; passRateAfter: number; fixed: string[]; regressed: string[]; change: string };
+      cycle: { verdict: string; passRateBefore: number; passRateAfter: number; fixed: string[]; regressed: string[]; change: string; rerun: number; tests: number; why: string; closed: boolean };
     };
     expect(result.workspace).toBe(out);
     expect(Object.keys(result.artefacts).sort()).toEqual(['diagnosis', 'evalsConfig', 'feedback', 'handoff', 'ledger', 'report', 'results', 'traces']);
     for (const file of Object.values(result.artefacts).flat()) expect(existsSync(file), file).toBe(true);
     expect(result.stages.map((s) => s.stage)).toEqual([
       'install', 'ingest', 'feedback', 'ingest', 'detect', 'batch', 'critique', 'evals build', 'evals run', 'diagnose', 'handoff',
-      'cycle start', 'implement', 'ingest', 'evals build', 'verify', 'report',
+      'cycle start', 'implement', 'ingest', 'verify', 'report',
     ]);
     const traces = readFileSync(result.artefacts.traces as string, 'utf8').trim().split('\n');
     expect(traces).toHaveLength(10);
     expect(readFileSync(result.artefacts.traces as string, 'utf8')).not.toContain('sk-proj-');
     // The planted problem the handoff ranks first is the one the recorded change fixes.
     expect(result.cycle.change).toBe('Check citations mechanically with the check_evidence_coverage hook');
-    expect(result.cycle).toMatchObject({ verdict: 'improved', passRateBefore: 0, passRateAfter: 0.5, regressed: [] });
+    // The after-change sessions count (their harness differs from the baseline's), but two fixed
+    // tests out of four are too few for the sign test: the honest verdict is inconclusive.
+    expect(result.cycle).toMatchObject({ verdict: 'inconclusive', passRateBefore: 0, passRateAfter: 0.5, regressed: [], rerun: 4, tests: 4, closed: false });
+    expect(result.cycle.why).toContain('--repeat 3');
     expect(result.cycle.fixed).toHaveLength(2);
     const ledger = readFileSync(result.artefacts.ledger as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
-    expect(ledger.map((e) => e.verdict)).toEqual(['improved']);
+    expect(ledger.map((e) => e.verdict)).toEqual(['inconclusive']);
+
+    // On the demo workspace: a new cycle whose change has no run under it is not_measured…
+    const ws = result.workspace;
+    expect((await runCli(['cycle', 'start', '--abandon', '-C', ws])).exitCode).toBe(0);
+    appendFileSync(join(ws, 'AGENTS.md'), '\n- Quote the sentence you rely on.\n');
+    const unmeasured = await runCli(['verify', '-C', ws]);
+    expect(unmeasured.exitCode).toBe(1);
+    expect(unmeasured.stdout).toContain(': not_measured');
+    expect(unmeasured.stderr).toContain('not_measured: no test was re-run under the changed harness');
+    expect(unmeasured.stderr).toContain('ran under the baseline harness');
+    expect(unmeasured.stderr).toContain('harness-loop verify --provider codex');
+    // …an edited suite is refused by name, and so is an edit outside the harness.
+    const suite = join(ws, '.harness-loop/evals/promptfooconfig.yaml');
+    const original = readFileSync(suite, 'utf8');
+    writeFileSync(suite, original.replace(/\n {4}assert:[\s\S]*?(?=\n {2}- |\n[^ ]|$)/, '\n'));
+    const edited = await runCli(['verify', '-C', ws]);
+    expect(edited.exitCode).toBe(1);
+    expect(edited.stderr).toContain('verify refuses: what the verdict depends on changed during cycle 2');
+    expect(edited.stderr).toContain('.harness-loop/evals/promptfooconfig.yaml: modified');
+    writeFileSync(suite, original);
+    appendFileSync(join(ws, 'docs/pricing.md'), '\nPro now costs $39.\n');
+    const outside = await runCli(['verify', '-C', ws]);
+    expect(outside.exitCode).toBe(1);
+    expect(outside.stderr).toContain('outside the harness changed during cycle 2:\n  - docs/pricing.md (modified)');
   });
 
   it('refuses to run the demo over an existing workspace', async () => {
     const out = join(tmp(), 'demo');
-    expect((await runCli(['demo', '--out', out])).exitCode).toBe(0);
+    mkdirSync(join(out, '.harness-loop'), { recursive: true });
     const again = await runCli(['demo', '--out', out]);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('already holds a .harness-loop folder');
+  });
+
+  it('says where the demo works and removes a temporary workspace at the end', async () => {
+    const r = await runCli(['demo']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const dir = /^demo workspace: (\S+) \(a temporary folder, removed at the end; --out DIR keeps it\)$/m.exec(r.stderr)?.[1];
+    expect(dir).toBeDefined();
+    expect(existsSync(dir!)).toBe(false);
+    expect(r.stderr).toContain('demo workspace removed: run `harness-loop demo --out DIR` to keep it');
+    expect(r.stdout).toMatch(/^cycle 1: /m);
   });
 });

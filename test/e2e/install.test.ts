@@ -40,7 +40,9 @@ describe('harness-loop install / uninstall', () => {
     const { repo, codexHome } = userRepo();
     const r = await runCli(['install', '--target', repo], { env: { CODEX_HOME: codexHome } });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toContain("run 'harness-loop install --trust");
+    // The next step names the command as it was started here (the checkout's bin), not a bare
+    // `harness-loop` that may not be on PATH.
+    expect(r.stdout).toMatch(/run 'node \S*bin\/harness-loop\.js install --trust --target /);
     expect(existsSync(join(repo, '.agents/skills/harness-improvement/SKILL.md'))).toBe(true);
     expect(existsSync(join(repo, '.codex/harness-loop/harness-loop.mjs'))).toBe(true);
     expect(existsSync(join(repo, '.codex/harness-loop/hooks/edit_guard.cjs'))).toBe(true);
@@ -53,6 +55,9 @@ describe('harness-loop install / uninstall', () => {
     const agents = readFileSync(join(repo, 'AGENTS.md'), 'utf8');
     expect(agents.startsWith('# Team rules\n\nAlways run the tests.\n')).toBe(true);
     expect(agents).toContain('<!-- harness-loop:begin');
+    // The block names commands that work in this repository, where harness-loop is not on PATH.
+    expect(agents).toContain('run `node .codex/harness-loop/harness-loop.mjs verify`');
+    expect(agents).not.toMatch(/`harness-loop verify`/);
     // Without --trust nothing in CODEX_HOME changes.
     expect(readFileSync(join(codexHome, 'config.toml'), 'utf8')).toBe('# my settings\nmodel = "gpt-5.5"\n\n[projects."/elsewhere"]\ntrust_level = "trusted"\n');
   });

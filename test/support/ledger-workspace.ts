@@ -1,14 +1,21 @@
 // Builds small workspaces for cycle and ledger tests: harness files, a diagnosis and eval runs.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { DEFAULT_GUARD } from '../../src/checks/hook-config.js';
+import { runFingerprint } from '../../src/ingest/harness-fingerprint.js';
+import { serializeTrace } from '../../src/ingest/store.js';
+import { hashWorkspace } from '../../src/ledger/harness-files.js';
 import type { EvalRunSummary } from '../../src/schema/eval-suite.js';
+import type { Trace } from '../../src/schema/trace.js';
 
 /** One test outcome as a results file holds it. */
 export interface FixtureTest {
   id: string;
   pass: boolean;
   reasons?: string[];
+  /** Trace whose answer was scored. */
+  traceId?: string;
 }
 
 /** Two recommendations: R1 touches AGENTS.md, R2 the skill folder. */
@@ -45,6 +52,7 @@ export function runSummary(runId: string, tests: FixtureTest[], createdAt: strin
     totals: { tests: tests.length, passed, failed: tests.length - passed, errors: 0 },
     tests: tests.map((t) => ({
       id: t.id,
+      ...(t.traceId ? { traceId: t.traceId } : {}),
       status: t.pass ? 'pass' : 'fail',
       pass: t.pass,
       score: t.pass ? 1 : 0,
@@ -75,3 +83,36 @@ export const BASELINE: FixtureTest[] = [
   { id: 't2', pass: false, reasons: ['answer has no citation'] },
   { id: 't3', pass: true },
 ];
+
+/**
+ * Answers as the codex provider records them: one trace per test in the workspace's trace store,
+ * fingerprinted with the harness files as they are now (a live run under the current harness).
+ */
+export async function liveAnswers(root: string, tests: FixtureTest[]): Promise<FixtureTest[]> {
+  const files = (await hashWorkspace(root, DEFAULT_GUARD.allow)).harness;
+  const harness = runFingerprint(null, files)!;
+  const stamp = Math.random().toString(36).slice(2, 8);
+  const lines = tests.map((t) => {
+    const trace: Trace = {
+      schemaVersion: 1,
+      id: `live-${t.id}-${stamp}`,
+      source: { kind: 'codex-exec-json', file: 'incoming.jsonl', line: 1 },
+      sessionId: null,
+      startTime: new Date().toISOString(),
+      endTime: null,
+      cwd: null,
+      models: ['mock-model'],
+      task: `task of ${t.id}`,
+      finalAnswer: t.pass ? 'right' : 'wrong',
+      usage: { inputTokens: 100, cachedInputTokens: 0, outputTokens: 10, reasoningOutputTokens: 0, totalTokens: 110 },
+      spans: [],
+      harness,
+      attributes: {},
+    };
+    return serializeTrace(trace);
+  });
+  const store = join(root, '.harness-loop/traces/traces.jsonl');
+  mkdirSync(dirname(store), { recursive: true });
+  appendFileSync(store, `${lines.join('\n')}\n`);
+  return tests.map((t) => ({ ...t, traceId: `live-${t.id}-${stamp}` }));
+}

@@ -9,13 +9,21 @@ type Item = Record<string, unknown>;
 export type MockStep =
   | { shell: string }
   | { patch: string }
+  /** Code mode: one `exec` cell of JavaScript calling `tools.exec_command` / `tools.apply_patch`. */
+  | { code: string }
+  /** An MCP tool call (`namespace` is `mcp__<server>`). */
+  | { mcp: { server: string; tool: string; args: Record<string, unknown> } }
+  /** Any other function call (e.g. `write_stdin`). */
+  | { fn: { name: string; args: Record<string, unknown> } }
+  /** Any output item, sent as given (namespaced function calls such as `collaboration.spawn_agent`). */
+  | { item: Record<string, unknown> }
   | { answer: string }
   | { json: unknown }
   | { raw: string }
   | { fail: 'http500' | 'response.failed' };
 
 /** Decides the next step from the request, so retries and resumes do not confuse it. */
-export type MockPolicy = (request: { input: Item[]; model: string; stepIndex: number }) => MockStep;
+export type MockPolicy = (request: { input: Item[]; model: string; stepIndex: number; reasoningEffort?: string }) => MockStep;
 
 /** Plays steps in order, counting tool outputs since the latest user message. */
 export function scriptedPolicy(steps: MockStep[]): MockPolicy {
@@ -54,6 +62,11 @@ function itemFor(step: MockStep, n: number): Item {
   if ('shell' in step)
     return { type: 'function_call', id: `fc_${n}`, call_id: `call_shell_${n}`, name: 'exec_command', arguments: JSON.stringify({ cmd: step.shell, yield_time_ms: 2000 }) };
   if ('patch' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_patch_${n}`, name: 'apply_patch', input: step.patch };
+  if ('fn' in step) return { type: 'function_call', id: `fc_${n}`, call_id: `call_fn_${n}`, name: step.fn.name, arguments: JSON.stringify(step.fn.args) };
+  if ('mcp' in step)
+    return { type: 'function_call', id: `fc_${n}`, call_id: `call_mcp_${n}`, namespace: `mcp__${step.mcp.server}`, name: step.mcp.tool, arguments: JSON.stringify(step.mcp.args) };
+  if ('item' in step) return step.item;
+  if ('code' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_exec_${n}`, name: 'exec', input: step.code };
   const text = 'answer' in step ? step.answer : 'json' in step ? JSON.stringify(step.json) : 'raw' in step ? step.raw : '';
   return { type: 'message', id: `msg_${n}`, role: 'assistant', status: 'completed', phase: 'final_answer', content: [{ type: 'output_text', text, annotations: [] }] };
 }
@@ -75,7 +88,8 @@ export async function startMockResponses(policy: MockPolicy): Promise<MockServer
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RecordedRequest['body'];
       requests.push({ url: req.url, headers: req.headers, body });
       const input = body.input ?? [];
-      const step = current({ input, model: String(body.model), stepIndex: stepIndexOf(input) });
+      const effort = (body.reasoning as { effort?: unknown } | undefined)?.effort;
+      const step = current({ input, model: String(body.model), stepIndex: stepIndexOf(input), ...(typeof effort === 'string' ? { reasoningEffort: effort } : {}) });
       n++;
       if ('fail' in step && step.fail === 'http500') {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"mock failure","type":"server_error"}}');

@@ -14,19 +14,24 @@
  *   timeoutMs: 600000         the run is killed after this long
  *   workspace: ../..          the workspace to copy
  *   traceDir: ../traces/incoming
- *   env: {}                   extra environment; the rest (CODEX_HOME, HOME, keys) is inherited
+ *   env: {}                   extra environment; the rest (HOME, keys; CODEX_HOME without a plan) is inherited
  *
- * The scratch copy is a new, untrusted folder to Codex, so AGENTS.md and skills apply but the
- * project's `.codex/` config and hooks do not (Codex ignores `-c` project trust, and trusting a
- * temporary folder would be written into the user's config.toml for good).
+ * Codex applies a project's `.codex/config.toml` and hooks only to trusted projects, and keeps
+ * trust in $CODEX_HOME/config.toml. So when `evals run` names a plan in HARNESS_LOOP_LIVE_RUN_PLAN
+ * (src/codex/live-runs.ts), each run gets its own CODEX_HOME beside its copy, in which the copy is
+ * trusted with its hooks' hashes and the user's model access is carried over: the run applies the
+ * whole harness, and the user's own CODEX_HOME is never written. Without a plan (a plain
+ * `promptfoo eval`), the copy is an untrusted folder in the user's CODEX_HOME: AGENTS.md and
+ * skills apply, the project's config and hooks do not.
  *
  * `evals run --provider codex` copies this file to .harness-loop/evals/providers/ and names it in
  * a derived config. It imports only Node built-ins so the copy runs alone.
  */
 import { spawn } from 'node:child_process';
-import { copyFile, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarizeExecStream } from './trace-process.mjs';
 
@@ -173,6 +178,50 @@ async function writeRecord(file, from, content) {
   await rename(tmp, file);
 }
 
+/**
+ * The plan `evals run` wrote for this run (src/codex/live-runs.ts `LiveRunPlan`), or null.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<{ runDir: string, keep: boolean, configTemplate: string, projectRootToken: string, copyFiles: string[], carriedKeys: string[], hookSources: Record<string, string | null> } | null>}
+ */
+async function readPlan(env) {
+  const file = env.HARNESS_LOOP_LIVE_RUN_PLAN;
+  if (!file) return null;
+  const plan = JSON.parse(await readFile(file, 'utf8'));
+  if (plan?.version !== 1 || typeof plan.runDir !== 'string' || typeof plan.configTemplate !== 'string') throw new Error(`${file}: not a live-run plan this provider reads`);
+  return plan;
+}
+
+/**
+ * The hook files of the copy that differ from those the plan's trust was computed from: their
+ * handlers would be untrusted, and Codex skips untrusted hooks without a word.
+ * @param {NonNullable<Awaited<ReturnType<typeof readPlan>>>} plan @param {string} cwd
+ */
+export async function changedHookSources(plan, cwd) {
+  const changed = [];
+  for (const [rel, expected] of Object.entries(plan.hookSources ?? {})) {
+    const data = await readFile(join(cwd, rel)).catch(() => null);
+    const actual = data === null ? null : createHash('sha256').update(data).digest('hex');
+    if (actual !== expected) changed.push(rel);
+  }
+  return changed;
+}
+
+/**
+ * The run's own CODEX_HOME: the plan's config with the copy's real path filled in (TOML-escaped),
+ * and the user's files copied (never linked: Codex may rewrite auth.json when it refreshes a login).
+ * @param {NonNullable<Awaited<ReturnType<typeof readPlan>>>} plan @param {string} home @param {string} projectRoot
+ */
+export async function writeRunHome(plan, home, projectRoot) {
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const escaped = JSON.stringify(projectRoot).slice(1, -1).replace(/\x7f/g, '\\u007f');
+  await writeFile(join(home, 'config.toml'), plan.configTemplate.split(plan.projectRootToken).join(escaped), { mode: 0o600 });
+  for (const file of plan.copyFiles) {
+    const target = join(home, basename(file));
+    await copyFile(file, target);
+    await chmod(target, 0o600);
+  }
+}
+
 /** @param {string} base @param {string} path */
 function resolveFrom(base, path) {
   return isAbsolute(path) ? path : resolve(base, path);
@@ -204,7 +253,13 @@ export default class CodexProvider {
   async callApi(prompt, context) {
     const testId = (text(context?.vars?.test_id) ?? 'test').replace(/[^A-Za-z0-9._-]/g, '_');
     const env = { ...process.env, ...this.env };
-    const scratch = await mkdtemp(join(tmpdir(), 'harness-loop-eval-'));
+    let plan;
+    try {
+      plan = await readPlan(env);
+    } catch (error) {
+      return { error: `cannot read the live-run plan: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const scratch = await mkdtemp(plan ? join(plan.runDir, `${testId}-`) : join(tmpdir(), 'harness-loop-eval-'));
     try {
       const cwd = join(scratch, 'workspace');
       try {
@@ -213,12 +268,26 @@ export default class CodexProvider {
         return { error: `cannot copy the workspace ${this.workspace}: ${error instanceof Error ? error.message : String(error)}` };
       }
       const args = [
-        'exec', '--json', '--skip-git-repo-check', '-s', 'workspace-write',
+        // With a plan the run's config.toml sets the sandbox, so the project's own setting can win.
+        'exec', '--json', '--skip-git-repo-check', ...(plan ? [] : ['-s', 'workspace-write']),
         ...this.codexConfig.flatMap((c) => ['-c', c]),
         ...(this.model ? ['-m', this.model] : []),
         // `--` so a task that starts with "-" is not read as a flag.
         '--', prompt,
       ];
+      if (plan) {
+        // Trust is keyed by the real path, as Codex resolves the cwd.
+        const root = await realpath(cwd);
+        const changed = await changedHookSources(plan, cwd);
+        if (changed.length > 0) return { error: `${changed.join(' and ')} changed after the eval run started, so its hooks would run untrusted; run again` };
+        const home = join(scratch, 'codex-home');
+        try {
+          await writeRunHome(plan, home, root);
+        } catch (error) {
+          return { error: `cannot prepare the run's CODEX_HOME ${home}: ${error instanceof Error ? error.message : String(error)}` };
+        }
+        env.CODEX_HOME = home;
+      }
       const started = new Date();
       const run = await runCodex(this.codexBin, args, cwd, env, this.timeoutMs);
       if (run.spawnError) return { error: `cannot run codex "${this.codexBin}": ${run.spawnError} (install @openai/codex, or pass --codex-bin)` };
@@ -248,7 +317,7 @@ export default class CodexProvider {
       }
       return { output: parsed.answer, metadata, ...(tokenUsage ? { tokenUsage } : {}) };
     } finally {
-      await rm(scratch, { recursive: true, force: true });
+      if (!plan?.keep) await rm(scratch, { recursive: true, force: true });
     }
   }
 }

@@ -19,6 +19,21 @@ export function toRepoPath(path: string, cwd: string | null): string | null {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : rel;
 }
 
+/**
+ * Where a trace's citations are looked up. A session ran in its own working directory, which may
+ * be another checkout than the workspace: its citations are checked there. A cwd inside the
+ * workspace also counts the workspace root (citations may be root-relative). A cwd that does not
+ * exist on this machine is taken for this workspace recorded elsewhere (a copied or synced
+ * checkout, the bundled example), so the workspace stands in for it.
+ */
+export function citationRoots(cwd: string | null, workspace: string, dirExists: (dir: string) => boolean): string[] {
+  if (!cwd) return [workspace];
+  const rel = posix.relative(workspace, cwd);
+  const inside = rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  if (inside) return rel === '' ? [workspace] : [cwd, workspace];
+  return dirExists(cwd) ? [cwd] : [workspace];
+}
+
 /** One record per path the final answer cites that does not exist in the repository. */
 export function detectMissingCitedFiles(trace: Trace, fileExists: FileExists): Feedback[] {
   if (!trace.finalAnswer) return [];

@@ -5,6 +5,7 @@ import { checkWrite, judgeToolCall, renderGuardDeny, type GuardPolicy } from '..
 import { DEFAULT_GUARD } from '../../../src/checks/hook-config.js';
 import { makeRepo, readCorpus, type FixtureRepo } from './fixture-repo.js';
 
+const HOOKS_JSON = `${JSON.stringify({ hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: 'node "$(git rev-parse --show-toplevel 2>/dev/null || pwd)/.codex/harness-loop/hooks/edit_guard.cjs"', timeout: 10 }] }] } }, null, 2)}\n`;
 const HOME = '/home/guard-test-user'; // outside the repository and outside the temp folders
 let repo: FixtureRepo;
 let policy: GuardPolicy;
@@ -18,9 +19,13 @@ beforeAll(() => {
     '.codex/x': 'x\n',
     'skills/demo/SKILL.md': '---\nname: demo\n---\n',
     'package.json': '{"name":"fixture"}\n',
+    '.codex/hooks.json': HOOKS_JSON,
+    '.codex/harness-loop/hooks/edit_guard.cjs': '// bundle\n',
+    '.harness-loop/config.yaml': 'critic:\n  model: gpt-5.4-mini\nguard:\n  always: true\n',
+    '.harness-loop/evals/promptfooconfig.yaml': 'tests: []\n',
   });
   repo.link('skills/to-src', '../src');
-  repo.link('.harness-loop/app-link.ts', '../src/app.ts');
+  repo.link('hooks/app-link.ts', '../src/app.ts');
   policy = { root: repo.root, allow: DEFAULT_GUARD.allow, why: 'cycle c1 is in its implement phase' };
 });
 afterAll(() => repo.remove());
@@ -51,10 +56,22 @@ describe('edit guard corpus', () => {
 
 describe('apply_patch through the tool', () => {
   const wrap = (body: string) => `*** Begin Patch\n${body}\n*** End Patch\n`;
+  const attacks = JSON.parse(readFileSync('test/fixtures/guard/patch-attacks.json', 'utf8')) as { name: string; patch: string }[];
+  const edits = JSON.parse(readFileSync('test/fixtures/guard/patch-harness-edits.json', 'utf8')) as { name: string; patch: string }[];
+
+  it.each(attacks.map((a) => [a.name, a.patch]))('denies %s', (_name, text) => {
+    const v = patch(text);
+    expect(v.allowed, v.reason).toBe(false);
+  });
+
+  it.each(edits.map((a) => [a.name, a.patch]))('allows %s', (_name, text) => {
+    const v = patch(text);
+    expect(v, v.reason).toMatchObject({ allowed: true });
+  });
 
   it('allows a patch that only touches harness files', () => {
-    const v = patch(wrap('*** Update File: AGENTS.md\n@@\n-a\n+b\n*** Add File: .codex/hooks.json\n+{}\n*** Delete File: .harness-loop/old.md'));
-    expect(v).toEqual({ allowed: true, reason: 'every path written is a harness file', paths: ['AGENTS.md', '.codex/hooks.json', '.harness-loop/old.md'] });
+    const v = patch(wrap('*** Update File: AGENTS.md\n@@\n-a\n+b\n*** Add File: .codex/prompts/x.md\n+{}\n*** Delete File: skills/demo/old.md'));
+    expect(v).toEqual({ allowed: true, reason: 'every path written is a harness file', paths: ['AGENTS.md', '.codex/prompts/x.md', 'skills/demo/old.md'] });
   });
 
   it.each([
@@ -78,7 +95,7 @@ describe('apply_patch through the tool', () => {
   it('fails closed on a patch it cannot read', () => {
     const v = patch('*** Begin Patch\n*** Frobnicate File: src/app.ts\n*** End Patch\n');
     expect(v.allowed).toBe(false);
-    expect(v.reason).toContain('unknown patch header on line 2');
+    expect(v.reason).toContain('line 2 is not a valid hunk header');
   });
 
   it('reads the real PreToolUse apply_patch payload Codex sends', () => {
@@ -104,7 +121,7 @@ describe('reasons the model can act on', () => {
   });
 
   it('names the symlink target when a harness path leads elsewhere', () => {
-    expect(bash('echo x > .harness-loop/app-link.ts').reason).toContain('.harness-loop/app-link.ts (redirection >) is a symlink to src/app.ts, which is not a harness file');
+    expect(bash('echo x > hooks/app-link.ts').reason).toContain('hooks/app-link.ts (redirection >) is a symlink to src/app.ts, which is not a harness file');
   });
 
   it('resolves the cwd of the call, including a subfolder of the repository', () => {
@@ -117,12 +134,28 @@ describe('reasons the model can act on', () => {
   });
 });
 
+describe('running files', () => {
+  it('refuses a file changed since the cycle started, in any form of running it, and allows older ones', () => {
+    repo.write('hooks/old.sh', 'echo old\n');
+    const started = { ...policy, since: Date.now() + 60_000 }; // the cycle starts after old.sh was written
+    expect(judgeToolCall({ tool_name: 'Bash', tool_input: { command: 'bash hooks/old.sh' }, cwd: repo.root }, started, HOME).allowed).toBe(true);
+    const later = { ...policy, since: Date.now() - 60_000 }; // old.sh changed during the cycle
+    for (const command of ['bash hooks/old.sh', 'sh < hooks/old.sh', 'source hooks/old.sh', './hooks/old.sh', 'cd hooks && ./old.sh', 'env X=1 bash hooks/old.sh']) {
+      const v = judgeToolCall({ tool_name: 'Bash', tool_input: { command }, cwd: repo.root }, later, HOME);
+      expect(v.allowed, command).toBe(false);
+      expect(v.reason).toContain('hooks/old.sh');
+      expect(v.reason).toContain('was created or changed during this cycle');
+    }
+  });
+});
+
 describe('checkWrite', () => {
   const w = (path: string, subtree = false) => checkWrite({ path, via: 'test', op: 'write', subtree }, policy);
 
-  it('allows device files and temp folders outside the repository', () => {
+  it('allows device files but no other path outside the repository, temp folders included', () => {
     expect(w('/dev/null')).toBeNull();
-    expect(w('/tmp/scratch')).toBeNull();
+    expect(w('/tmp/scratch')).toBe('is outside the repository');
+    expect(w(join(repo.root, '..', 'outside.txt'))).toBe('is outside the repository');
   });
 
   it('refuses a folder whose contents are not all harness files', () => {
@@ -135,7 +168,14 @@ describe('checkWrite', () => {
     expect(w(repo.root, true)).toBe('is the repository itself');
   });
 
-  it('leaves tools that write nothing alone', () => {
-    expect(judgeToolCall({ tool_name: 'mcp__probe__echo', tool_input: { text: 'hi' }, cwd: repo.root }, policy, HOME)).toEqual({ allowed: true, reason: 'the call writes no file', paths: [] });
+  it('leaves read-only built-ins alone and refuses other tools unless listed read-only', () => {
+    expect(judgeToolCall({ tool_name: 'view_image', tool_input: { path: 'a.png' }, cwd: repo.root }, policy, HOME)).toEqual({ allowed: true, reason: 'the call writes no file', paths: [] });
+    for (const tool of ['mcp__probe__echo', 'write_stdin']) {
+      const v = judgeToolCall({ tool_name: tool, tool_input: { text: 'hi', chars: 'rm -rf src\n' }, cwd: repo.root }, policy, HOME);
+      expect(v.allowed, tool).toBe(false);
+      expect(v.reason).toContain(`${tool} is not a shell or apply_patch call`);
+    }
+    const listed = { ...policy, readOnlyTools: ['mcp__probe__*'] };
+    expect(judgeToolCall({ tool_name: 'mcp__probe__echo', tool_input: { text: 'hi' }, cwd: repo.root }, listed, HOME).allowed).toBe(true);
   });
 });

@@ -69,7 +69,7 @@ describe('readHookConfig', () => {
     repo = makeRepo({ '.harness-loop/config.yaml': CONFIG });
     expect(readHookConfig(repo.root)).toEqual({
       evidence: { outputGlobs: ['output/**/*.md', 'reports/**'], sourceRoots: ['docs', 'src'], minCoverage: 0.75, unit: 'paragraph' },
-      guard: { always: true, allow: ['**/AGENTS.md', '.codex/**'] },
+      guard: { always: true, allow: ['**/AGENTS.md', '.codex/**'], readOnlyTools: [] },
       redaction: [{ name: 'internal-token', pattern: 'itk_[a-z0-9]{8}', flags: 'i' }],
     });
   });

@@ -56,6 +56,7 @@ describe('analyzeShell', () => {
         { path: '/dev/null', via: 'redirection 2>', op: 'write', subtree: false },
       ],
       unknown: [],
+      executes: [],
     });
   });
 
@@ -87,8 +88,8 @@ describe('analyzeShell', () => {
   it('reads apply_patch given through the shell', () => {
     const cmd = "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: docs/new.md\n+hi\n*** Delete File: docs/x.md\n*** End Patch\nEOF";
     expect(analyze(cmd).writes).toEqual([
-      { path: `${repo.root}/docs/new.md`, via: 'apply_patch', op: 'write', subtree: false },
-      { path: `${repo.root}/docs/x.md`, via: 'apply_patch', op: 'delete', subtree: false },
+      { path: `${repo.root}/docs/new.md`, via: 'apply_patch (add)', op: 'write', subtree: false, patch: expect.objectContaining({ source: `${repo.root}/docs/new.md` }) },
+      { path: `${repo.root}/docs/x.md`, via: 'apply_patch (delete)', op: 'delete', subtree: false, patch: expect.objectContaining({ source: `${repo.root}/docs/x.md` }) },
     ]);
   });
 
@@ -97,9 +98,20 @@ describe('analyzeShell', () => {
   });
 
   it('accepts reads and program runs as writing nothing', () => {
-    for (const cmd of ['ls -la', 'cat a | grep b', 'npm test', 'python3 -m pytest', 'node scripts/x.js', 'git log --oneline']) {
-      expect(analyze(cmd), cmd).toEqual({ writes: [], unknown: [] });
+    for (const cmd of ['ls -la', 'cat a | grep b', 'npm test', 'python3 -m pytest', 'git log --oneline']) {
+      expect(analyze(cmd), cmd).toEqual({ writes: [], unknown: [], executes: [] });
     }
+  });
+
+  it('records the files a command runs as programs', () => {
+    const run = (cmd: string) => analyze(cmd).executes.map((x) => `${x.path.replace(repo.root, '<repo>')} (${x.via})`);
+    expect(run('node scripts/x.js')).toEqual(['<repo>/scripts/x.js (node)']);
+    expect(run('bash hooks/x.sh')).toEqual(['<repo>/hooks/x.sh (bash)']);
+    expect(run('./hooks/x.sh --flag')).toEqual(['<repo>/hooks/x.sh (run as a program)']);
+    expect(run('source hooks/env.sh && . ./more.sh')).toEqual(['<repo>/hooks/env.sh (source)', '<repo>/more.sh (.)']);
+    expect(run('npx tsx scripts/y.ts')).toEqual(['<repo>/scripts/y.ts (tsx)']);
+    expect(run('bash < hooks/x.sh')).toEqual(['<repo>/hooks/x.sh (bash < file)']);
+    expect(run('python3 -m pytest && node -e "1"')).toEqual([]);
   });
 
   it('tells inline interpreter code that reads from code that writes', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeBatches } from '../../../src/batch/batch.js';
 import { assertCriticModelDiffers, readBatch, readBatchManifest, selectBatches } from '../../../src/critique/batches.js';
-import { buildExecArgs, resolveCodexBin, runStructuredPass } from '../../../src/critique/codex.js';
+import { buildExecArgs, resolveCodexBin, runStructuredPass } from '../../../src/codex/runner.js';
 import { ExternalCommandError, UsageError } from '../../../src/errors.js';
 import { CritiqueSchema } from '../../../src/schema/critique.js';
 import { workspacePaths } from '../../../src/util/workspace.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { parseAnswer } from '../../../src/critique/codex.js';
+import { parseAnswer } from '../../../src/codex/runner.js';
 import { CritiqueSchema } from '../../../src/schema/critique.js';
 import { STRICT_OUTPUT_SCHEMAS, checkStrictJsonSchema, toStrictJsonSchema } from '../../../src/schema/registry.js';
 

@@ -24,6 +24,7 @@ describe('readEvalProviderFlags', () => {
       codex: { bin: 'bin/codex', model: 'gpt-5.5', config: ['a=1', 'b=2'] },
     });
     expect(readEvalProviderFlags({})).toEqual({ codex: { config: [] } });
+    expect(readEvalProviderFlags({ provider: 'codex', 'keep-runs': true })).toEqual({ provider: 'codex', codex: { config: [], keepRuns: true } });
   });
 
   it('rejects an unknown provider and an empty value', () => {
@@ -100,7 +101,7 @@ describe('recording codex runs', () => {
     copyFileSync('test/fixtures/codex-exec/exec.error.jsonl', join(incoming, `ev-2-${ERROR_THREAD}.jsonl`));
     const rows = [{ vars: { task: 'Create hello.txt' }, response: { metadata: { traceId: EXEC_THREAD } } }];
 
-    const result = await ingestRecordedRuns(evalPaths(ws), ConfigSchema.parse({}), raw(rows));
+    const result = await ingestRecordedRuns(evalPaths(ws), ConfigSchema.parse({}), raw(rows), { '.codex/config.toml': 'c1' });
 
     expect(result).toEqual({ files: 2, traces: 2, added: 2, skipped: [] });
     const stored = readFileSync(join(ws, '.harness-loop/traces/traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Trace);
@@ -109,6 +110,8 @@ describe('recording codex runs', () => {
       // No test named this run (an earlier run stopped before ingesting): its task stays unknown.
       [ERROR_THREAD, 'codex-exec-json', null, null],
     ]);
+    // Runs harness-loop started carry the harness files of the copy they ran in.
+    for (const t of stored) expect([t.harness?.derivedFrom, t.harness?.components['file:.codex/config.toml']]).toEqual(['run', 'c1']);
     expect(readdirSync(incoming)).toEqual([]);
   });
 

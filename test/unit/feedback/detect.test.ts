@@ -1,4 +1,6 @@
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectFeedback } from '../../../src/feedback/detect.js';
@@ -52,5 +54,45 @@ describe('feedback detect', () => {
   it('asks for ingest when there is no trace store', async () => {
     const workspace = await workspaceWith([]);
     await expect(detectFeedback({ workspace, config: defaultConfig() })).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe('feedback detect: cited files of another checkout', () => {
+  /** The 0.40 IDE-extension session, run in `cwd`, answering with a citation of src/cart/total.ts. */
+  async function sessionIn(dir: string, cwd: string): Promise<string> {
+    const text = readFileSync('test/fixtures/codex-history/vscode-0.40.jsonl', 'utf8')
+      .replaceAll('/Users/dev/shop', cwd)
+      .replaceAll('passes now.', 'passes now (source: src/cart/total.ts).');
+    const file = join(dir, `rollout-${Math.random().toString(36).slice(2)}.jsonl`);
+    await writeFile(file, text);
+    return file;
+  }
+
+  it("resolves them against the session's own cwd, not the workspace", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hl-cwd-'));
+    const other = join(root, 'other-checkout');
+    mkdirSync(join(other, 'src/cart'), { recursive: true });
+    await writeFile(join(other, 'src/cart/total.ts'), 'export {}\n');
+    const lacking = join(root, 'lacking-checkout');
+    mkdirSync(lacking);
+    const workspace = await workspaceWith([await sessionIn(root, other)]);
+    const config = defaultConfig();
+    const found = await detectFeedback({ workspace, config, now: NOW });
+    expect(found.byDetector['missing-cited-files']).toBe(0);
+    // The 0.40-era shell result (exit code inside a JSON string) is a failed command to detect.
+    expect(found.byDetector['failed-commands']).toBe(1);
+
+    const second = await workspaceWith([await sessionIn(root, lacking)]);
+    const missing = await detectFeedback({ workspace: second, config, now: NOW });
+    expect(missing.byDetector['missing-cited-files']).toBe(1);
+    expect(missing.added.find((r) => r.category === 'citation_error')?.observation).toContain('src/cart/total.ts');
+
+    // A cwd that is not on this machine stands for this workspace recorded elsewhere.
+    const third = await workspaceWith([await sessionIn(root, join(root, 'gone'))]);
+    expect((await detectFeedback({ workspace: third, config, now: NOW })).byDetector['missing-cited-files']).toBe(1);
+    mkdirSync(join(third, 'src/cart'), { recursive: true });
+    await writeFile(join(third, 'src/cart/total.ts'), 'export {}\n');
+    await writeFile(workspacePaths(third).feedbackStore, '');
+    expect((await detectFeedback({ workspace: third, config, now: NOW })).byDetector['missing-cited-files']).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FEEDBACK_SCHEMA_VERSION, type Feedback } from '../../../src/schema/feedback.js';
 import { contradicts } from '../../../src/feedback/contradictions.js';
 import { serializeFeedback } from '../../../src/feedback/record.js';
-import { appendFeedback, effectiveWeight, loadFeedback, markContradictions, readFeedbackStore } from '../../../src/feedback/store.js';
+import { appendFeedback, effectiveWeight, loadAllFeedback, loadFeedback, markContradictions, readFeedbackStore } from '../../../src/feedback/store.js';
 import { InputError } from '../../../src/errors.js';
 import { defaultConfig } from './helpers.js';
 
@@ -57,6 +57,22 @@ describe('feedback store', () => {
     expect(message).toContain(`${file}:2: (line): malformed JSON`);
     expect(message).toContain(`${file}:3: severity: Invalid option`);
     expect((error as InputError).exitCode).toBe(2);
+  });
+
+  it('skips a torn last line a killed writer left, and the next append cuts it off', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'hl-store-')), 'feedback.jsonl');
+    const whole = serializeFeedback(record({ id: 'fb_a' }));
+    await writeFile(file, `${whole}\n${serializeFeedback(record({ id: 'fb_b' })).slice(0, 30)}`);
+    expect((await readFeedbackStore(file)).map((r) => r.id)).toEqual(['fb_a']);
+    await appendFeedback(file, [record({ id: 'fb_c' })]);
+    expect(await readFile(file, 'utf8')).toBe(`${whole}\n${serializeFeedback(record({ id: 'fb_c' }))}\n`);
+  });
+
+  it('names the folder when the feedback folder cannot be listed, instead of reading it as empty', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hl-store-'));
+    const notADir = join(dir, 'feedback');
+    await writeFile(notADir, 'a file where the folder should be');
+    await expect(loadAllFeedback(notADir)).rejects.toThrow(`${notADir}: cannot list folder`);
   });
 
   it('keeps the first copy when two writers appended the same record', async () => {

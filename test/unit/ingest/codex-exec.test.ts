@@ -37,7 +37,8 @@ describe('codex exec --json reader', () => {
       sessionId: '01a20f59-f305-7e31-9c64-0113b2a3c47d',
       source: { kind: 'codex-exec-json', line: 1 },
       task: null,
-      startTime: null,
+      // From the UUIDv7 thread id; the rollout of the same session says 20:58:02.891Z.
+      startTime: '2026-11-24T20:58:02.885Z',
       finalAnswer: 'All done: ran the shell command and created hello.txt.',
     });
     expect(t.usage).toEqual({ inputTokens: 3600, cachedInputTokens: 900, outputTokens: 66, reasoningOutputTokens: 9, totalTokens: 3666 });

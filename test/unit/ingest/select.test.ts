@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeFiltered } from '../../../src/ingest/filter-report.js';
 import { ingest } from '../../../src/ingest/ingest.js';
 import { ConfigSchema } from '../../../src/schema/config.js';
 
@@ -65,5 +66,30 @@ describe('ingest session selection', () => {
       expect(trace.source.kind).toBe('codex-rollout');
       expect(trace.attributes.alsoSeenIn).toEqual(['codex-exec-json']);
     }
+  });
+});
+
+describe('ingest says what it filtered and why', () => {
+  it('counts each reason and names the flag that keeps those sessions', async () => {
+    const env = { CODEX_HOME: codexHome() };
+    const elsewhere = mkdtempSync(join(tmpdir(), 'hl-ws-'));
+    const result = await ingest({ workspace: elsewhere, paths: [], from: 'auto', allRepos: false, config, env, dryRun: true });
+    expect(result.filteredBy).toEqual({ otherRepos: 5, beforeSince: 0, noStartTime: 0, olderThanLast: 0 });
+    expect(describeFiltered(result, { workspace: elsewhere })).toEqual([`5 sessions of other repositories skipped (cwd outside ${elsewhere}); add --all-repos to keep them`]);
+
+    const since = new Date('2099-01-01T00:00:00Z');
+    const late = await ingest({ workspace: elsewhere, paths: ['test/fixtures/codex-history/exec-0.46.jsonl', SESSIONS], from: 'auto', allRepos: true, since, config, dryRun: true });
+    expect(late.filteredBy).toMatchObject({ beforeSince: 5, noStartTime: 1 });
+    const lines = describeFiltered(late, { workspace: elsewhere, since });
+    expect(lines).toContain('5 sessions started before 2099-01-01T00:00:00.000Z skipped; widen --since to keep them');
+    expect(lines).toContain('1 session without a start time skipped, since --since cannot place them; drop --since to keep them');
+  });
+
+  it('says when the sessions folder holds no rollouts', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'hl-home-'));
+    mkdirSync(join(home, 'sessions'));
+    const ws = mkdtempSync(join(tmpdir(), 'hl-ws-'));
+    const result = await ingest({ workspace: ws, paths: [], from: 'auto', allRepos: false, config, env: { CODEX_HOME: home }, dryRun: true });
+    expect(describeFiltered(result, { workspace: ws })).toEqual([`no Codex rollouts under ${join(home, 'sessions')} (rollout-*.jsonl or .jsonl.zst); pass files or folders to read others`]);
   });
 });

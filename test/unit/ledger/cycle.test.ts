@@ -7,7 +7,7 @@ import { readLedger } from '../../../src/ledger/ledger.js';
 import { CycleSchema } from '../../../src/schema/cycle.js';
 import type { LedgerEntry } from '../../../src/schema/ledger.js';
 import { runCli } from '../../support/cli.js';
-import { BASELINE, makeWorkspace, runSummary, writeRun, writeText, type FixtureTest } from '../../support/ledger-workspace.js';
+import { BASELINE, liveAnswers, makeWorkspace, runSummary, writeRun, writeText, type FixtureTest } from '../../support/ledger-workspace.js';
 
 const cli = (root: string, ...args: string[]) => runCli([...args, '-C', root]);
 const cycleFile = (root: string) => join(root, '.harness-loop/cycle.json');
@@ -23,11 +23,18 @@ async function openCycle(): Promise<string> {
   return root;
 }
 
-/** Writes the run after the change (created now, so after the cycle started) and verifies it via the CLI. */
+/**
+ * Writes the run after the change (created now, so after the cycle started), its answers recorded
+ * as live runs under the current harness, and verifies it via the CLI.
+ */
 async function verifyWith(root: string, tests: FixtureTest[], ...flags: string[]) {
-  const file = writeRun(root, `run-${Math.random().toString(36).slice(2, 8)}`, tests);
+  const file = writeRun(root, `run-${Math.random().toString(36).slice(2, 8)}`, await liveAnswers(root, tests));
   return cli(root, 'verify', '--results', file, ...flags);
 }
+
+/** One passing and five failing tests: five fixes are what the sign test needs at 95%. */
+const WIDE: FixtureTest[] = [{ id: 't1', pass: true }, ...[2, 3, 4, 5, 6].map((n) => ({ id: `t${n}`, pass: false }))];
+const WIDE_FIXED: FixtureTest[] = WIDE.map((t) => ({ id: t.id, pass: true }));
 
 const ALL_PASS: FixtureTest[] = BASELINE.map((t) => ({ id: t.id, pass: true }));
 
@@ -133,12 +140,14 @@ describe('verify', () => {
   });
 
   it('closes the cycle on an improvement: exit 0, verdict improved, line stats for the harness file', async () => {
-    const root = await openCycle();
+    const root = makeWorkspace();
+    writeRun(root, 'run-a', WIDE);
+    expect((await cli(root, 'cycle', 'start')).exitCode).toBe(0);
     appendFileSync(join(root, 'AGENTS.md'), 'Cite a file for every claim.\n');
-    const r = await verifyWith(root, ALL_PASS);
+    const r = await verifyWith(root, WIDE_FIXED);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('cycle 1 closed; the edit guard is off');
+    expect(r.stdout).toContain('cycle 1 closed (improved; commit the change as "harness: Require citations in AGENTS.md"); the edit guard is off');
     const [entry] = await entries(root);
     expect(entry).toMatchObject({
       cycle: 1,
@@ -146,13 +155,23 @@ describe('verify', () => {
       recommendation: { id: 'R1', title: 'Require citations in AGENTS.md' },
       baselineRunId: 'run-a',
       filesChanged: [{ path: 'AGENTS.md', change: 'modified', added: 1, removed: 0, harness: true }],
-      passRateBefore: 2 / 3,
+      passRateBefore: 1 / 6,
       passRateAfter: 1,
-      testsFixed: ['t2'],
+      testsFixed: ['t2', 't3', 't4', 't5', 't6'],
       testsRegressed: [],
       verdict: 'improved',
       closed: true,
     });
+    expect(entry!.measurement).toMatchObject({
+      coverage: { rerun: 6, total: 6 },
+      passRateBefore: { passes: 1, runs: 6 },
+      passRateAfter: { passes: 6, runs: 6, high: 1 },
+      signTest: { gains: 5, losses: 0, pGain: 1 / 32 },
+      agentModels: ['mock-model'],
+      cost: { tokens: 660 },
+    });
+    expect(entry!.measurement!.fingerprints.after).toHaveLength(1);
+    expect(entry!.measurement!.fingerprints.baseline).not.toContain(entry!.measurement!.fingerprints.after[0]);
     expect(entry!.oneChangeBreach).toBeUndefined();
     expect(existsSync(cycleFile(root))).toBe(false);
     expect(existsSync(join(root, '.harness-loop/cycle-snapshot'))).toBe(false);
@@ -175,7 +194,8 @@ describe('verify', () => {
       { id: 't3', pass: true },
     ]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('1 test(s) passed at the baseline and fail now:\n  - t1: no citation in the answer');
+    expect(r.stderr).toContain('regressed: 1 test(s) passed every baseline run and failed every run under the change: t1');
+    expect(r.stderr).toContain('  - t1: no citation in the answer; passed 1/1 baseline run(s), 0/1 under the change');
     expect(r.stderr).toContain('harness-loop verify --accept-regression "reason"');
     expect((await entries(root))[0]).toMatchObject({ verdict: 'regressed', testsRegressed: ['t1'], testsFixed: ['t2'], closed: false });
     expect(existsSync(cycleFile(root))).toBe(true);
@@ -200,26 +220,101 @@ describe('verify', () => {
     expect(r.stderr).toContain('--accept-regression needs a reason');
   });
 
-  it('flags files outside the harness as a one-change breach: exit 1 unless --accept-breach', async () => {
+  it('refuses, naming them, when files outside the harness changed: exit 1, no entry, --accept-breach does not help', async () => {
     const root = await openCycle();
     appendFileSync(join(root, 'AGENTS.md'), 'Cite.\n');
     appendFileSync(join(root, 'src/app.js'), 'console.log("patched");\n');
     const r = await verifyWith(root, ALL_PASS);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('1 file(s) outside the harness changed: src/app.js');
-    expect((await entries(root))[0]).toMatchObject({
-      verdict: 'improved',
-      oneChangeBreach: { reasons: ['1 file(s) outside the harness changed: src/app.js'] },
-      closed: false,
-    });
-    expect((await entries(root))[0]!.filesChanged).toContainEqual({ path: 'src/app.js', change: 'modified', added: null, removed: null, harness: false });
-
+    expect(r.stderr).toContain('verify refuses: 1 file(s) outside the harness changed during cycle 1:\n  - src/app.js (modified)');
     const accepted = await verifyWith(root, ALL_PASS, '--accept-breach', 'the fixture needed a log line');
-    expect(accepted.exitCode).toBe(0);
-    expect((await entries(root))[1]).toMatchObject({
-      oneChangeBreach: { reasons: ['1 file(s) outside the harness changed: src/app.js'], accepted: { reason: 'the fixture needed a log line' } },
-      closed: true,
-    });
+    expect(accepted.exitCode).toBe(1);
+    expect(await entries(root)).toEqual([]);
+    expect(existsSync(cycleFile(root))).toBe(true);
+  });
+
+  it('is not_measured (exit 1, how to measure) when every answer predates the change, and lists each test', async () => {
+    const root = await openCycle();
+    appendFileSync(join(root, 'AGENTS.md'), 'Cite.\n');
+    // Replay of answers recorded before the change: no trace under the changed harness.
+    const r = await cli(root, 'verify', '--results', writeRun(root, 'run-replay', ALL_PASS));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('not_measured: no test was re-run under the changed harness');
+    expect(r.stderr).toContain('  - t2: no trace behind its answer');
+    expect(r.stderr).toContain('harness-loop verify --provider codex');
+    expect(r.stderr).toContain('harness-loop ingest');
+    const [entry] = await entries(root);
+    expect(entry).toMatchObject({ verdict: 'not_measured', closed: false, measurement: { coverage: { rerun: 0, total: 3 } } });
+    expect(existsSync(cycleFile(root))).toBe(true);
+  });
+
+  it('does not count answers from runs under the baseline harness', async () => {
+    const root = makeWorkspace();
+    writeRun(root, 'run-a', WIDE);
+    expect((await cli(root, 'cycle', 'start')).exitCode).toBe(0);
+    // Live runs made before any edit ran under the baseline harness files.
+    const early = await liveAnswers(root, WIDE_FIXED);
+    appendFileSync(join(root, 'AGENTS.md'), 'Cite.\n');
+    const r = await cli(root, 'verify', '--results', writeRun(root, 'run-early', early));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('ran under the baseline harness');
+  });
+
+  it('is inconclusive (exit 1, the repeats needed) when too few tests moved', async () => {
+    const root = await openCycle();
+    appendFileSync(join(root, 'AGENTS.md'), 'Cite.\n');
+    const r = await verifyWith(root, ALL_PASS);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('inconclusive: 1 run pair(s) gained against 0 lost');
+    expect(r.stderr).toContain('--repeat 5');
+    expect((await entries(root))[0]).toMatchObject({ verdict: 'inconclusive', closed: false, measurement: { repeatsNeeded: 5 } });
+  });
+
+  it('allows appends to an append-only exam file (a new recorded verdict)', async () => {
+    const root = makeWorkspace();
+    writeText(root, '.harness-loop/evals/promptfooconfig.yaml', 'tests:\n  - description: t1\n');
+    writeText(root, '.harness-loop/evals/rubric-verdicts.jsonl', '{"testId":"t2","pass":false,"score":0,"reason":"no"}\n');
+    writeRun(root, 'run-a', BASELINE);
+    expect((await cli(root, 'cycle', 'start')).exitCode).toBe(0);
+    appendFileSync(join(root, 'AGENTS.md'), 'Cite.\n');
+    // Appending a verdict is allowed; rewriting one is not; the suite may not change at all.
+    appendFileSync(join(root, '.harness-loop/evals/rubric-verdicts.jsonl'), '{"testId":"t3","pass":true,"score":1,"reason":"ok"}\n');
+    expect((await verifyWith(root, BASELINE)).exitCode).toBe(0);
+  });
+
+  it("refuses when a trace stored at cycle start was altered, and names the guard's settings", async () => {
+    const root = makeWorkspace();
+    const answers = await liveAnswers(root, BASELINE);
+    writeRun(root, 'run-a', answers);
+    writeText(root, '.harness-loop/config.yaml', 'guard:\n  allow: ["**/AGENTS.md", "skills/**", ".harness-loop/config.yaml"]\n');
+    expect((await cli(root, 'cycle', 'start')).exitCode).toBe(0);
+    const store = join(root, '.harness-loop/traces/traces.jsonl');
+    writeFileSync(store, readFileSync(store, 'utf8').replace('"finalAnswer":"wrong"', '"finalAnswer":"right"'));
+    writeText(root, '.harness-loop/config.yaml', 'guard:\n  allow: ["**"]\n');
+    const status = await cli(root, 'cycle', 'status');
+    expect(status.stdout).toContain('exam changed (verify will refuse): .harness-loop/traces/traces.jsonl: 1 trace(s) stored at cycle start changed or vanished: live-t2-');
+    const r = await verifyWith(root, ALL_PASS);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('.harness-loop/traces/traces.jsonl: 1 trace(s) stored at cycle start changed or vanished');
+    expect(r.stderr).toContain("`guard` settings or harness-loop's handlers in .codex/hooks.json: modified");
+  });
+
+  it('refuses an edited suite, a rewritten verdict file and an edited baseline result by name', async () => {
+    const root = makeWorkspace();
+    writeText(root, '.harness-loop/evals/promptfooconfig.yaml', 'tests:\n  - description: t1\n');
+    writeText(root, '.harness-loop/evals/rubric-verdicts.jsonl', '{"testId":"t2","pass":false,"score":0,"reason":"no"}\n');
+    writeRun(root, 'run-a', BASELINE);
+    expect((await cli(root, 'cycle', 'start')).exitCode).toBe(0);
+    writeText(root, '.harness-loop/evals/promptfooconfig.yaml', 'tests: []\n');
+    writeText(root, '.harness-loop/evals/rubric-verdicts.jsonl', '{"testId":"t2","pass":true,"score":1,"reason":"yes"}\n');
+    writeText(root, '.harness-loop/results/run-a.json', readFileSync(join(root, '.harness-loop/results/run-a.json'), 'utf8').replace('"pass": false', '"pass": true'));
+    const r = await verifyWith(root, ALL_PASS);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('verify refuses: what the verdict depends on changed during cycle 1');
+    expect(r.stderr).toContain('.harness-loop/evals/promptfooconfig.yaml: modified');
+    expect(r.stderr).toContain('.harness-loop/evals/rubric-verdicts.jsonl: rewritten');
+    expect(r.stderr).toContain('.harness-loop/results/run-a.json: modified');
+    expect(await entries(root)).toEqual([]);
   });
 
   it("flags edits to another recommendation's files as a one-change breach", async () => {
@@ -249,19 +344,55 @@ describe('verify', () => {
 
   it('re-runs the suite through an injected runner', async () => {
     const root = makeWorkspace();
-    writeRun(root, 'run-a', BASELINE);
+    writeRun(root, 'run-a', WIDE);
     await startCycle({ workspace: root });
+    appendFileSync(join(root, 'AGENTS.md'), 'Cite.\n');
     const calls: string[] = [];
+    const answers = await liveAnswers(root, WIDE_FIXED);
     const outcome = await verify({
       workspace: root,
+      repeat: 2,
       runSuite: async ({ workspace }) => {
         calls.push(workspace);
-        return { runId: 'run-b', createdAt: new Date().toISOString(), tests: ALL_PASS };
+        return { runId: `run-b${calls.length}`, createdAt: new Date().toISOString(), tests: answers.map((t) => ({ ...t, status: 'pass' })) };
       },
     });
-    expect(calls).toEqual([root]);
+    expect(calls).toEqual([root, root]);
     expect(outcome.decision).toEqual({ passed: true, failures: [] });
-    expect(outcome.entry).toMatchObject({ afterRunId: 'run-b', verdict: 'improved', testsFixed: ['t2'], filesChanged: [] });
+    expect(outcome.entry).toMatchObject({ afterRunId: 'run-b2', verdict: 'improved', testsFixed: ['t2', 't3', 't4', 't5', 't6'], measurement: { repeat: 2 } });
+    expect(outcome.entry.measurement!.tests.find((t) => t.id === 't2')).toEqual({ id: 't2', before: { passes: 0, runs: 1 }, after: { passes: 2, runs: 2 } });
+  });
+});
+
+describe('grader changes', () => {
+  it('re-grades the baseline answers with the current grader and records it', async () => {
+    const root = makeWorkspace();
+    writeRun(root, 'run-a', WIDE);
+    await startCycle({ workspace: root });
+    appendFileSync(join(root, 'AGENTS.md'), 'Cite.\n');
+    const answers = await liveAnswers(root, WIDE_FIXED);
+    const calls: { regradeBaseline?: boolean }[] = [];
+    const outcome = await verify({
+      workspace: root,
+      runSuite: async (ctx) => {
+        calls.push({ regradeBaseline: ctx.regradeBaseline });
+        // The new grader passes the old answers of t2..t6 too: the change itself did nothing.
+        if (ctx.regradeBaseline) return { runId: 'run-regraded', createdAt: new Date().toISOString(), grader: 'openai:judge', tests: WIDE_FIXED.map((t) => ({ ...t, status: 'pass' })) };
+        return { runId: 'run-b', createdAt: new Date().toISOString(), grader: 'openai:judge', tests: answers.map((t) => ({ ...t, status: 'pass' })) };
+      },
+    });
+    expect(calls).toEqual([{ regradeBaseline: undefined }, { regradeBaseline: true }]);
+    expect(outcome.entry.verdict).toBe('unchanged');
+    expect(outcome.entry.measurement!.grader).toEqual({ baseline: 'replay', after: 'openai:judge', regraded: true });
+  });
+
+  it('refuses to judge a results file graded by another grader than the baseline', async () => {
+    const root = await openCycle();
+    const file = writeRun(root, 'run-graded', await liveAnswers(root, ALL_PASS));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"grader": "replay"', '"grader": "openai:judge"'));
+    const r = await cli(root, 'verify', '--results', file);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('the baseline was graded by replay and run-graded by openai:judge');
   });
 });
 
@@ -318,12 +449,14 @@ describe('crash recovery and the recorded best', () => {
     const root = makeWorkspace();
     writeRun(root, 'run-a', BASELINE, '2025-01-01T00:00:00.000Z');
     await startCycle({ workspace: root, now: () => new Date('2025-01-02T00:00:00.000Z') });
-    await verify({ workspace: root, resultsFile: writeRun(root, 'run-b', ALL_PASS, '2025-01-03T00:00:00.000Z') });
-    writeRun(root, 'run-c', [{ id: 't1', pass: true }, { id: 't2', pass: false }, { id: 't3', pass: true }], '2025-01-04T00:00:00.000Z');
+    appendFileSync(join(root, 'AGENTS.md'), 'Be brief.\n');
+    const v = await verify({ workspace: root, resultsFile: writeRun(root, 'run-b', await liveAnswers(root, BASELINE), '2025-01-03T00:00:00.000Z') });
+    expect(v.entry).toMatchObject({ verdict: 'unchanged', closed: true });
+    writeRun(root, 'run-c', [{ id: 't1', pass: false }, { id: 't2', pass: false }, { id: 't3', pass: true }], '2025-01-04T00:00:00.000Z');
     const { warnings, cycle } = await startCycle({ workspace: root });
     expect(cycle.baseline.runId).toBe('run-c');
     expect(warnings).toEqual([
-      'the latest run run-c fails 1 test(s) that passed after cycle 1 (run run-b): t2; this cycle is judged against the latest run, so fix them first if the loss is real',
+      'the latest run run-c fails 1 test(s) that passed after cycle 1 (run run-b): t1; this cycle is judged against the latest run, so fix them first if the loss is real',
     ]);
   });
 });

@@ -151,7 +151,12 @@ describe('receiver: accepting Codex exports', () => {
     expect(second.usage).toEqual({ inputTokens: 5400, cachedInputTokens: 2600, outputTokens: 100, reasoningOutputTokens: 20, totalTokens: 5500 });
     expect(second.task).toBe('Run echo please');
     expect(await readStore()).toHaveLength(1);
-    expect(logs.filter((l) => l.startsWith('receive: wrote 1 trace(s)'))).toHaveLength(2);
+    // The new store is visible a moment before the write returns (the index and lock come after it).
+    const wrote = await waitFor(async () => {
+      const n = logs.filter((l) => l.startsWith('receive: wrote 1 trace(s)')).length;
+      return n >= 2 ? n : undefined;
+    }, 'the second write to be logged');
+    expect(wrote).toBe(2);
   });
 
   it('holds a quiet conversation with an open tool call (a long command) until ten idle periods pass', async () => {

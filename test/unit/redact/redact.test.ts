@@ -41,10 +41,16 @@ describe('Redactor.redactString', () => {
     ['private-key', `rsa:\n${pem('RSA ')}`, 'VJTUt9Us8cKjMzEfYyjiWA4R4'],
     ['url-credentials', `git clone https://deploy:${FAKE.password}@git.example.com/repo.git`, FAKE.password],
     ['url-credentials', `REDIS_URL=redis://:${FAKE.password}@cache:6379/0`, FAKE.password],
+    ['url-credentials', 'git clone https://9f8e7d6c5b4a39281706f5e4d3c2b1a0@git.example.com/team/app.git', '9f8e7d6c5b4a39281706f5e4d3c2b1a0'],
+    ['url-credentials', 'remote: https://glpat-Xy7z8W9v0U1t2S3r4Q5p@gitlab.example.com/g/p', 'glpat-Xy7z8W9v0U1t2S3r4Q5p'],
   ])('redacts a %s and names its kind', (kind, text, secret) => {
     const out = r.redactString(text);
     expect(out).not.toContain(secret);
     expect(out).toContain(`[REDACTED:${kind}]`);
+  });
+
+  it('keeps the scheme and host around a token given as the whole userinfo', () => {
+    expect(r.redactString('https://9f8e7d6c5b4a39281706f5e4d3c2b1a0@git.example.com/x.git')).toBe('https://[REDACTED:url-credentials]@git.example.com/x.git');
   });
 
   it('keeps the scheme and user of a URL with credentials, and the host after them', () => {
@@ -102,6 +108,9 @@ describe('Redactor.redactString', () => {
     'token_type: bearer',
     'Please add a password field to the form.',
     'https://example.com:8080/path@v2',
+    'ssh://git@github.com/org/repo.git',
+    'https://deploy@git.example.com/repo.git',
+    'mailto://someone.with.a.long.name@example.com',
     'see -----BEGIN PUBLIC KEY----- for the format',
     'sk-learn is a library',
   ])('leaves ordinary text alone: %s', (text) => {

@@ -1,5 +1,7 @@
-// One structured `codex exec` pass: prompt on stdin, `--output-schema`, the last message read
-// back from `-o` and validated with zod, because Codex itself does not check the answer.
+// The one place harness-loop starts Codex (the critic, `diagnose --llm` and the implement step):
+// spawning with the prompt on stdin, one timeout and cancellation policy (SIGTERM, then SIGKILL),
+// token and wall-time accounting from the `--json` stream, and structured passes: `--output-schema`,
+// the last message read back from `-o` and validated with zod, because Codex does not check it.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,8 @@ export interface CodexSettings {
   env?: NodeJS.ProcessEnv;
   /** Kill Codex after this long (default 30 minutes). */
   timeoutMs?: number;
+  /** Cancels the run (Ctrl-C of the caller): Codex is stopped as on a timeout. */
+  signal?: AbortSignal;
 }
 
 /** One pass: what to ask, in which shape, with which model, from which directory. */
@@ -93,7 +97,10 @@ export async function runStructuredPass<T>(codex: CodexSettings, pass: Structure
     const answerFile = join(dir, 'answer.json');
     await writeFile(schemaFile, pass.schemaText);
     const run = await spawnCodex(codex, buildExecArgs(pass, schemaFile, answerFile, codex.config), pass.prompt, pass.cwd);
-    if (run.code !== 0) return { ok: false, reason: `codex ${run.code === null ? `was killed (${run.signal ?? 'timeout'})` : `exited with code ${run.code}`}: ${describeFailure(run)}` };
+    if (run.code !== 0) {
+      const how = run.stopped === 'timeout' ? 'timed out and was stopped' : run.stopped === 'cancelled' ? 'was cancelled' : run.code === null ? `was killed (${run.signal ?? 'signal'})` : `exited with code ${run.code}`;
+      return { ok: false, reason: `codex ${how}: ${describeFailure(run)}` };
+    }
     let text: string;
     try {
       text = await readFile(answerFile, 'utf8');
@@ -125,6 +132,36 @@ export interface CodexRun {
   signal: string | null;
   stdout: string;
   stderr: string;
+  /** Wall time of the run. */
+  wallMs: number;
+  /** Tokens the `--json` stream reported (summed over its turns), or null without one. */
+  usage: { inputTokens: number; cachedInputTokens: number; outputTokens: number } | null;
+  /** Why Codex was stopped, when harness-loop stopped it. */
+  stopped?: 'timeout' | 'cancelled';
+}
+
+/** Grace between SIGTERM and SIGKILL when a run is stopped. */
+const KILL_GRACE_MS = 5000;
+
+/** Sums the `turn.completed` usage of a `--json` stream. */
+export function usageOf(stdout: string): CodexRun['usage'] {
+  let usage = null as CodexRun['usage'];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{"type":"turn.completed"')) continue;
+    try {
+      const u = (JSON.parse(line) as { usage?: Record<string, unknown> }).usage ?? {};
+      const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+      const before = usage ?? { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0 };
+      usage = {
+        inputTokens: before.inputTokens + n(u.input_tokens),
+        cachedInputTokens: before.cachedInputTokens + n(u.cached_input_tokens),
+        outputTokens: before.outputTokens + n(u.output_tokens),
+      };
+    } catch {
+      // A torn last line: the run was cut off; its usage is unknown.
+    }
+  }
+  return usage;
 }
 
 /** Runs codex with the prompt on stdin; a codex that cannot start is an ExternalCommandError. */
@@ -132,15 +169,27 @@ export function spawnCodex(codex: CodexSettings, args: string[], prompt: string,
   const viaNode = /\.[cm]?js$/.test(codex.bin);
   const command = viaNode ? process.execPath : codex.bin;
   const argv = viaNode ? [codex.bin, ...args] : args;
+  const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, argv, { cwd, env: codex.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let stopped: CodexRun['stopped'];
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-64 * 1024)));
-    const timer = setTimeout(() => child.kill('SIGTERM'), codex.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const stop = (why: NonNullable<CodexRun['stopped']>) => {
+      if (stopped || child.exitCode !== null) return;
+      stopped = why;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+    };
+    const timer = setTimeout(() => stop('timeout'), codex.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const onAbort = () => stop('cancelled');
+    if (codex.signal?.aborted) onAbort();
+    codex.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      codex.signal?.removeEventListener('abort', onAbort);
       const hint = error.code === 'ENOENT' ? ' (not found; install @openai/codex, or pass --codex-bin or set critic.codexBin)' : '';
       reject(new ExternalCommandError(`cannot run codex "${codex.bin}"${hint}: ${error.message}`, 'external.codex-missing', { cause: error }));
     });
@@ -149,7 +198,8 @@ export function spawnCodex(codex: CodexSettings, args: string[], prompt: string,
     child.stdin.end(prompt);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr });
+      codex.signal?.removeEventListener('abort', onAbort);
+      resolvePromise({ code, signal, stdout, stderr, wallMs: Date.now() - started, usage: usageOf(stdout), ...(stopped ? { stopped } : {}) });
     });
   });
 }
