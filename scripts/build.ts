@@ -54,6 +54,8 @@ await build({
     'replay-provider': 'src/evals/providers/replay-provider.mjs',
     'replay-grader': 'src/evals/providers/replay-grader.mjs',
     'codex-provider': 'src/evals/providers/codex-provider.mjs',
+    'trace-process': 'src/evals/providers/trace-process.mjs',
+    'trace-assert': 'src/evals/providers/trace-assert.mjs',
   },
   outdir: 'dist/providers',
   outExtension: { '.js': '.mjs' },

@@ -40,9 +40,11 @@ async function runStart(args: CommandArgs, recommendationId: string | undefined)
   }
   if (outcome.abandoned) process.stdout.write(renderAbandoned(outcome.abandoned));
   const passed = cycle.baseline.tests.filter((t) => t.pass).length;
+  const unjudged = cycle.baseline.tests.filter((t) => t.unjudged).length;
   process.stdout.write(
     `cycle ${cycle.cycle} started: recommendation ${cycle.recommendation.id} "${cycle.recommendation.title}"\n` +
-      `  baseline: run ${cycle.baseline.runId}, ${formatRate(cycle.baseline.passRate)} (${passed}/${cycle.baseline.tests.length} passed)\n` +
+      `  baseline: run ${cycle.baseline.runId}, ${formatRate(cycle.baseline.passRate)} (${passed}/${cycle.baseline.tests.length - unjudged} judged tests passed` +
+      `${unjudged > 0 ? `; ${unjudged} unjudged, not compared` : ''})\n` +
       `  hashed ${Object.keys(cycle.harnessHashes).length} harness file(s) and ${Object.keys(cycle.workspaceHashes).length} other file(s)\n` +
       `  baseline harness ${cycle.harness?.fingerprint.slice(0, 12) ?? 'unknown'}; baseline answers ran under ${cycle.baseline.fingerprints.filter((f) => f !== cycle.harness?.fingerprint).length} recorded harness fingerprint(s)\n` +
       `  exam hashed: ${cycle.exam ? Object.keys(cycle.exam.fixed).length + Object.keys(cycle.exam.appendOnly).length + Object.keys(cycle.exam.results).length : 0} file(s) and ${cycle.exam ? Object.keys(cycle.exam.traces).length : 0} trace(s); verify refuses if any changes\n` +

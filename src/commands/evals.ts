@@ -9,6 +9,7 @@ import { removeTest } from '../evals/ratchet.js';
 import { readEvalProviderFlags } from '../evals/codex-run.js';
 import { readRepeat } from './verify.js';
 import { runEvals } from '../evals/run.js';
+import { listPendingVerdicts } from '../evals/verdicts.js';
 import { readSuiteTests } from '../evals/suite-yaml.js';
 import { EVAL_SUITE_SCHEMA_VERSION, EvalsConfigSchema, type EvalRunSummary, type PruneLogEntry } from '../schema/eval-suite.js';
 import { appendLines, writeFileAtomic } from '../util/atomic.js';
@@ -16,7 +17,7 @@ import { readConfig } from '../util/config.js';
 import { readTextIfExists } from '../util/files.js';
 import { displayPath } from './ingest.js';
 
-const SUBCOMMANDS = ['build', 'run', 'list', 'prune'] as const;
+const SUBCOMMANDS = ['build', 'run', 'list', 'prune', 'verdicts'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Flags each subcommand accepts beyond the global ones. */
@@ -25,6 +26,7 @@ const FLAGS: Record<Subcommand, string[]> = {
   run: ['promptfoo-bin', 'grader', 'cycle', 'provider', 'codex-bin', 'codex-config', 'model', 'keep-runs'],
   list: ['stale-after'],
   prune: ['id', 'reason'],
+  verdicts: [],
 };
 
 /** `harness-loop evals <build|run|list|prune>`. */
@@ -48,6 +50,8 @@ export async function run(args: CommandArgs): Promise<number> {
       return runList(args, paths);
     case 'prune':
       return runPrune(args, paths);
+    case 'verdicts':
+      return runVerdicts(args, paths);
   }
 }
 
@@ -77,6 +81,13 @@ function renderBuildSummary(paths: EvalPaths, s: BuildSummary): string {
     lines.push(`  ${s.rubricOnly.length} test(s) have only llm-rubric assertions (no deterministic floor; offline they need recorded verdicts):`);
     for (const t of s.rubricOnly.slice(0, 20)) lines.push(`    ${t.id}  ${t.description}`);
     if (s.rubricOnly.length > 20) lines.push(`    … and ${s.rubricOnly.length - 20} more`);
+  }
+  if (s.processRubrics.length > 0) {
+    lines.push(
+      `  ${s.processRubrics.length} test(s) from detector or hook findings still hold an llm-rubric an older build generated; a judge sees only the answer, ` +
+        'not the process, so a trace assertion now stands beside it. Delete that rubric from the suite (or prune the test):',
+    );
+    for (const t of s.processRubrics.slice(0, 20)) lines.push(`    ${t.id}  ${t.description}`);
   }
   if (s.feedback.inactive > 0) lines.push(`  ${s.feedback.inactive} feedback record(s) skipped: contradicted or rejected (weight 0)`);
   if (s.feedback.unknownTrace.length > 0) lines.push(`  ${s.feedback.unknownTrace.length} feedback record(s) skipped: their trace is not in the trace store (run harness-loop ingest)`);
@@ -122,16 +133,23 @@ function renderRun(summary: EvalRunSummary, file: string): string {
   const lines: string[] = [];
   for (const t of summary.tests) {
     const score = t.score !== undefined ? t.score.toFixed(2) : '  - ';
-    lines.push(`${t.status.toUpperCase().padEnd(5)}  ${t.id}  ${score}  ${t.description ?? ''}`);
+    lines.push(`${t.status.toUpperCase().padEnd(8)}  ${t.id}  ${score}  ${t.description ?? ''}`);
     for (const f of t.failedAssertions.slice(0, 10)) {
       const value = f.value !== undefined ? ` ${JSON.stringify(f.value.length > 60 ? `${f.value.slice(0, 59)}…` : f.value)}` : '';
       lines.push(`       ✗ ${f.type}${value}: ${f.reason.split('\n')[0]}`);
     }
   }
   const t = summary.totals;
-  lines.push(`evals run: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored of ${t.tests} (provider: ${summary.provider}, grader: ${summary.grader}, cycle ${summary.cycle}) → ${displayPath(file)}`);
-  if (summary.missingVerdicts.length > 0) {
-    lines.push(`  ${summary.missingVerdicts.length} llm-rubric verdict(s) missing for offline grading; record them in .harness-loop/evals/rubric-verdicts.jsonl (the reasons above show the line to add)`);
+  const unjudged = t.unjudged ?? 0;
+  lines.push(
+    `evals run: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored${unjudged > 0 ? `, ${unjudged} unjudged` : ''} of ${t.tests} ` +
+      `(provider: ${summary.provider}, grader: ${summary.grader}, cycle ${summary.cycle}) → ${displayPath(file)}`,
+  );
+  if (unjudged > 0) {
+    lines.push(
+      `  ${unjudged} test(s) wait for ${summary.missingVerdicts.length} rubric verdict(s); they are left out of the pass rate and never count as failures. ` +
+        'List them with `harness-loop evals verdicts`, judge them in `harness-loop review`.',
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -164,6 +182,24 @@ async function runList(args: CommandArgs, paths: EvalPaths): Promise<number> {
 
 function lines(text: string): void {
   process.stdout.write(`${text}\n`);
+}
+
+async function runVerdicts(args: CommandArgs, paths: EvalPaths): Promise<number> {
+  const pending = await listPendingVerdicts(paths);
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ pending }, null, 2)}\n`);
+    return 0;
+  }
+  if (pending.length === 0) {
+    process.stdout.write('evals verdicts: no rubric waits for a verdict in the latest run\n');
+    return 0;
+  }
+  for (const p of pending) {
+    const rubric = p.rubric.split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+    lines(`${p.testId}  ${p.rubricHash}  ${p.answerHash}  trace ${p.traceId ?? '?'}${p.category ? `  (${p.category})` : ''}\n    ${rubric.length > 140 ? `${rubric.slice(0, 139)}…` : rubric}`);
+  }
+  process.stdout.write(`evals verdicts: ${pending.length} rubric verdict(s) wait (unjudged tests are outside the pass rate); judge them in harness-loop review\n`);
+  return 0;
 }
 
 async function runPrune(args: CommandArgs, paths: EvalPaths): Promise<number> {

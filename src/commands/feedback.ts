@@ -16,7 +16,7 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Flags each subcommand accepts beyond the global ones; anything else is a usage error. */
 const FLAGS: Record<Subcommand, string[]> = {
-  add: ['trace', 'span', 'category', 'severity', 'observation', 'evidence', 'author', 'required', 'prohibited', 'source', 'allow-unknown-trace'],
+  add: ['trace', 'span', 'category', 'severity', 'observation', 'evidence', 'author', 'required', 'prohibited', 'source', 'positive', 'allow-unknown-trace'],
   import: ['trace', 'source', 'author', 'allow-unknown-trace'],
   check: ['trace', 'source', 'author', 'allow-unknown-trace'],
   detect: [],
@@ -95,11 +95,12 @@ async function runAdd(args: CommandArgs, config: Config): Promise<number> {
     required: opt('required'),
     prohibited: opt('prohibited'),
     source: opt('source'),
+    positive: args.flags.positive === true,
     allowUnknownTrace: args.flags['allow-unknown-trace'] === true,
   });
   warn(result.warnings);
   if (args.json) process.stdout.write(`${JSON.stringify({ added: result.added, record: result.record }, null, 2)}\n`);
-  else process.stdout.write(`feedback: ${result.added ? 'added' : 'already recorded'} ${result.record.id} (${result.record.source}, ${result.record.category}, ${result.record.severity}) on trace ${result.record.traceId}\n`);
+  else process.stdout.write(`feedback: ${result.added ? 'added' : 'already recorded'} ${result.record.id} (${result.record.source}, ${result.record.polarity === 'positive' ? 'positive, ' : ''}${result.record.category}, ${result.record.severity}) on trace ${result.record.traceId}\n`);
   return 0;
 }
 
@@ -150,13 +151,15 @@ async function runDetect(args: CommandArgs, config: Config): Promise<number> {
   const result = await detectFeedback({ workspace: args.workspace, config });
   for (const s of result.skipped.slice(0, 20)) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]}\n`);
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ traces: result.traces, found: result.found, added: result.added.length, duplicates: result.duplicates, byDetector: result.byDetector, records: result.added }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ traces: result.traces, found: result.found, added: result.added.length, duplicates: result.duplicates, byDetector: result.byDetector, expected: result.expected, records: result.added }, null, 2)}\n`);
     return 0;
   }
   const counts = Object.entries(result.byDetector).map(([name, n]) => `${name} ${n}`).join(', ');
   process.stdout.write(
     `feedback detect: ${result.traces} trace(s), ${result.found} finding(s) (${counts}); ` +
-      `${result.added.length} added, ${result.duplicates} already recorded\n`,
+      `${result.added.length} added, ${result.duplicates} already recorded` +
+      (result.expected.length > 0 ? `; ${result.expected.length} expected failure(s) skipped (see --json)` : '') +
+      '\n',
   );
   return 0;
 }

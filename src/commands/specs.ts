@@ -249,12 +249,16 @@ export const COMMANDS: CommandSpec[] = [
     example: 'harness-loop feedback add --trace 01a2 --category citation_error --severity high --observation "Cites a file that does not exist"',
     description:
       'Subcommands:\n' +
-      '  add      --trace ID --category C --severity S --observation TEXT [--evidence …]: append a human record\n' +
+      '  add      --trace ID --category C --severity S --observation TEXT [--evidence …]: append a human record;\n' +
+      '           --positive records praise instead (a "keep" test that passes on the praised answer), e.g.\n' +
+      '           harness-loop feedback add --positive --trace 01a2… --observation "Names both sources and their dates"\n' +
       '  import   FILE…: JSON, JSONL or YAML, article shape {trace_id, category, severity, observation, evidence}\n' +
       '           or cookbook shape {theme, summary, required_observations, prohibited_claims}; files may be keyed by trace id\n' +
       '  check    [FILE…]: validate the store (and FILEs, writing nothing)\n' +
       '  detect   derive records from the traces: failed commands, tool errors, hook blocks, missing cited\n' +
-      '           files, missing sections, errored turns, runaway token use\n' +
+      '           files, missing sections, errored turns, runaway token use. Expected failures (a command the\n' +
+      '           task asked for, probes such as test/grep -q/which, a command that later succeeded) are left\n' +
+      '           out and listed with their reason in --json (`expected`); detect.ignore in the config tunes it\n' +
       '  critique ask an LLM critic (codex exec --output-schema, one pass per batch from `harness-loop batch`)\n' +
       '           for observations; each is checked against the traces (trace and span ids exist, quotes occur\n' +
       '           verbatim): checked ones are stored active, the rest unverified (never tests). Answered batches\n' +
@@ -276,6 +280,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'required', type: 'string', arg: 'LIST', description: 'Required observations, one per line (or comma-separated) (add).' },
       { flag: 'prohibited', type: 'string', arg: 'LIST', description: 'Prohibited claims, one per line (or comma-separated) (add).' },
       { flag: 'source', type: 'string', arg: 'SRC', description: 'human, llm, detector or hook (default human); filter (list).' },
+      { flag: 'positive', type: 'boolean', description: 'Praise: a quality to keep, not a problem (add; severity defaults to medium, category to praised).' },
       { flag: 'allow-unknown-trace', type: 'boolean', description: 'Accept trace ids not in the trace store, with a warning.' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Critic model (critique; default: critic.model in the config).' },
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI to run (critique; default: critic.codexBin, "codex"); a .js file runs with node.' },
@@ -287,7 +292,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'evals',
     summary: 'Build, run, list and prune the Promptfoo eval suite generated from feedback',
-    usage: 'harness-loop evals <build|run|list|prune> [options]',
+    usage: 'harness-loop evals <build|run|list|prune|verdicts> [options]',
     example: 'harness-loop evals build && harness-loop evals run',
     description:
       'Subcommands:\n' +
@@ -303,10 +308,12 @@ export const COMMANDS: CommandSpec[] = [
       '          e.g. harness-loop evals run --provider codex --model gpt-5.5 --keep-runs\n' +
       '  list    tests with their last result; flags tests with no failure for N cycles as prune candidates\n' +
       '  prune   --id ID --reason TEXT: the only way a test leaves the suite; logged in prune-log.jsonl\n' +
+      '  verdicts  list the rubrics of the latest run that wait for a verdict, e.g. harness-loop evals verdicts --json\n' +
       'Offline llm-rubric verdicts: one JSON object per line in .harness-loop/evals/rubric-verdicts.jsonl,\n' +
-      '  {"testId": "ev-…", "rubricHash": "rb-…", "traceId": "…", "pass": true, "score": 0.9, "reason": "…"}\n' +
-      '  (testId or rubricHash required; traceId ties the verdict to one answer; the last match wins).\n' +
-      '  A rubric without a verdict fails, and its reason shows the exact line to add.',
+      '  {"testId": "ev-…", "rubricHash": "rb-…", "answerHash": "ah-…", "grader": "human", "pass": true, "score": 1, "reason": "…"}\n' +
+      '  keyed by rubric, answer and grader: an identical answer is never judged twice, a changed one needs a new\n' +
+      '  verdict. A rubric without a verdict is unjudged: counted apart, outside the pass rate, never a failure;\n' +
+      '  record verdicts in `harness-loop review` (praise records its own on the praised answer).',
     positionals: 'any',
     options: [
       { flag: 'cycle', type: 'number', arg: 'N', description: 'Cycle to record (build, run; default: the open cycle, else the next one).' },

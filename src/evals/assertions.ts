@@ -6,6 +6,7 @@
  * config (see template-safe.ts). Keys and rubric hashes are computed on the raw text, so they
  * do not depend on the escape.
  */
+import type { FeedbackSource, Polarity } from '../schema/feedback.js';
 import { stableId } from '../util/hash.js';
 
 export { checkAssertionTypes, isSupportedAssertionType, suggestAssertionType } from './assertion-types.js';
@@ -14,6 +15,8 @@ export { checkAssertionTypes, isSupportedAssertionType, suggestAssertionType } f
 export interface SuiteAssertion {
   type: string;
   value?: unknown;
+  /** Settings of a trace assertion (Promptfoo hands them to the check as `context.config`). */
+  config?: Record<string, unknown>;
   threshold?: number;
   weight?: number;
   metric?: string;
@@ -26,6 +29,8 @@ export interface GeneratedAssertion {
   assertion: SuiteAssertion;
   /** For llm-rubric: the hash the replay grader looks verdicts up by. */
   rubricHash?: string;
+  /** Keys of earlier wordings of the same check: a test that holds one does not get this one too. */
+  aliasKeys?: string[];
 }
 
 /** What one feedback record contributes to generation. */
@@ -38,6 +43,16 @@ export interface GenerationRecord {
   weight: number;
   /** Sections a `missing_section` detector record names (attributes.missingSections). */
   missingSections?: readonly string[];
+  /** Who gave it: detector and hook findings become trace or content checks, never rubrics. */
+  source?: FeedbackSource;
+  /** positive: praise, which becomes checks that hold on the praised answer. */
+  polarity?: Polarity;
+  /** The record's attributes (detector name and details). */
+  attributes?: Readonly<Record<string, unknown>>;
+  /** The record's evidence lines. */
+  evidence?: readonly string[];
+  /** For praise: the answer praised, so only checks that hold on it are kept. */
+  praisedAnswer?: string | null;
 }
 
 /** Settings that shape generation. */
@@ -48,9 +63,10 @@ export interface GenerationOptions {
   rubricThreshold: number;
 }
 
-/** The key of an assertion: its type and value, canonically serialized. */
-export function assertionKey(type: string, value: unknown): string {
-  return stableId('a-', type, canonicalJson(value));
+/** The key of an assertion: its type, value and (trace assertions) config, canonically serialized. */
+export function assertionKey(type: string, value: unknown, config?: unknown): string {
+  // Without config the key is what it always was, so suites built before trace assertions keep theirs.
+  return config === undefined ? stableId('a-', type, canonicalJson(value)) : stableId('a-', type, canonicalJson(value), canonicalJson(config));
 }
 
 /** The hash the replay grader uses for a rubric text. */
@@ -63,7 +79,7 @@ export function generateAssertions(records: readonly GenerationRecord[], options
   const deterministic = new Map<string, GeneratedAssertion>();
   const rubrics = new Map<string, GeneratedAssertion>();
   const add = (into: Map<string, GeneratedAssertion>, assertion: SuiteAssertion, weight: number, hash?: string) => {
-    const key = assertionKey(assertion.type, assertion.value);
+    const key = assertionKey(assertion.type, assertion.value, assertion.config);
     const existing = into.get(key);
     if (existing) {
       // The same check from a heavier source counts with that source's weight.
@@ -75,11 +91,27 @@ export function generateAssertions(records: readonly GenerationRecord[], options
     into.set(key, { key, assertion: a, ...(hash ? { rubricHash: hash } : {}) });
   };
   for (const record of records) {
+    // A detector or hook saw the problem in the process or in a file: it gets the check that can see it, never a judge.
+    const found = findingChecks(record, options);
+    if (found !== null) {
+      for (const check of found) add(deterministic, check, record.weight);
+      continue;
+    }
+    if (record.polarity === 'positive') {
+      const keep = keepChecks(record, options);
+      for (const check of keep.checks) add(deterministic, check, record.weight);
+      if (keep.rubric !== null) add(rubrics, { type: 'llm-rubric', value: keep.rubric, threshold: options.rubricThreshold, metric: 'keep' }, record.weight, rubricHash(keep.rubric));
+      continue;
+    }
     const { checks, uncoveredRequired, uncoveredClaims } = deterministicChecks(record, options);
     for (const check of checks) add(deterministic, check, record.weight);
     const text = rubricText(record, uncoveredRequired, uncoveredClaims, checks.length > 0);
     if (text !== null) {
       add(rubrics, { type: 'llm-rubric', value: text, threshold: options.rubricThreshold, metric: 'rubric' }, record.weight, rubricHash(text));
+      if (text.startsWith(OBSERVATION_RUBRIC)) {
+        const entry = rubrics.get(assertionKey('llm-rubric', text))!;
+        entry.aliasKeys = [assertionKey('llm-rubric', `${LEGACY_OBSERVATION_RUBRIC}${record.observation.trim()}`)];
+      }
     }
   }
   return [...deterministic.values(), ...rubrics.values()];
@@ -246,11 +278,134 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-/** The judge's part of a record, or null when deterministic checks cover all of it. */
+/** The shipped trace assertion module, as the suite names it (relative to the suite folder). */
+export const TRACE_ASSERT_MODULE = 'file://providers/trace-assert.mjs';
+
+/** A trace assertion: a check of trace-assert.mjs over the provider's `agentTrace` metadata. */
+export function traceAssertion(check: string, config?: Record<string, unknown>): SuiteAssertion {
+  return { type: 'javascript', value: `${TRACE_ASSERT_MODULE}:${check}`, ...(config && Object.keys(config).length > 0 ? { config } : {}), metric: 'process' };
+}
+
+/** Whether an assertion is one of ours over the agent's process (its value must not be template-protected). */
+export function isTraceAssertion(assertion: { type?: unknown; value?: unknown }): boolean {
+  return assertion.type === 'javascript' && typeof assertion.value === 'string' && assertion.value.startsWith(`${TRACE_ASSERT_MODULE}:`);
+}
+
+const TRUNCATED = /… \[\d+ more characters\]$/;
+
+/**
+ * The checks for a detector or hook finding, or null when the record is not one. Process findings
+ * (failed commands, tool and MCP errors, hook blocks, errored turns, token use) become trace
+ * assertions; content findings (a cited file that does not exist, a missing section) become
+ * content checks on the answer.
+ */
+function findingChecks(record: GenerationRecord, options: GenerationOptions): SuiteAssertion[] | null {
+  if (record.source !== 'detector' && record.source !== 'hook') return null;
+  const attrs = record.attributes ?? {};
+  const str = (key: string) => (typeof attrs[key] === 'string' && attrs[key] !== '' ? (attrs[key] as string) : undefined);
+  if (record.source === 'hook') {
+    const file = str('file');
+    return [traceAssertion('noHookBlocks', file ? { match: file } : {})];
+  }
+  switch (str('detector')) {
+    case 'failed-commands': {
+      const quoted = record.evidence?.find((e) => e.startsWith('command: '))?.slice('command: '.length);
+      const command = str('command') ?? (quoted !== undefined && !TRUNCATED.test(quoted) ? quoted : undefined);
+      return [traceAssertion('noFailedCommands', command ? { command } : {})];
+    }
+    case 'tool-errors': {
+      const tool = str('tool');
+      const mcp = tool ? /^mcp__(.+?)__/.exec(tool) : null;
+      return [mcp ? traceAssertion('noMcpErrors', { server: mcp[1] }) : traceAssertion('noToolErrors', tool ? { tool } : {})];
+    }
+    case 'hook-blocks':
+      return [traceAssertion('noHookBlocks', str('hookEvent') ? { event: str('hookEvent') } : {})];
+    case 'errored-turns':
+      return [traceAssertion('noErrors')];
+    case 'runaway-tokens':
+      return [traceAssertion('maxTokens', typeof attrs.budget === 'number' ? { max: attrs.budget } : {})];
+    case 'missing-cited-files': {
+      const path = str('path');
+      return path ? [{ type: 'not-contains', value: path, metric: 'citation' }] : [];
+    }
+    case 'missing-sections':
+      return sectionsFor(record, options.requiredSections).map(sectionCheck);
+    default:
+      return [];
+  }
+}
+
+/**
+ * Checks for praise: the literals of what was praised (and of its required observations) that
+ * hold on the praised answer, and a rubric worded as the quality to keep when text is left that
+ * only a reader can judge. A check that fails on the praised answer would fail the very answer
+ * the reviewer held up, so it is dropped (a required observation then goes to the rubric).
+ */
+function keepChecks(record: GenerationRecord, options: GenerationOptions): { checks: SuiteAssertion[]; rubric: string | null } {
+  const answer = record.praisedAnswer ?? null;
+  const holds = (c: SuiteAssertion) => answer === null || holdsOn(c, answer) !== false;
+  const base = deterministicChecks(record, options);
+  const checks = base.checks.filter(holds);
+  const leftOver = [...base.uncoveredRequired, ...record.requiredObservations.filter((r) => extractLiterals(r).checks.some((c) => !holds(c)))];
+  const fromObservation = extractLiterals(record.observation).checks.filter((c) => answer !== null && holdsOn(c, answer) === true);
+  checks.push(...fromObservation);
+  const observationCovered = fromObservation.length > 0 && isFiller(extractLiterals(record.observation).rest);
+  if (leftOver.length === 0 && base.uncoveredClaims.length === 0 && observationCovered) return { checks, rubric: null };
+  const lines = [`The answer keeps what a reviewer praised in an earlier answer to the same task: ${record.observation.trim()}`];
+  for (const r of [...new Set(leftOver)]) lines.push(`- ${r}`);
+  for (const c of base.uncoveredClaims) lines.push(`- It does not claim: ${c}`);
+  return { checks, rubric: lines.join('\n') };
+}
+
+/** The keep rubric a praise record contributes (its hash is what a praise verdict is recorded under), or null. */
+export function keepRubric(record: GenerationRecord, options: GenerationOptions): string | null {
+  return record.polarity === 'positive' && findingChecks(record, options) === null ? keepChecks(record, options).rubric : null;
+}
+
+/** Whether a generated content check passes on `answer`; null for a check this cannot evaluate. */
+export function holdsOn(check: SuiteAssertion, answer: string): boolean | null {
+  const v = check.value;
+  switch (check.type) {
+    case 'contains':
+      return typeof v === 'string' ? answer.includes(v) : null;
+    case 'icontains':
+      return typeof v === 'string' ? answer.toLowerCase().includes(v.toLowerCase()) : null;
+    case 'not-contains':
+      return typeof v === 'string' ? !answer.includes(v) : null;
+    case 'not-icontains':
+      return typeof v === 'string' ? !answer.toLowerCase().includes(v.toLowerCase()) : null;
+    case 'regex':
+      try {
+        return typeof v === 'string' ? new RegExp(v).test(answer) : null;
+      } catch {
+        return null;
+      }
+    case 'is-json':
+      try {
+        JSON.parse(answer);
+        return true;
+      } catch {
+        return false;
+      }
+    case 'javascript': {
+      // Our section checks: new RegExp("…", "i").test(String(output)).
+      const m = typeof v === 'string' ? /^new RegExp\(("(?:[^"\\]|\\.)*"), "i"\)\.test\(String\(output\)\)$/.exec(v) : null;
+      return m ? new RegExp(JSON.parse(m[1]!) as string, 'i').test(answer) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+const OBSERVATION_RUBRIC = 'The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: ';
+/** How suites built before trace assertions worded the same rubric (kept in those suites by the ratchet). */
+export const LEGACY_OBSERVATION_RUBRIC = 'The answer avoids this problem, which a reviewer found in an earlier answer to the same task: ';
+
+/** The judge's part of a record, or null when deterministic checks cover all of it; worded as what a good answer does. */
 function rubricText(record: GenerationRecord, required: string[], claims: string[], hasChecks: boolean): string | null {
   if (required.length === 0 && claims.length === 0) {
     if (hasChecks || record.requiredObservations.length > 0 || record.prohibitedClaims.length > 0) return null;
-    return `The answer avoids this problem, which a reviewer found in an earlier answer to the same task: ${record.observation.trim()}`;
+    return `${OBSERVATION_RUBRIC}${record.observation.trim()}`;
   }
   const lines = ['The answer meets every point below (from reviewer feedback on an earlier answer to this task):'];
   for (const r of required) lines.push(`- ${r}`);

@@ -8,9 +8,11 @@ import { SEVERITIES, type Feedback, type FeedbackSource, type Severity } from '.
 import type { Trace } from '../schema/trace.js';
 import { InputError } from '../errors.js';
 import { stableId } from '../util/hash.js';
-import { checkAssertionTypes, generateAssertions, type GeneratedAssertion, type GenerationRecord } from './assertions.js';
+import { checkAssertionTypes, generateAssertions, isTraceAssertion, keepRubric, LEGACY_OBSERVATION_RUBRIC, rubricHash, type GeneratedAssertion, type GenerationRecord, type SuiteAssertion } from './assertions.js';
+import type { RubricVerdict } from '../schema/eval-suite.js';
+import { answerHash } from './verdicts.js';
 import { mergeSuite, type MergeStats } from './ratchet.js';
-import { protectDeep } from './template-safe.js';
+import { protectDeep, unprotectText } from './template-safe.js';
 
 /** What the build needs of a trace; spans are never held. */
 export interface TraceInfo {
@@ -19,11 +21,18 @@ export interface TraceInfo {
   /** End (or start) time, to pick the newest answer to a task. */
   time: string | null;
   hasAnswer: boolean;
+  /** The final answer, kept only for traces that praise is about (keep tests check against it). */
+  answer?: string | null;
 }
 
 /** The light view of a trace the build keeps. */
 export function toTraceInfo(trace: Trace): TraceInfo {
   return { id: trace.id, task: trace.task, time: trace.endTime ?? trace.startTime, hasAnswer: trace.finalAnswer !== null };
+}
+
+/** The light view plus the answer, for traces that praise is about. */
+export function toTraceInfoWithAnswer(trace: Trace): TraceInfo {
+  return { ...toTraceInfo(trace), answer: trace.finalAnswer };
 }
 
 /** Everything `buildEvalSuite` reads. */
@@ -67,12 +76,18 @@ export interface BuildSummary {
   skippedPruned: string[];
   /** Deterministic / rubric assertion counts over the generated tests. */
   assertions: Record<string, number>;
+  /** Trace assertions among them, by check (noFailedCommands, …). */
+  traceChecks: Record<string, number>;
+  /** Tests from detector or hook findings that still hold a rubric an older build generated (a judge cannot see the process). */
+  processRubrics: { id: string; description: string }[];
 }
 
 /** The suite text and the summary. */
 export interface BuildOutput {
   text: string;
   summary: BuildSummary;
+  /** Praise is a human verdict: each keep rubric passes on the answer it praises (appended to the verdict store). */
+  praiseVerdicts: RubricVerdict[];
 }
 
 /** The header of a new suite: the replay provider and the offline grader, both copied into providers/. */
@@ -94,14 +109,27 @@ export function buildEvalSuite(input: BuildInput): BuildOutput {
   const generated: GeneratedTest[] = [];
   const skippedPruned: string[] = [];
   const assertionCounts: Record<string, number> = {};
+  const traceChecks: Record<string, number> = {};
+  const praiseVerdicts: RubricVerdict[] = [];
+  // Answers are kept only for praised traces (build-stage reads them for those alone).
+  const answers = new Map(input.traces.filter((t) => t.answer !== undefined).map((t) => [t.id, t.answer ?? null]));
   for (const cluster of clusters) {
     if (input.prunedIds.has(cluster.id)) {
       skippedPruned.push(cluster.id);
       continue;
     }
-    const test = generateTest(cluster, input);
-    for (const a of test.assertions) assertionCounts[a.assertion.type] = (assertionCounts[a.assertion.type] ?? 0) + 1;
+    const test = generateTest(cluster, input, answers);
+    // A finding no check can see (an unknown detector) makes no test rather than a guess.
+    if (test.assertions.length === 0) continue;
+    for (const a of test.assertions) {
+      assertionCounts[a.assertion.type] = (assertionCounts[a.assertion.type] ?? 0) + 1;
+      if (isTraceAssertion(a.assertion)) {
+        const check = String(a.assertion.value).split(':').at(-1)!;
+        traceChecks[check] = (traceChecks[check] ?? 0) + 1;
+      }
+    }
     generated.push(test);
+    praiseVerdicts.push(...test.praiseVerdicts);
   }
   generated.sort((a, b) => b.weight - a.weight || SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) || (a.id < b.id ? -1 : 1));
 
@@ -112,6 +140,7 @@ export function buildEvalSuite(input: BuildInput): BuildOutput {
     throw new InputError(`${problems.length} assertion(s) Promptfoo cannot run; fix them in the suite, then rebuild:\n${shown.join('\n')}`, input.file, undefined, 'evals.assertion-type');
   }
   const rubricOnly = merged.tests.filter(isRubricOnly).map((t) => ({ id: testIdOf(t), description: String(t.description ?? '') }));
+  const processRubrics = merged.tests.filter(holdsProcessRubric).map((t) => ({ id: testIdOf(t), description: String(t.description ?? '') }));
   return {
     text: merged.text,
     summary: {
@@ -122,7 +151,10 @@ export function buildEvalSuite(input: BuildInput): BuildOutput {
       rubricOnly,
       skippedPruned,
       assertions: assertionCounts,
+      traceChecks,
+      processRubrics,
     },
+    praiseVerdicts,
   };
 }
 
@@ -134,6 +166,8 @@ interface Cluster {
   traceIds: string[];
   /** The trace whose answer the test replays: the newest answer to the same task. */
   replayTraceId: string;
+  /** A keep test (from praise). */
+  keep: boolean;
 }
 
 function normalizeTask(task: string): string {
@@ -169,11 +203,12 @@ function clusterFeedback(input: BuildInput): { clusters: Cluster[]; stats: Build
     stats.used++;
     const taskKey = trace.task !== null && trace.task.trim() !== '' ? `task:${normalizeTask(trace.task)}` : `trace:${trace.id}`;
     const category = record.category.trim();
-    const id = stableId('ev-', taskKey, category.toLowerCase());
+    // Praise gets a test of its own: a keep test must pass on the answer a complaint test fails.
+    const id = record.polarity === 'positive' ? stableId('ev-', taskKey, category.toLowerCase(), 'keep') : stableId('ev-', taskKey, category.toLowerCase());
     let cluster = clusters.get(id);
     if (!cluster) {
       const newest = trace.task !== null ? newestForTask.get(normalizeTask(trace.task)) : undefined;
-      cluster = { id, category, task: trace.task, records: [], traceIds: [], replayTraceId: newest?.id ?? trace.id };
+      cluster = { id, category, task: trace.task, records: [], traceIds: [], replayTraceId: newest?.id ?? trace.id, keep: record.polarity === 'positive' };
       clusters.set(id, cluster);
     }
     cluster.records.push({ record, weight });
@@ -182,26 +217,50 @@ function clusterFeedback(input: BuildInput): { clusters: Cluster[]; stats: Build
   return { clusters: [...clusters.values()], stats };
 }
 
-function generateTest(cluster: Cluster, input: BuildInput): GeneratedTest {
+function generateTest(cluster: Cluster, input: BuildInput, answers: ReadonlyMap<string, string | null>): GeneratedTest & { praiseVerdicts: RubricVerdict[] } {
+  const options = { requiredSections: input.config.feedback.requiredSections, rubricThreshold: input.rubricThreshold };
+  const praiseVerdicts: RubricVerdict[] = [];
   const records: GenerationRecord[] = cluster.records.map(({ record, weight }) => {
     const missing = record.attributes.missingSections;
-    return {
+    const generation: GenerationRecord = {
       category: record.category,
       observation: record.observation,
       requiredObservations: record.requiredObservations,
       prohibitedClaims: record.prohibitedClaims,
       weight,
       ...(Array.isArray(missing) && missing.every((s) => typeof s === 'string') ? { missingSections: missing as string[] } : {}),
+      source: record.source,
+      polarity: record.polarity ?? 'negative',
+      attributes: record.attributes,
+      evidence: record.evidence,
+      ...(record.polarity === 'positive' ? { praisedAnswer: answers.get(record.traceId) ?? null } : {}),
     };
+    const rubric = keepRubric(generation, options);
+    const praised = generation.praisedAnswer;
+    if (rubric !== null && typeof praised === 'string') {
+      praiseVerdicts.push({
+        testId: cluster.id,
+        rubricHash: rubricHash(rubric),
+        answerHash: answerHash(praised),
+        traceId: record.traceId,
+        grader: 'human',
+        author: record.author,
+        pass: true,
+        score: 1,
+        reason: `Praised in feedback ${record.id}: ${truncate(record.observation.replace(/\s+/g, ' ').trim(), 200)}`,
+        recordedAt: record.createdAt,
+      });
+    }
+    return generation;
   });
-  const assertions = generateAssertions(records, { requiredSections: input.config.feedback.requiredSections, rubricThreshold: input.rubricThreshold });
+  const assertions = generateAssertions(records, options);
   const weight = Math.max(...cluster.records.map((r) => r.weight));
   const severity = cluster.records.map((r) => r.record.severity).reduce((a, b) => (SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a));
   const sources = [...new Set(cluster.records.map((r) => r.record.source))].sort() as FeedbackSource[];
   // The heaviest record's observation names the test; ties go to the oldest.
   const lead = cluster.records.reduce((a, b) => (b.weight > a.weight ? b : a));
   const raw = {
-    description: `${cluster.category}: ${truncate(lead.record.observation.replace(/\s+/g, ' ').trim(), 100)}`,
+    description: `${cluster.keep ? 'keep ' : ''}${cluster.category}: ${truncate(lead.record.observation.replace(/\s+/g, ' ').trim(), 100)}`,
     vars: {
       task: cluster.task ?? `(no task recorded for trace ${cluster.replayTraceId})`,
       trace_id: cluster.replayTraceId,
@@ -215,12 +274,22 @@ function generateTest(cluster: Cluster, input: BuildInput): GeneratedTest {
       weight: Math.round(weight * 1000) / 1000,
       severity,
       addedInCycle: input.cycle,
+      ...(cluster.keep ? { polarity: 'positive' } : {}),
       traceIds: cluster.traceIds,
       generated: { traceId: cluster.replayTraceId, assertions: assertions.map((a) => a.key) },
     },
-    assert: assertions.map((a) => a.assertion),
+    assert: [] as SuiteAssertion[],
   };
-  return { id: cluster.id, test: protectDeep(raw), assertions: assertions.map((a) => ({ ...a, assertion: protectDeep(a.assertion) })), weight, severity };
+  // Our trace assertions name the shipped module by `file://`, which protection would turn into text; their config is protected.
+  const protectedAsserts = assertions.map((a) => ({ ...a, assertion: protectAssertion(a.assertion) }));
+  const test = { ...protectDeep(raw), assert: protectedAsserts.map((a) => a.assertion) };
+  return { id: cluster.id, test, assertions: protectedAsserts, weight, severity, praiseVerdicts };
+}
+
+function protectAssertion(assertion: SuiteAssertion): SuiteAssertion {
+  if (!isTraceAssertion(assertion)) return protectDeep(assertion);
+  const { config, ...rest } = assertion;
+  return { ...rest, ...(config !== undefined ? { config: protectDeep(config) } : {}) };
 }
 
 function truncate(text: string, max: number): string {
@@ -233,6 +302,15 @@ const MODEL_GRADED = new Set(['llm-rubric', 'g-eval', 'factuality', 'model-grade
 export function isRubricOnly(test: Record<string, unknown>): boolean {
   const asserts = Array.isArray(test.assert) ? (test.assert as { type?: unknown }[]) : [];
   return asserts.length > 0 && asserts.every((a) => typeof a?.type === 'string' && MODEL_GRADED.has(a.type.replace(/^not-/, '')));
+}
+
+/** True for a test built from detector or hook findings only that holds a generated observation rubric of an older build. */
+function holdsProcessRubric(test: Record<string, unknown>): boolean {
+  const meta = (test.metadata ?? {}) as Record<string, unknown>;
+  const sources = Array.isArray(meta.sources) ? meta.sources : [];
+  if (sources.length === 0 || !sources.every((s) => s === 'detector' || s === 'hook')) return false;
+  const asserts = Array.isArray(test.assert) ? (test.assert as { type?: unknown; value?: unknown }[]) : [];
+  return asserts.some((a) => a?.type === 'llm-rubric' && typeof a.value === 'string' && unprotectText(a.value).startsWith(LEGACY_OBSERVATION_RUBRIC));
 }
 
 /** A test's id: metadata.testId (every test in a built suite has one). */

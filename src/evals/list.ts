@@ -14,7 +14,7 @@ export interface RunDigest {
   runId: string;
   createdAt: string;
   cycle: number;
-  tests: { id: string; status: 'pass' | 'fail' | 'error'; score?: number | undefined }[];
+  tests: { id: string; status: 'pass' | 'fail' | 'error' | 'unjudged'; score?: number | undefined }[];
 }
 
 /** One row of `evals list`. */
@@ -24,7 +24,7 @@ export interface ListedTest {
   addedInCycle: number | null;
   category: string | null;
   assertions: number;
-  last: { runId: string; cycle: number; status: 'pass' | 'fail' | 'error'; score?: number | undefined } | null;
+  last: { runId: string; cycle: number; status: 'pass' | 'fail' | 'error' | 'unjudged'; score?: number | undefined } | null;
   /** Cycles (most recent first) the test ran in without failing, counted until its last failure. */
   cyclesSinceFailure: number;
   pruneCandidate: boolean;
@@ -40,7 +40,7 @@ export function listTests(tests: readonly Record<string, unknown>[], runs: reado
     const lastEntry = history.at(-1);
     // Walk cycles newest first; stop at the first cycle in which the test failed or errored.
     const byCycle = new Map<number, boolean>();
-    for (const { run, t } of history) byCycle.set(run.cycle, (byCycle.get(run.cycle) ?? false) || t.status !== 'pass');
+    for (const { run, t } of history) byCycle.set(run.cycle, (byCycle.get(run.cycle) ?? false) || t.status === 'fail' || t.status === 'error');
     const cycles = [...byCycle.entries()].sort((a, b) => b[0] - a[0]);
     let clean = 0;
     for (const [, failed] of cycles) {

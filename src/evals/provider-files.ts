@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { packageRoot } from '../util/package-root.js';
 
 /** The Promptfoo provider files harness-loop ships, by the name they get in the suite's providers/ folder. */
-export const PROVIDER_FILES = ['replay-provider.mjs', 'replay-grader.mjs', 'codex-provider.mjs'] as const;
+export const PROVIDER_FILES = ['replay-provider.mjs', 'replay-grader.mjs', 'codex-provider.mjs', 'trace-process.mjs', 'trace-assert.mjs'] as const;
 
 /**
  * Where the shipped copy of a provider is. From a source checkout (tests, tsx) it is the file

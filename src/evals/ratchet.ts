@@ -136,6 +136,8 @@ function mergeTest(doc: Document.Parsed, i: number, js: Record<string, unknown>,
   const added: unknown[] = [];
   for (const a of g.assertions) {
     if (known.has(a.key)) continue;
+    // The same check in an earlier wording is already there: do not ask twice.
+    if (a.aliasKeys?.some((k) => known.has(k))) continue;
     known.add(a.key);
     added.push(a.assertion);
   }
@@ -186,8 +188,8 @@ function mergeTest(doc: Document.Parsed, i: number, js: Record<string, unknown>,
 function existingAssertionKeys(asserts: unknown): string[] {
   if (!Array.isArray(asserts)) return [];
   return asserts
-    .filter((a): a is { type: string; value?: unknown } => a !== null && typeof a === 'object' && typeof (a as { type?: unknown }).type === 'string')
-    .map((a) => assertionKey(a.type, unprotectDeep(a.value)));
+    .filter((a): a is { type: string; value?: unknown; config?: unknown } => a !== null && typeof a === 'object' && typeof (a as { type?: unknown }).type === 'string')
+    .map((a) => assertionKey(a.type, unprotectDeep(a.value), a.config === undefined ? undefined : unprotectDeep(a.config)));
 }
 
 function lineOf(text: string, node: unknown): number | undefined {

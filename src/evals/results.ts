@@ -12,11 +12,24 @@ export interface ExpectedTest {
   traceId?: string;
 }
 
+/** Tests that count in the pass rate: judged ones (an unjudged test is neither pass nor fail). */
+export function judgedTests<T extends { status?: string }>(tests: readonly T[]): T[] {
+  return tests.filter((t) => t.status !== 'unjudged');
+}
+
+/** Share of judged tests that passed, 0 when none is judged. */
+export function judgedPassRate(tests: readonly { status?: string; pass: boolean }[]): number {
+  const judged = judgedTests(tests);
+  return judged.length === 0 ? 0 : judged.filter((t) => t.pass).length / judged.length;
+}
+
 /** A rubric the offline grader had no verdict for. */
 export interface MissingVerdict {
   testId?: string;
   rubricHash: string;
   traceId?: string;
+  answerHash?: string;
+  rubric?: string;
 }
 
 /** What `summarizeResults` returns. */
@@ -68,6 +81,7 @@ export function summarizeResults(raw: unknown, expected: readonly ExpectedTest[]
         id,
         ...(typeof row.testCase?.description === 'string' ? { description: unprotectText(row.testCase.description) } : {}),
         ...(traceId !== undefined ? { traceId } : {}),
+        ...(typeof meta.category === 'string' ? { category: unprotectText(meta.category) } : {}),
         status: 'pass',
         pass: true,
         reasons: [],
@@ -80,16 +94,21 @@ export function summarizeResults(raw: unknown, expected: readonly ExpectedTest[]
     entry.rows++;
     if (typeof row.score === 'number') entry.scores.push(row.score);
     const components = flatten(row.gradingResult?.componentResults ?? []);
+    let unjudged = false;
     for (const c of components) {
       const verdict = c.metadata?.harnessLoopVerdict;
       if (verdict === 'missing' && typeof c.metadata?.rubricHash === 'string') {
-        const key = `${id}\0${c.metadata.rubricHash}`;
+        unjudged = true;
+        const m = c.metadata;
+        const key = `${id}\0${m.rubricHash}\0${String(m.answerHash ?? '')}`;
         if (!seenMissing.has(key)) {
           seenMissing.add(key);
           missingVerdicts.push({
             testId: id,
-            rubricHash: c.metadata.rubricHash,
-            ...(typeof c.metadata.traceId === 'string' ? { traceId: c.metadata.traceId } : {}),
+            rubricHash: m.rubricHash as string,
+            ...(typeof m.traceId === 'string' ? { traceId: traceId ?? m.traceId } : traceId !== undefined ? { traceId } : {}),
+            ...(typeof m.answerHash === 'string' ? { answerHash: m.answerHash } : {}),
+            ...(typeof m.rubric === 'string' ? { rubric: unprotectText(m.rubric) } : {}),
           });
         }
       }
@@ -103,8 +122,15 @@ export function summarizeResults(raw: unknown, expected: readonly ExpectedTest[]
       entry.reasons.push(`error: ${reason}`);
       continue;
     }
-    if (row.success === true) continue;
-    if (entry.status === 'pass') entry.status = 'fail';
+    if (row.success === true) {
+      // Every other check passed and a rubric waits for a verdict: neither pass nor fail.
+      if (unjudged && entry.status === 'pass') {
+        entry.status = 'unjudged';
+        entry.pass = false;
+      }
+      continue;
+    }
+    if (entry.status === 'pass' || entry.status === 'unjudged') entry.status = 'fail';
     entry.pass = false;
     const failed = components.filter((c) => c.pass === false).map(toFailed);
     // A test can fail on its aggregate score (threshold) with no single failed assertion.

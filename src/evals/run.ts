@@ -22,6 +22,7 @@ import { readConfig } from '../util/config.js';
 import { checkAssertionTypes } from './assertion-types.js';
 import { ingestRecordedRuns, recordedTasks, resolveCodexProviderConfig, writeCodexSuite, type CodexRunSettings, type RecordedIngest } from './codex-run.js';
 import { resolveCycle } from './cycle.js';
+import { storeGraderVerdicts, writeGradedSuite } from './grader-cache.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
 import { hashWorkspace, readHarnessGlobs } from '../ledger/harness-files.js';
@@ -155,11 +156,14 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   const provider = options.provider ?? evalsConfig.provider ?? 'replay';
   const codexProvider = provider === 'codex' ? resolveCodexProviderConfig(paths, config, evalsConfig, options.codex) : null;
   if (codexProvider && options.copyFrom) codexProvider.workspace = options.copyFrom;
+  // With a real grader, a rubric already judged on the same (replayed) answer is graded from the store.
   const configFile = codexProvider
     ? await writeCodexSuite(paths, text, codexProvider)
     : options.replayLatest
       ? (await writeLatestSuite(paths, text)).file
-      : paths.suite;
+      : grader !== 'replay'
+        ? (await writeGradedSuite(paths, text, grader)).file
+        : paths.suite;
   const cycle = options.cycle ?? (await resolveCycle(paths));
   const startedAt = now();
   const runId = `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
@@ -192,12 +196,14 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
       throw new ExternalCommandError(`promptfoo failed: it exited ${code} but wrote no readable results to ${rawFile}.\n${tail(log)}`, 'promptfoo.failed', { cause: error });
     }
     const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw, harnessFiles) : undefined;
+    if (grader !== 'replay') await storeGraderVerdicts(paths.verdicts, raw, grader, now().toISOString());
     const digest = summarizeResults(raw, expected);
     const totals = {
       tests: digest.tests.length,
       passed: digest.tests.filter((t) => t.status === 'pass').length,
       failed: digest.tests.filter((t) => t.status === 'fail').length,
       errors: digest.tests.filter((t) => t.status === 'error').length,
+      unjudged: digest.tests.filter((t) => t.status === 'unjudged').length,
     };
     const summary: EvalRunSummary = {
       schemaVersion: EVAL_SUITE_SCHEMA_VERSION,
@@ -218,7 +224,8 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     const file = join(paths.results, `${runId}.json`);
     await writeJsonAtomic(file, summary);
     // Promptfoo's 100 means something failed even if no row says so: never report that as a pass.
-    const failed = totals.passed !== totals.tests || code === 100;
+    // Tests that only wait for a rubric verdict are not failures.
+    const failed = totals.passed + totals.unjudged !== totals.tests || code === 100;
     return { summary, file, exitCode: failed ? 1 : 0, ...(recorded ? { recorded } : {}), ...(live && options.codex?.keepRuns ? { keptRuns: live.runDir } : {}) };
   } finally {
     await rm(rawFile, { force: true });

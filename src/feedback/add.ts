@@ -24,6 +24,8 @@ export interface AddOptions {
   required?: string;
   prohibited?: string;
   source?: string;
+  /** `--positive`: praise for a quality to keep, not a problem. */
+  positive?: boolean;
   allowUnknownTrace?: boolean;
   now?: string;
 }
@@ -76,6 +78,7 @@ export async function addFeedback(options: AddOptions): Promise<AddResult> {
     defaultSource: 'human' satisfies FeedbackSource,
     defaultAuthor: defaultAuthor(),
     now: options.now ?? new Date().toISOString(),
+    ...(options.positive ? { defaultPolarity: 'positive' as const } : {}),
     redactor: new Redactor(options.config.redaction.extraPatterns),
   });
   if (!result.record) {

@@ -7,7 +7,7 @@ import { readTraceStore } from '../ingest/store.js';
 import type { Skip } from '../ingest/source.js';
 import { Redactor } from '../redact/redact.js';
 import { workspacePaths } from '../util/workspace.js';
-import { DETECTORS, type DetectorSettings, type FileExists } from './detectors/index.js';
+import { DETECTORS, type DetectorSettings, type FileExists, type SkippedFinding } from './detectors/index.js';
 import { citationRoots } from './detectors/missing-cited-files.js';
 import { appendFeedback } from './store.js';
 
@@ -29,6 +29,8 @@ export interface DetectResult {
   duplicates: number;
   byDetector: Record<string, number>;
   skipped: Skip[];
+  /** Failed commands left out as expected (asked for by the task, probes, later succeeded), with the reason. */
+  expected: SkippedFinding[];
 }
 
 /** Runs every detector over the trace store (streamed, one trace in memory) and appends new records. */
@@ -37,10 +39,13 @@ export async function detectFeedback(options: DetectOptions): Promise<DetectResu
   if (!existsSync(paths.traceStore)) {
     throw new InputError('no trace store yet; run harness-loop ingest first', paths.traceStore, undefined, 'input.missing');
   }
+  const expected: SkippedFinding[] = [];
   const settings: DetectorSettings = {
     fileExists: options.fileExists ?? ((p) => existsSync(resolve(paths.root, p))),
     requiredSections: options.config.feedback.requiredSections,
     tokenBudget: options.config.feedback.tokenBudget,
+    ignore: options.config.detect.ignore,
+    skip: (s) => expected.push(s),
   };
   const redactor = new Redactor(options.config.redaction.extraPatterns);
   const now = options.now ?? new Date().toISOString();
@@ -61,7 +66,7 @@ export async function detectFeedback(options: DetectOptions): Promise<DetectResu
     }
   }
   const { added, duplicates } = await appendFeedback(paths.feedbackStore, found);
-  return { traces, found: found.length, added, duplicates, byDetector, skipped };
+  return { traces, found: found.length, added, duplicates, byDetector, skipped, expected };
 }
 
 function isDirectory(dir: string): boolean {

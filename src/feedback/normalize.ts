@@ -3,7 +3,7 @@
 //   article  {trace_id, category, severity, observation, evidence}
 //   cookbook {feedback_id, trace_id, theme, summary, required_observations, prohibited_claims, …}
 //   insight  {insight_id, trace_id, source_type: "llm_insight", observations: [...]}
-import { FeedbackSchema, FeedbackSourceSchema, SEVERITIES, type Feedback, type FeedbackSource, type FeedbackStatus, type Severity } from '../schema/feedback.js';
+import { FeedbackSchema, FeedbackSourceSchema, SEVERITIES, type Feedback, type FeedbackSource, type FeedbackStatus, type Polarity, type Severity } from '../schema/feedback.js';
 import type { Redactor } from '../redact/redact.js';
 import { finishFeedback, type FeedbackDraft } from './record.js';
 
@@ -25,6 +25,8 @@ export interface NormalizeContext {
   defaultAuthor: string;
   /** Creation time for records without one. */
   now: string;
+  /** `--positive`: the polarity of records that do not give one. */
+  defaultPolarity?: Polarity;
   redactor: Redactor;
 }
 
@@ -37,7 +39,7 @@ const ALIASES = {
   author: ['author'],
   category: ['category', 'theme'],
   severity: ['severity'],
-  observation: ['observation', 'summary'],
+  observation: ['observation', 'summary', 'comment'],
   observations: ['observations'],
   evidence: ['evidence'],
   requiredObservations: ['required_observations', 'requiredObservations'],
@@ -45,7 +47,42 @@ const ALIASES = {
   createdAt: ['created_at', 'createdAt'],
   status: ['status'],
   verifiedBy: ['verified_by', 'verifiedBy'],
+  polarity: ['polarity', 'thumbs', 'thumbs_up', 'thumbsUp', 'rating', 'label', 'verdict'],
 } as const;
+
+/** Label words (label / verdict / polarity / thumbs) → polarity; docs/feedback.md lists them. */
+const POLARITY_WORDS: Record<string, Polarity> = {
+  positive: 'positive', good: 'positive', great: 'positive', up: 'positive', 'thumbs-up': 'positive', thumbs_up: 'positive', '👍': 'positive',
+  pass: 'positive', correct: 'positive', praise: 'positive', keep: 'positive', like: 'positive', yes: 'positive',
+  negative: 'negative', bad: 'negative', poor: 'negative', down: 'negative', 'thumbs-down': 'negative', thumbs_down: 'negative', '👎': 'negative',
+  fail: 'negative', incorrect: 'negative', wrong: 'negative', problem: 'negative', fix: 'negative', dislike: 'negative', no: 'negative',
+};
+
+/**
+ * A polarity from the common shapes: a word (polarity, label, verdict, thumbs), a boolean
+ * (thumbs_up), or a rating on a 1–5 scale (4–5 positive, 1–2 negative; 3 says neither) or 0–1
+ * (≥ 0.5 positive). Returns an issue message when the value says neither.
+ */
+export function readPolarity(key: string, value: unknown): Polarity | { issue: string } {
+  if (key === 'thumbs_up' || key === 'thumbsUp') {
+    if (typeof value === 'boolean') return value ? 'positive' : 'negative';
+    return { issue: `must be true or false (got ${describe(value)})` };
+  }
+  if (key === 'rating') {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    if (!Number.isFinite(n)) return { issue: `must be a number: 1–5, or 0–1 (got ${describe(value)})` };
+    if (n >= 0 && n <= 1 && !Number.isInteger(n)) return n >= 0.5 ? 'positive' : 'negative';
+    if (n === 0) return 'negative';
+    if (n === 1 || n === 2) return 'negative';
+    if (n === 4 || n === 5) return 'positive';
+    if (n === 3) return { issue: 'a rating of 3 of 5 is neither praise nor a problem; give a polarity, or leave the record out' };
+    return { issue: `must be 1–5 or between 0 and 1 (got ${n})` };
+  }
+  if (typeof value === 'boolean' && key === 'polarity') return value ? 'positive' : 'negative';
+  if (typeof value !== 'string') return { issue: `must be a word such as positive/negative, good/bad, up/down (got ${describe(value)})` };
+  const word = POLARITY_WORDS[value.trim().toLowerCase()];
+  return word ?? { issue: `"${value}" is not a polarity; use positive/negative, good/bad, up/down, pass/fail or a 1–5 rating` };
+}
 
 /** Input keys kept as attributes (ids of the source system, labels), or derived and dropped. */
 const EXTRA_KEYS: Record<string, string | null> = {
@@ -129,9 +166,18 @@ export function normalizeFeedback(raw: unknown, ctx: NormalizeContext): Normaliz
 
   const source = readSource(pick('source'), pick('sourceType'), ctx.defaultSource, issues, used);
   const category = pickString('category') ?? (isInsight(input) ? 'llm_insight' : undefined);
-  if (category === undefined && !used.category) issues.push({ key: 'category', message: 'required (category, or the cookbook theme)' });
 
-  const cookbookShape = ['theme', 'summary', 'required_observations', 'prohibited_claims', 'observations'].some((k) => k in input);
+  let polarity: Polarity | undefined;
+  const polarityField = pick('polarity');
+  if (polarityField) {
+    const read = readPolarity(polarityField.key, polarityField.value);
+    if (typeof read === 'string') polarity = read;
+    else issues.push({ key: polarityField.key, message: read.issue });
+  }
+  if (ctx.defaultPolarity !== undefined && polarity === undefined) polarity = ctx.defaultPolarity;
+
+  // Praise has no severity of its own: it weighs like a medium finding unless the record says otherwise.
+  const cookbookShape = ['theme', 'summary', 'required_observations', 'prohibited_claims', 'observations'].some((k) => k in input) || polarity === 'positive';
   const severityText = pickString('severity');
   let severity: Severity | undefined;
   if (severityText !== undefined) {
@@ -142,6 +188,9 @@ export function normalizeFeedback(raw: unknown, ctx: NormalizeContext): Normaliz
     if (cookbookShape) severity = 'medium';
     else issues.push({ key: 'severity', message: `required: one of ${SEVERITIES.join(', ')}` });
   }
+
+  const finalCategory = category ?? (polarity === 'positive' ? 'praised' : undefined);
+  if (finalCategory === undefined && !used.category) issues.push({ key: 'category', message: 'required (category, or the cookbook theme)' });
 
   const requiredObservations = pickList('requiredObservations');
   const prohibitedClaims = pickList('prohibitedClaims');
@@ -182,7 +231,9 @@ export function normalizeFeedback(raw: unknown, ctx: NormalizeContext): Normaliz
     for (const key of ALIASES[field]) if (key !== used[field] && input[key] !== undefined) attributes[key] = input[key];
   }
 
-  if (issues.length > 0 || traceId === undefined || category === undefined || severity === undefined || observation === undefined) {
+  // The raw rating / label stays with the record; the polarity field holds what it means.
+  if (polarityField && polarityField.key !== 'polarity') attributes[polarityField.key] = polarityField.value;
+  if (issues.length > 0 || traceId === undefined || finalCategory === undefined || severity === undefined || observation === undefined) {
     return { record: null, issues };
   }
   const draft: FeedbackDraft = {
@@ -190,13 +241,14 @@ export function normalizeFeedback(raw: unknown, ctx: NormalizeContext): Normaliz
     ...(spanId !== undefined ? { spanId } : {}),
     source,
     author,
-    category,
+    category: finalCategory,
     severity,
     observation,
     evidence,
     requiredObservations,
     prohibitedClaims,
     status,
+    ...(polarity === 'positive' ? { polarity } : {}),
     ...(verifiedBy !== undefined ? { verifiedBy } : {}),
     createdAt,
     attributes,

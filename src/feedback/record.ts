@@ -21,6 +21,8 @@ export function computeFeedbackId(draft: FeedbackDraft): string {
     JSON.stringify(draft.evidence),
     JSON.stringify(draft.requiredObservations),
     JSON.stringify(draft.prohibitedClaims),
+    // Only praise adds a part, so the ids of every earlier (negative) record stay as they were.
+    ...(draft.polarity === 'positive' ? ['positive'] : []),
   );
 }
 

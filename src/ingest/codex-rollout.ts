@@ -445,6 +445,11 @@ class RolloutState {
         const id = str(p.id) ?? `message:${b.spanCount}`;
         if (fromHook) {
           b.upsertSpan({ id, kind: 'hook', parentId, name: 'hook_context', startTime: at, output: text, status: 'ok', attributes: { role: p.role } });
+        } else if (p.role === 'user' && /^\s*<skill>/.test(text)) {
+          // A skill Codex put into the context: the trace assertions' "skill S was read".
+          const name = /<name>([^<]+)<\/name>/.exec(text)?.[1]?.trim();
+          const known = Array.isArray(b.attributes.skillsRead) ? (b.attributes.skillsRead as string[]) : [];
+          if (name && !known.includes(name)) b.attributes.skillsRead = [...known, name];
         } else if (p.role === 'user') {
           // Rollouts before 0.4x name the working directory only in the injected environment block.
           b.cwd ??= /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1] ?? null;

@@ -15,7 +15,7 @@ import { judgeAnswer, measure, type Measurement, type TestRuns, type TraceFacts 
 import { writeJsonAtomic } from '../util/atomic.js';
 import { readConfig } from '../util/config.js';
 import { describeChanges, findBreaches, writeSnapshot } from './changes.js';
-import { checkGate, compareRuns, type GateDecision, type RunComparison } from './gate.js';
+import { checkGate, compareRuns, computePassRate, type GateDecision, type RunComparison } from './gate.js';
 import { hashWorkspace, readHarnessGlobs } from './harness-files.js';
 import { readJsonFile } from './json-file.js';
 import { appendLedgerEntry, assertLedgerReadable, readLedger, type LedgerRead } from './ledger.js';
@@ -153,8 +153,8 @@ export async function startCycle(options: CycleOptions & { recommendationId?: st
       runId: latest.results.runId,
       file: relative(paths.root, latest.file),
       createdAt: latest.results.createdAt,
-      passRate: before.filter((t) => t.pass).length / before.length,
-      tests: before.map((t) => ({ id: t.id, pass: t.pass, ...(t.score !== undefined ? { score: t.score } : {}), ...(t.traceId ? { traceId: t.traceId } : {}) })),
+      passRate: computePassRate(before),
+      tests: before.map((t) => ({ id: t.id, pass: t.pass, ...(t.score !== undefined ? { score: t.score } : {}), ...(t.traceId ? { traceId: t.traceId } : {}), ...(t.unjudged ? { unjudged: true } : {}) })),
       ...(latest.results.provider ? { provider: latest.results.provider } : {}),
       ...(latest.results.grader ? { grader: latest.results.grader } : {}),
       // The harness files as they are now count as baseline too: a live run from them is no evidence of a change.

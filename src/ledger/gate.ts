@@ -8,6 +8,8 @@ export interface ComparedTest {
   pass: boolean;
   /** Why it failed, where the run says. */
   reasons?: string[];
+  /** Waiting for a rubric verdict: not in the pass rate, and not compared on either side. */
+  unjudged?: boolean;
 }
 
 /** What changed between the baseline and the new run. */
@@ -30,9 +32,10 @@ export interface RunComparison {
   regressionDetails: string[];
 }
 
-/** Share of tests that passed, 0 for an empty run. */
-export function computePassRate(tests: readonly { pass: boolean }[]): number {
-  return tests.length === 0 ? 0 : tests.filter((t) => t.pass).length / tests.length;
+/** Share of judged tests that passed, 0 when none is judged (unjudged tests are left out). */
+export function computePassRate(tests: readonly { pass: boolean; unjudged?: boolean }[]): number {
+  const judged = tests.filter((t) => !t.unjudged);
+  return judged.length === 0 ? 0 : judged.filter((t) => t.pass).length / judged.length;
 }
 
 /**
@@ -50,6 +53,8 @@ export function compareRuns(before: readonly ComparedTest[], after: readonly Com
   for (const b of before) {
     const a = afterById.get(b.id);
     if (!a) removedTests.push(b.id);
+    // A test unjudged on either side was not measured there: it neither fixes nor regresses.
+    if (a && (a.unjudged || b.unjudged)) continue;
     if (b.pass && !a?.pass) {
       testsRegressed.push(b.id);
       regressionDetails.push(a ? `${b.id}: ${a.reasons?.length ? a.reasons.join('; ') : 'fails now'}` : `${b.id}: no longer in the suite`);

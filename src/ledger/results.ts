@@ -15,6 +15,8 @@ export interface TestOutcome {
   score?: number;
   /** Why it failed, one sentence per failed assertion. */
   reasons?: string[];
+  /** A rubric waited for a verdict: neither pass nor fail, not in the pass rate, not compared. */
+  unjudged?: boolean;
   /** pass | fail | error | unjudged, as the run recorded it. */
   status?: string;
   /** Trace whose answer was scored. */
@@ -86,6 +88,7 @@ export function toGateResults(summary: EvalRunSummary): GateResults {
       ...((rows.get(t.id)?.length ?? 0) > 1 ? { rows: rows.get(t.id)! } : {}),
       ...(t.score !== undefined ? { score: t.score } : {}),
       ...(t.reasons.length > 0 ? { reasons: t.reasons } : {}),
+      ...(t.status === 'unjudged' ? { unjudged: true } : {}),
     })),
   };
 }

@@ -85,7 +85,10 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   const run = await stage(
     'evals run',
     () => runEvals({ workspace, grader: options.grader, promptfooBin: options.promptfooBin, env: options.env, provider: options.provider, codex: options.codex }),
-    (r) => `${r.summary.tests.filter((t) => t.pass).length} of ${r.summary.tests.length} test(s) pass${r.recorded ? `; ${r.recorded.traces} codex run(s) recorded as trace(s)` : ''}${r.keptRuns ? `; runs kept in ${r.keptRuns}` : ''}`,
+    (r) =>
+      `${r.summary.tests.filter((t) => t.pass).length} of ${r.summary.tests.length} test(s) pass` +
+      `${r.summary.totals.unjudged ? `; ${r.summary.totals.unjudged} unjudged (a rubric waits for a verdict: harness-loop evals verdicts)` : ''}` +
+      `${r.recorded ? `; ${r.recorded.traces} codex run(s) recorded as trace(s)` : ''}${r.keptRuns ? `; runs kept in ${r.keptRuns}` : ''}`,
   );
   const llm = llmDiagnosisOptions(config, options.env);
   // The model's diagnosis reads the batches; build them when the critic did not.

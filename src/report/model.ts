@@ -74,6 +74,8 @@ export interface ReportTest {
   description: string | null;
   /** Whether every assertion passed. */
   pass: boolean;
+  /** A rubric waits for a verdict: neither pass nor fail, not in the pass rate, not a failure. */
+  unjudged?: boolean;
   /** Why it failed, one sentence per failed assertion. */
   reasons: string[];
   /** Category from the test metadata, else from feedback on its trace; null when neither says. */
@@ -250,7 +252,7 @@ export interface FailureGroup {
 export function groupFailures(tests: readonly ReportTest[]): FailureGroup[] {
   const groups = new Map<string, ReportTest[]>();
   for (const t of tests) {
-    if (t.pass) continue;
+    if (t.pass || t.unjudged) continue;
     const key = t.category ?? 'uncategorized';
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }

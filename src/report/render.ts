@@ -69,8 +69,11 @@ function renderSummary(data: ReportData): string {
   const results = data.results;
   if (results) {
     const passed = results.tests.filter((t) => t.pass).length;
-    const rate = results.tests.length === 0 ? 0 : passed / results.tests.length;
-    cards.push(card('Pass rate', escapeHtml(formatPercent(rate)), `${escapeHtml(passed)} of ${escapeHtml(results.tests.length)} tests pass · run <code>${escapeHtml(results.runId)}</code>`));
+    const unjudged = results.tests.filter((t) => t.unjudged).length;
+    const judged = results.tests.length - unjudged;
+    const rate = judged === 0 ? 0 : passed / judged;
+    const waiting = unjudged > 0 ? ` · ${escapeHtml(unjudged)} unjudged (a rubric waits for a verdict; not in the rate)` : '';
+    cards.push(card('Pass rate', escapeHtml(formatPercent(rate)), `${escapeHtml(passed)} of ${escapeHtml(judged)} judged tests pass${waiting} · run <code>${escapeHtml(results.runId)}</code>`));
   } else {
     cards.push(card('Pass rate', '—', 'no eval run yet: <code>harness-loop evals run</code>'));
   }

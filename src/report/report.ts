@@ -49,6 +49,14 @@ export function reportFile(workspace: string): string {
 
 /** Reads every stage's output that exists, renders the page and writes it atomically. */
 export async function writeReport(options: ReportOptions): Promise<ReportResult> {
+  const { data, missing, traces } = await readReportData(options);
+  const file = reportFile(options.workspace);
+  await writeFileAtomic(file, renderReport(data));
+  return { file, traces, shownTraces: data.traces.length, missing, problems: data.problems };
+}
+
+/** The report's data model: every stage's output that exists (what the page is rendered from). */
+export async function readReportData(options: ReportOptions): Promise<{ data: ReportData; missing: ReportInput[]; traces: number }> {
   const paths = loopPaths(options.workspace);
   const ws = workspacePaths(options.workspace);
   const problems: ReportProblem[] = [];
@@ -83,8 +91,6 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     results,
     problems,
   };
-  const file = reportFile(options.workspace);
-  await writeFileAtomic(file, renderReport(data));
   const missing = (
     [
       ['traces', totals.traces > 0 ? true : null],
@@ -96,7 +102,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
   )
     .filter(([input, value]) => value === null && !problems.some((p) => p.input === input))
     .map(([input]) => input);
-  return { file, traces: totals.traces, shownTraces: traces.length, missing, problems };
+  return { data, missing, traces: totals.traces };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -135,6 +141,7 @@ async function readLatestResults(dir: string, feedback: readonly Feedback[]): Pr
         id: t.id,
         description: str(extra.description) ?? str(meta.description) ?? null,
         pass: t.pass,
+        ...(t.unjudged ? { unjudged: true } : {}),
         reasons: t.reasons ?? [],
         category: str(meta.category) ?? str(extra.category) ?? (traceId ? categoryFromFeedback(traceId, feedback) : null),
         traceId,

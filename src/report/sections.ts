@@ -89,7 +89,11 @@ export function renderFailures(results: ReportResults | null, index: TraceIndex,
   if (!results) return `<section class="block" id="failures">${head}${renderMissing('results', problems, 'harness-loop evals run', 'to score the traces against the eval suite')}</section>`;
   const lead = `<p class="lead">Latest eval run <code>${escapeHtml(results.runId)}</code> (${escapeHtml(formatTime(results.createdAt))}): category from the test's metadata, else from the feedback on its trace.</p>`;
   const groups = groupFailures(results.tests);
-  if (groups.length === 0) return `<section class="block" id="failures">${head}${lead}<div class="empty">Every one of the ${escapeHtml(results.tests.length)} tests passed.</div></section>`;
+  if (groups.length === 0) {
+    const unjudged = results.tests.filter((t) => t.unjudged).length;
+    const text = unjudged > 0 ? `No test failed; ${escapeHtml(unjudged)} of ${escapeHtml(results.tests.length)} wait for a rubric verdict.` : `Every one of the ${escapeHtml(results.tests.length)} tests passed.`;
+    return `<section class="block" id="failures">${head}${lead}<div class="empty">${text}</div></section>`;
+  }
   const max = Math.max(...groups.map((g) => g.tests.length));
   // A short list reads best unfolded; a long one starts as the bar chart alone.
   const open = groups.reduce((n, g) => n + g.tests.length, 0) <= 12;
@@ -108,7 +112,9 @@ export function renderFailures(results: ReportResults | null, index: TraceIndex,
     );
   });
   const failing = groups.reduce((n, g) => n + g.tests.length, 0);
-  return `<section class="block" id="failures">${head}${lead}<p>${escapeHtml(failing)} of ${escapeHtml(results.tests.length)} tests fail.</p><div class="bars">${rows.join('')}</div></section>`;
+  const unjudged = results.tests.filter((t) => t.unjudged).length;
+  const waiting = unjudged > 0 ? ` ${escapeHtml(unjudged)} more wait for a rubric verdict (unjudged, not failures).` : '';
+  return `<section class="block" id="failures">${head}${lead}<p>${escapeHtml(failing)} of ${escapeHtml(results.tests.length)} tests fail.${waiting}</p><div class="bars">${rows.join('')}</div></section>`;
 }
 
 /** Feedback counted by source, then every record with a link to its trace. */

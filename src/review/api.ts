@@ -3,10 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { readEvidenceDocument } from '../checks/citations.js';
 import { InputError, UsageError } from '../errors.js';
+import { evalPaths } from '../evals/paths.js';
+import { listPendingVerdicts, recordVerdict } from '../evals/verdicts.js';
 import { addFeedback } from '../feedback/add.js';
 import { appendFeedback } from '../feedback/store.js';
 import { Redactor } from '../redact/redact.js';
 import type { Config } from '../schema/config.js';
+import type { RubricVerdict } from '../schema/eval-suite.js';
 import { KNOWN_CATEGORIES, SEVERITIES, type Feedback } from '../schema/feedback.js';
 import type { Span } from '../schema/trace.js';
 import { layoutSpans } from '../report/timeline.js';
@@ -244,4 +247,46 @@ function readEdits(value: unknown): CritiqueEdits {
     if (list !== undefined) edits[key] = list;
   }
   return edits;
+}
+
+/** GET /api/verdicts: the rubrics of the latest run that wait for a verdict, each with the answer to judge. */
+export async function getVerdicts(ctx: ReviewContext): Promise<ApiResponse> {
+  return ok({ pending: await listPendingVerdicts(evalPaths(ctx.workspace)) });
+}
+
+/**
+ * POST /api/verdict: records pass or fail, with a reason, for one rubric on one answer (by hash),
+ * appended to the verdict store as a human verdict. Refused when the answer waiting has changed
+ * since the page loaded, or when that answer already has a verdict.
+ */
+export async function postVerdict(ctx: ReviewContext, body: Record<string, unknown>): Promise<ApiResponse> {
+  const rubricHash = optionalString(body.rubricHash) ?? '';
+  const answer = optionalString(body.answerHash) ?? '';
+  const reason = nonBlank(body.reason)?.trim();
+  if (typeof body.pass !== 'boolean') return fail(400, 'pass must be true or false');
+  if (reason === undefined) return fail(422, 'a verdict needs a reason; nothing was written', { reason: 'required' });
+  const reviewer = optionalString(body.reviewer)?.trim() || ctx.reviewer;
+  return serialize(async () => {
+    const paths = evalPaths(ctx.workspace);
+    const pending = (await listPendingVerdicts(paths)).find((p) => p.rubricHash === rubricHash && p.answerHash === answer);
+    if (!pending) return fail(409, `rubric ${rubricHash} on answer ${answer} is not waiting for a verdict (judged already, or a newer run replaced it)`);
+    const verdict: RubricVerdict = {
+      testId: pending.testId,
+      rubricHash,
+      answerHash: answer,
+      ...(pending.traceId !== undefined ? { traceId: pending.traceId } : {}),
+      grader: 'human',
+      author: reviewer,
+      pass: body.pass as boolean,
+      score: body.pass ? 1 : 0,
+      reason: new Redactor(ctx.config.redaction.extraPatterns).redact(reason),
+      recordedAt: ctx.now?.() ?? new Date().toISOString(),
+    };
+    try {
+      return ok({ verdict: await recordVerdict(paths.verdicts, verdict) });
+    } catch (error) {
+      if (error instanceof UsageError) return fail(409, error.message);
+      throw error;
+    }
+  });
 }

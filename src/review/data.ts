@@ -68,7 +68,7 @@ async function readTests(workspace: string): Promise<QueueTest[]> {
     for (const t of run.tests) {
       if (!t.traceId) continue;
       const m = meta.get(t.id);
-      latest.set(`${t.id}\0${t.traceId}`, { id: t.id, traceId: t.traceId, pass: t.pass, category: m?.category ?? null, cycle: run.cycle ?? m?.cycle ?? null, reasons: t.reasons });
+      latest.set(`${t.id}\0${t.traceId}`, { id: t.id, traceId: t.traceId, pass: t.pass, ...(t.status === 'unjudged' ? { unjudged: true } : {}), category: m?.category ?? null, cycle: run.cycle ?? m?.cycle ?? null, reasons: t.reasons });
     }
   }
   return [...latest.values()];

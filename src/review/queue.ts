@@ -15,6 +15,8 @@ export interface QueueTest {
   id: string;
   traceId: string;
   pass: boolean;
+  /** A rubric waits for a verdict: not a failure (judge it under "Rubrics waiting"). */
+  unjudged?: boolean;
   category: string | null;
   cycle: number | null;
   reasons: string[];
@@ -60,7 +62,7 @@ export function isPendingCritique(record: Feedback): boolean {
  * detector and hook findings and unreviewed critiques by severity. Rejected records count nothing.
  */
 export function scoreTrace(records: readonly Feedback[], tests: readonly QueueTest[]): number {
-  let score = tests.filter((t) => !t.pass).length * 10;
+  let score = tests.filter((t) => !t.pass && !t.unjudged).length * 10;
   for (const r of records) {
     if (r.status === 'rejected' || r.status === 'contradicted') continue;
     const points = SEVERITY_POINTS[r.severity] ?? 1;
@@ -78,7 +80,7 @@ export function buildQueue(traces: readonly QueueTrace[], feedback: readonly Fee
   const items = traces.map((t): QueueItem => {
     const records = byTrace.get(t.id) ?? [];
     const traceTests = testsByTrace.get(t.id) ?? [];
-    const failing = traceTests.filter((x) => !x.pass);
+    const failing = traceTests.filter((x) => !x.pass && !x.unjudged);
     const pendingCritiques = records.filter(isPendingCritique).length;
     const findings = records.filter((r) => (r.source === 'detector' || r.source === 'hook') && r.status !== 'rejected').length;
     const humanRecords = records.filter((r) => r.source === 'human' || r.verifiedBy !== undefined || r.attributes.reviewOf !== undefined).length;

@@ -4,7 +4,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getQueue, getSource, getTrace, postCritique, postFeedback, type ApiResponse, type ReviewContext } from './api.js';
+import { getQueue, getSource, getTrace, getVerdicts, postCritique, postFeedback, postVerdict, type ApiResponse, type ReviewContext } from './api.js';
 
 /** The front end, bundled by scripts/build.ts into the CLI (absent when run from source). */
 declare const REVIEW_WEB_ASSETS: { js: string; css: string } | undefined;
@@ -152,9 +152,11 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     if (route === 'GET /api/queue') return sendJson(res, await getQueue(ctx, url.searchParams));
     if (route === 'GET /api/trace') return sendJson(res, await getTrace(ctx, url.searchParams));
     if (route === 'GET /api/source') return sendJson(res, await getSource(ctx, url.searchParams));
-    if (method === 'POST' && (url.pathname === '/api/feedback' || url.pathname === '/api/critique')) {
+    if (route === 'GET /api/verdicts') return sendJson(res, await getVerdicts(ctx));
+    if (method === 'POST' && (url.pathname === '/api/feedback' || url.pathname === '/api/critique' || url.pathname === '/api/verdict')) {
       const body = await readBody(req);
       if (isResponse(body)) return sendJson(res, body);
+      if (url.pathname === '/api/verdict') return sendJson(res, await postVerdict(ctx, body));
       return sendJson(res, url.pathname === '/api/feedback' ? await postFeedback(ctx, body) : await postCritique(ctx, body));
     }
     return sendJson(res, { status: 404, body: { error: 'no such API route' } });

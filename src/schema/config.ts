@@ -60,6 +60,35 @@ export const ConfigSchema = z
       })
       .default({ weights: DEFAULT_FEEDBACK_WEIGHTS, requiredSections: [], tokenBudget: DEFAULT_TOKEN_BUDGET })
       .describe('Feedback weighting and the deterministic detectors.'),
+    detect: z
+      .object({
+        ignore: z
+          .object({
+            askedByTask: z.boolean().default(true).describe('Skip a failed command the task asked for (it names the command or its script, or asks to reproduce its failure).'),
+            probes: z
+              .boolean()
+              .default(true)
+              .describe('Skip probes whose non-zero exit is their answer: test, [ ], grep -q, git diff --quiet, which, command -v, and ls/stat of a path the agent then created.'),
+            laterSucceeded: z.boolean().default(true).describe('Skip a failed command when the same command succeeded later in the trace.'),
+            commands: z
+              .array(
+                z.string().min(1).refine((s) => {
+                  try {
+                    new RegExp(s);
+                    return true;
+                  } catch {
+                    return false;
+                  }
+                }, 'must be a valid JavaScript regular expression'),
+              )
+              .default([])
+              .describe('Regular expressions: a failed command matching one is never a finding (e.g. "^scripts/flaky\\.sh").'),
+          })
+          .default({ askedByTask: true, probes: true, laterSucceeded: true, commands: [] })
+          .describe('Failed commands that are expected, not findings; each skip is listed by `feedback detect --json`.'),
+      })
+      .default({ ignore: { askedByTask: true, probes: true, laterSucceeded: true, commands: [] } })
+      .describe('The deterministic detectors of `feedback detect`.'),
     evals: EvalsConfigSchema,
     diagnose: z
       .object({

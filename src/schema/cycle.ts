@@ -10,6 +10,7 @@ export const BaselineTestSchema = z
     id: z.string().min(1).describe('Test id, as the eval results name it.'),
     pass: z.boolean().describe('Whether the test passed in the baseline run.'),
     score: z.number().optional().describe('The score the run gave, where it gave one.'),
+    unjudged: z.boolean().optional().describe('True when a rubric of the test waited for a verdict: the test is neither pass nor fail and is not compared.'),
     traceId: z.string().optional().describe('Trace whose answer the baseline scored.'),
   })
   .strict()

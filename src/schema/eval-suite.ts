@@ -37,7 +37,13 @@ export const RubricVerdictSchema = z
   .object({
     testId: z.string().min(1).optional().describe('Test the verdict is for (metadata.testId); applies to every rubric of the test unless rubricHash is given too.'),
     rubricHash: z.string().min(1).optional().describe('Hash of the rubric text (rb-…, shown in the missing-verdict message); applies wherever that rubric appears.'),
-    traceId: z.string().min(1).optional().describe('Trace whose answer was judged; when given, the verdict is ignored once the test replays another trace.'),
+    traceId: z.string().min(1).optional().describe('Trace whose answer was judged; when given without answerHash, the verdict is ignored once the test replays another trace.'),
+    answerHash: z
+      .string()
+      .regex(/^ah-[0-9a-f]{16}$/)
+      .optional()
+      .describe('Hash of the judged answer (ah-…): the verdict applies to that exact answer only, so a changed answer needs a new verdict.'),
+    grader: z.string().min(1).optional().describe('Who judged: "human" (review app, praise) or the grader model id.'),
     pass: z.boolean().describe('The verdict.'),
     score: z.number().min(0).max(1).describe('Score from 0 to 1, compared with the assertion threshold.'),
     reason: z.string().min(1).describe('Why, as a sentence.'),
@@ -78,8 +84,11 @@ export const EvalTestResultSchema = z
     id: z.string().min(1).describe('Test id (metadata.testId).'),
     description: z.string().optional().describe('Test description.'),
     traceId: z.string().optional().describe('Trace whose answer was scored.'),
-    status: z.enum(['pass', 'fail', 'error']).describe('error: the row could not be graded (provider error, unknown assertion type).'),
-    pass: z.boolean().describe('Whether every row of the test passed.'),
+    status: z
+      .enum(['pass', 'fail', 'error', 'unjudged'])
+      .describe('error: the row could not be graded (provider error, unknown assertion type); unjudged: every other check passed but a rubric has no verdict yet (offline), so the test is neither pass nor fail.'),
+    pass: z.boolean().describe('Whether every row of the test passed (false while unjudged).'),
+    category: z.string().optional().describe("The test's category, from its metadata."),
     score: z.number().optional().describe('Promptfoo score (weighted mean of the assertion scores), averaged over rows.'),
     reasons: z.array(z.string()).describe('One sentence per failed assertion or error.'),
     failedAssertions: z.array(FailedAssertionSchema).describe('The failed checks with their reasons.'),
@@ -93,6 +102,8 @@ export const MissingVerdictSchema = z
     testId: z.string().optional(),
     rubricHash: z.string(),
     traceId: z.string().optional(),
+    answerHash: z.string().optional().describe('Hash of the answer that waits for a verdict.'),
+    rubric: z.string().optional().describe('The rubric text.'),
   })
   .describe('A rubric the replay grader had no verdict for.');
 
@@ -124,6 +135,7 @@ export const EvalRunSummarySchema = z
         passed: z.number().int().nonnegative(),
         failed: z.number().int().nonnegative(),
         errors: z.number().int().nonnegative(),
+        unjudged: z.number().int().nonnegative().optional().describe('Tests waiting for a rubric verdict; not in the pass rate.'),
       })
       .describe('Counts over tests.'),
     tests: z.array(EvalTestResultSchema).describe('Per-test outcomes in config order.'),

@@ -23,6 +23,12 @@ export const FeedbackStatusSchema = z
   );
 export type FeedbackStatus = z.infer<typeof FeedbackStatusSchema>;
 
+/** Whether a record names a problem to fix or a quality to keep. */
+export const PolaritySchema = z
+  .enum(['negative', 'positive'])
+  .describe('negative (the default): a problem the suite must catch; positive: a quality a reviewer praised, which becomes a "keep" test that passes on the praised answer.');
+export type Polarity = z.infer<typeof PolaritySchema>;
+
 /** Categories the detectors and docs use; any other non-empty text is accepted too. */
 export const KNOWN_CATEGORIES = [
   'citation_error',
@@ -57,6 +63,7 @@ export const FeedbackSchema = z
     requiredObservations: z.array(text('a required observation')).describe("What a good answer must say (the cookbook's required_observations)."),
     prohibitedClaims: z.array(text('a prohibited claim')).describe("What a good answer must not claim (the cookbook's prohibited_claims)."),
     status: FeedbackStatusSchema,
+    polarity: PolaritySchema.optional(),
     verifiedBy: text('verifiedBy').optional().describe('The human who accepted an LLM record.'),
     contradictedBy: z.string().min(1).optional().describe('Id of the human record this LLM record contradicts.'),
     createdAt: z.iso.datetime({ message: 'createdAt must be an ISO-8601 UTC time' }).describe('ISO-8601 UTC time the record was created.'),

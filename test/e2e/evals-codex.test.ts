@@ -88,6 +88,11 @@ describe('evals run --provider codex (real promptfoo, real Codex, mock model)', 
       ].sort(),
     );
     expect(summary.recordedTraces).toEqual(fresh.map((t) => t.id).sort());
+    // With each answer the provider returned what the agent did, for the trace assertions.
+    const raw = JSON.parse(readFileSync(join(s.ws, '.harness-loop/results', `${summary.runId}.json`), 'utf8')) as { raw: { results: { results: { response: { metadata: { agentTrace: { traceId: string; source: string; toolCalls: unknown[]; tokens: { total: number }; durationMs: number } } } }[] } } };
+    const processes = raw.raw.results.results.map((r) => r.response.metadata.agentTrace);
+    expect(processes.map((p) => p.traceId).sort()).toEqual(fresh.map((t) => t.id).sort());
+    for (const p of processes) expect(p).toMatchObject({ source: 'codex', toolCalls: [], tokens: { total: expect.any(Number) }, durationMs: expect.any(Number) });
     // Each test names the run it scored, so diagnosis links a failure to the answer that failed.
     const byTask = new Map(fresh.map((t) => [t.task, t.id]));
     const outcome = summary.tests.map((t) => [t.description, t.status, t.traceId]);
@@ -146,7 +151,7 @@ describe('evals run --provider codex (real promptfoo, real Codex, mock model)', 
     const s = await setUp(answerPerTask);
     const { exitCode, summary } = await runCodexEvals(s, join(s.root, 'no-such-codex'));
     expect(exitCode).toBe(1);
-    expect(summary.totals).toEqual({ tests: 2, passed: 0, failed: 0, errors: 2 });
+    expect(summary.totals).toEqual({ tests: 2, passed: 0, failed: 0, errors: 2, unjudged: 0 });
     expect(summary.tests[0]!.reasons[0]).toMatch(/^error: cannot run codex ".*no-such-codex": spawn .* ENOENT/);
     expect(s.mock.requests).toHaveLength(0);
   });

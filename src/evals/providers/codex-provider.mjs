@@ -33,6 +33,7 @@ import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readdir, readlink, re
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarizeExecStream } from './trace-process.mjs';
 
 /** The suite folder: this file lives in its providers/ subfolder. */
 const SUITE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -291,8 +292,9 @@ export default class CodexProvider {
       const run = await runCodex(this.codexBin, args, cwd, env, this.timeoutMs);
       if (run.spawnError) return { error: `cannot run codex "${this.codexBin}": ${run.spawnError} (install @openai/codex, or pass --codex-bin)` };
       const parsed = parseExecStream(run.stdout);
+      // agentTrace: what the agent did, for the trace assertions (trace-assert.mjs).
       /** @type {Record<string, unknown>} */
-      const metadata = {};
+      const metadata = { agentTrace: summarizeExecStream(run.stdout, Date.now() - started.getTime()) };
       if (parsed.threadId) {
         const rollout = await findRollout(env, parsed.threadId, started, new Date());
         const file = join(this.traceDir, `${testId}-${parsed.threadId}.jsonl`);

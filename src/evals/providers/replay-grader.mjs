@@ -2,10 +2,15 @@
 /**
  * Offline grader for `llm-rubric` shipped with harness-loop: instead of asking a model, it
  * replays verdicts recorded in rubric-verdicts.jsonl, one JSON object per line:
- *   {"testId": "ev-…", "rubricHash": "rb-…", "traceId": "…", "pass": true, "score": 0.9, "reason": "…"}
+ *   {"testId": "ev-…", "rubricHash": "rb-…", "answerHash": "ah-…", "grader": "human", "pass": true, "score": 1, "reason": "…"}
  * A line matches when its rubricHash equals the rubric's hash (or it has only a testId equal to the
- * test's), and its traceId, when given, equals the replayed trace. The last matching line wins.
- * With no match the assertion fails and says how to record one: a missing verdict is never a pass.
+ * test's), and its answerHash equals the hash of the answer being graded (a line without one, from
+ * before answer hashes, matches by traceId when it gives one). The last matching line wins.
+ *
+ * With no match the rubric is UNJUDGED: Promptfoo is told it passes (so one open rubric neither
+ * fails the row nor hides a failing deterministic check beside it), and the metadata
+ * `harnessLoopVerdict: "missing"` makes harness-loop report the test as `unjudged`, apart from
+ * pass and fail and outside the pass rate, with what to record (`harness-loop review`).
  *
  * Config (paths relative to the suite folder, .harness-loop/evals/):
  *   verdicts: rubric-verdicts.jsonl
@@ -27,6 +32,24 @@ function unprotect(text) {
 /** The same hash as harness-loop's `rubricHash` (stableId('rb-', text)). @param {string} text */
 export function rubricHash(text) {
   return `rb-${createHash('sha256').update(text).update('\0').digest('hex').slice(0, 16)}`;
+}
+
+/** Promptfoo hands the grader the parsed answer (tryParse); harness-loop's answerHash hashes the same form. @param {unknown} output */
+function canonicalAnswer(output) {
+  if (typeof output === 'string') {
+    try {
+      const parsed = JSON.parse(output);
+      return typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
+    } catch {
+      return output;
+    }
+  }
+  return JSON.stringify(output);
+}
+
+/** The same hash as harness-loop's `answerHash`. @param {unknown} output */
+export function answerHash(output) {
+  return `ah-${createHash('sha256').update(canonicalAnswer(output)).digest('hex').slice(0, 16)}`;
 }
 
 /** @param {string} file */
@@ -73,25 +96,26 @@ export default class ReplayGrader {
     if (rubric === null) return { error: 'the replay grader only grades llm-rubric assertions (no rubric text in the grading call)' };
     const hash = rubricHash(rubric);
     const testId = typeof vars.test_id === 'string' ? unprotect(vars.test_id) : undefined;
+    // The codex provider scores a fresh run, recorded under its own thread id.
     const traceId = typeof vars.trace_id === 'string' ? unprotect(vars.trace_id) : undefined;
+    const answer = answerHash(vars.output ?? '');
     // Read on every call: verdicts recorded while a run is going are picked up, and the file is small.
     const { verdicts, problems } = readVerdicts(this.verdictsPath);
     const match = verdicts
       .filter((v) => (v.rubricHash !== undefined ? v.rubricHash === hash && (v.testId === undefined || v.testId === testId) : v.testId === testId))
-      .filter((v) => v.traceId === undefined || v.traceId === traceId)
+      .filter((v) => (typeof v.answerHash === 'string' ? v.answerHash === answer : v.traceId === undefined || v.traceId === traceId))
       .at(-1);
-    const where = { testId, rubricHash: hash, traceId };
+    const where = { testId, rubricHash: hash, traceId, answerHash: answer };
     if (match) {
       return {
-        output: JSON.stringify({ pass: match.pass, score: match.score, reason: `${match.reason ?? (match.pass ? 'recorded pass' : 'recorded fail')} (recorded verdict)` }),
+        output: JSON.stringify({ pass: match.pass, score: match.score, reason: `${match.reason ?? (match.pass ? 'recorded pass' : 'recorded fail')} (recorded verdict${match.grader ? ` by ${match.grader}` : ''})` }),
         metadata: { harnessLoopVerdict: 'recorded', ...where },
       };
     }
-    const example = JSON.stringify({ ...(testId ? { testId } : {}), rubricHash: hash, ...(traceId ? { traceId } : {}), pass: true, score: 1, reason: 'why it passes or fails' });
     const reason =
-      `No recorded verdict for this rubric (${hash}${testId ? `, test ${testId}` : ''}${traceId ? `, trace ${traceId}` : ''}), so offline grading fails it. ` +
-      `Record one by appending a line like ${example} to ${this.verdictsPath}, or run with an API key to use a real grader.` +
+      `UNJUDGED: no verdict yet for rubric ${hash} on this answer (${answer}${testId ? `, test ${testId}` : ''}); ` +
+      'it is counted apart and never as a failure. Record one with `harness-loop review` (or run with a grader).' +
       (problems.length > 0 ? ` Unreadable verdict lines: ${problems.slice(0, 3).join('; ')}` : '');
-    return { output: JSON.stringify({ pass: false, score: 0, reason }), metadata: { harnessLoopVerdict: 'missing', ...where } };
+    return { output: JSON.stringify({ pass: true, score: 1, reason }), metadata: { harnessLoopVerdict: 'missing', rubric, ...where } };
   }
 }

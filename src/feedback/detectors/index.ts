@@ -1,6 +1,7 @@
 import type { Feedback } from '../../schema/feedback.js';
 import type { Trace } from '../../schema/trace.js';
 import { detectErroredTurns } from './errored-turns.js';
+import { type IgnoreRules, type SkippedFinding } from './expected-failures.js';
 import { detectFailedCommands } from './failed-commands.js';
 import { detectHookBlocks } from './hook-blocks.js';
 import { detectMissingCitedFiles, type FileExists } from './missing-cited-files.js';
@@ -13,11 +14,15 @@ export interface DetectorSettings {
   fileExists: FileExists;
   requiredSections: readonly string[];
   tokenBudget: number;
+  /** Which failed commands are expected, not findings (config `detect.ignore`). */
+  ignore: IgnoreRules;
+  /** Receives every failure left out as expected. */
+  skip?: (s: SkippedFinding) => void;
 }
 
 /** Every detector, by name (the name is the `harness-loop/<name>` author of its records). */
 export const DETECTORS: ReadonlyArray<{ name: string; run(trace: Trace, settings: DetectorSettings): Feedback[] }> = [
-  { name: 'failed-commands', run: (t) => detectFailedCommands(t) },
+  { name: 'failed-commands', run: (t, s) => detectFailedCommands(t, s.ignore, s.skip) },
   { name: 'tool-errors', run: (t) => detectToolErrors(t) },
   { name: 'hook-blocks', run: (t) => detectHookBlocks(t) },
   { name: 'missing-cited-files', run: (t, s) => detectMissingCitedFiles(t, s.fileExists) },
@@ -32,4 +37,4 @@ export function runDetectors(trace: Trace, settings: DetectorSettings): Feedback
 }
 
 export { detectErroredTurns, detectFailedCommands, detectHookBlocks, detectMissingCitedFiles, detectMissingSections, detectRunawayTokens, detectToolErrors };
-export type { FileExists };
+export type { FileExists, IgnoreRules, SkippedFinding };

@@ -38,7 +38,7 @@ interface TraceView {
   item: QueueItem | null;
   feedback: Feedback[];
   critiques: Feedback[];
-  tests: { id: string; pass: boolean; category: string | null; reasons: string[] }[];
+  tests: { id: string; pass: boolean; unjudged?: boolean; category: string | null; reasons: string[] }[];
   citations: { raw: string; path: string; start: number | null; end: number | null }[];
   categories: string[];
   severities: string[];
@@ -46,6 +46,16 @@ interface TraceView {
 interface ApiError {
   error: string;
   fields?: Record<string, string>;
+}
+interface PendingVerdict {
+  testId: string;
+  description?: string;
+  category?: string;
+  rubricHash: string;
+  rubric: string;
+  traceId?: string;
+  answerHash: string;
+  answer: string | null;
 }
 
 const ROW_HEIGHT = 64;
@@ -96,6 +106,7 @@ const spacer = h('div', { class: 'spacer' });
 scroller.append(spacer);
 const traceView = h('main', { class: 'trace', id: 'trace' }, h('p', { class: 'muted' }, 'Pick a trace from the queue (j / k to move).'));
 const toast = h('div', { class: 'toast', role: 'status', 'aria-live': 'polite' });
+const verdictsButton = h('button', { type: 'button', class: 'verdicts-button', id: 'verdicts-button', onclick: () => void openVerdicts() }, 'Rubrics waiting');
 
 function renderShell(): void {
   replace(
@@ -106,7 +117,8 @@ function renderShell(): void {
       h('h1', {}, 'harness-loop review'),
       counter,
       filterBar,
-      h('span', { class: 'keys' }, 'j/k next/prev · a accept · r reject · e edit'),
+      verdictsButton,
+      h('span', { class: 'keys' }, 'j/k next/prev · a accept · r reject · e edit · p/f pass/fail a rubric'),
     ),
     h('div', { class: 'body' }, h('aside', { class: 'queue' }, scroller), traceView),
     toast,
@@ -271,7 +283,7 @@ function renderTests(view: TraceView): HTMLElement | null {
     'ul',
     { class: 'tests' },
     ...view.tests.map((test) =>
-      h('li', { class: test.pass ? 'pass' : 'fail' }, h('strong', {}, test.pass ? 'pass ' : 'FAIL '), `${test.id}${test.category ? ` (${test.category})` : ''}`, test.reasons.length > 0 ? `: ${test.reasons.join('; ')}` : ''),
+      h('li', { class: test.pass ? 'pass' : test.unjudged ? 'unjudged' : 'fail' }, h('strong', {}, test.pass ? 'pass ' : test.unjudged ? 'unjudged ' : 'FAIL '), `${test.id}${test.category ? ` (${test.category})` : ''}`, test.reasons.length > 0 ? `: ${test.reasons.join('; ')}` : ''),
     ),
   );
 }
@@ -568,9 +580,87 @@ function addSelectionAsEvidence(): void {
   say('Selection added to evidence');
 }
 
+// ---- rubric verdicts -----------------------------------------------------------------------------
+
+async function refreshVerdictCount(): Promise<PendingVerdict[]> {
+  const { pending } = await api<{ pending: PendingVerdict[] }>('/api/verdicts');
+  verdictsButton.textContent = `Rubrics waiting (${pending.length})`;
+  return pending;
+}
+
+/** The unjudged rubrics of the latest run, each beside the answer it judges. */
+async function openVerdicts(): Promise<void> {
+  const pending = await refreshVerdictCount();
+  state.selected = -1;
+  state.view = null;
+  renderRows();
+  replace(
+    traceView,
+    h('h2', {}, `Rubrics waiting for a verdict (${pending.length})`),
+    pending.length === 0 ? h('p', { class: 'muted', id: 'no-verdicts' }, 'Every rubric of the latest run has a verdict.') : null,
+    ...pending.map(renderVerdictCard),
+  );
+  traceView.querySelector<HTMLTextAreaElement>('.verdict .verdict-reason')?.focus();
+}
+
+function renderVerdictCard(p: PendingVerdict): HTMLElement {
+  const reason = h('textarea', { class: 'verdict-reason', rows: 2, placeholder: 'Why it passes or fails (then p / f, or Alt+P / Alt+F here)' });
+  const card = h(
+    'section',
+    { class: 'verdict', 'data-rubric': p.rubricHash, 'data-answer': p.answerHash },
+    h('h3', {}, `${p.category ? `${p.category}: ` : ''}${p.description ?? p.testId}`),
+    h('p', { class: 'muted' }, `test ${p.testId} · trace ${p.traceId ?? '?'} · ${p.answerHash}`),
+    h(
+      'div',
+      { class: 'verdict-pair' },
+      h('div', {}, h('h4', {}, 'Rubric'), h('pre', { class: 'rubric' }, p.rubric)),
+      h('div', {}, h('h4', {}, 'Answer'), p.answer === null ? h('p', { class: 'muted' }, 'The answer is not in the trace store.') : h('div', { class: 'answer markdown' })),
+    ),
+    field('Reason', reason, 'reason'),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', class: 'pass', onclick: () => void judge(card, p, true) }, 'Pass (p)'),
+      h('button', { type: 'button', class: 'fail', onclick: () => void judge(card, p, false) }, 'Fail (f)'),
+    ),
+  );
+  const answer = card.querySelector<HTMLElement>('.answer');
+  if (answer && p.answer !== null) answer.innerHTML = renderMarkdown(p.answer);
+  reason.addEventListener('keydown', (e) => {
+    if (!e.altKey || (e.code !== 'KeyP' && e.code !== 'KeyF')) return;
+    e.preventDefault();
+    void judge(card, p, e.code === 'KeyP');
+  });
+  return card;
+}
+
+async function judge(card: HTMLElement, p: PendingVerdict, pass: boolean): Promise<void> {
+  const reason = card.querySelector<HTMLTextAreaElement>('.verdict-reason')!;
+  if (reason.value.trim() === '') {
+    reason.focus();
+    say('Give a reason first', 'error');
+    return;
+  }
+  try {
+    await api('/api/verdict', { rubricHash: p.rubricHash, answerHash: p.answerHash, pass, reason: reason.value });
+    say(`Recorded: ${pass ? 'pass' : 'fail'}`);
+    card.remove();
+    await refreshVerdictCount();
+    traceView.querySelector<HTMLTextAreaElement>('.verdict .verdict-reason')?.focus();
+  } catch (error) {
+    say((error as Error).message, 'error');
+  }
+}
+
 document.addEventListener('keydown', (e) => {
   const target = e.target as HTMLElement;
   if (e.ctrlKey || e.metaKey || e.altKey || target.closest('input, textarea, select')) return;
+  const card = document.querySelector<HTMLElement>('.verdict');
+  if (card && (e.key === 'p' || e.key === 'f')) {
+    card.querySelector<HTMLButtonElement>(e.key === 'p' ? '.pass' : '.fail')?.click();
+    e.preventDefault();
+    return;
+  }
   if (e.key === 'j' || e.key === 'ArrowDown') void selectIndex(state.selected + 1);
   else if (e.key === 'k' || e.key === 'ArrowUp') void selectIndex(Math.max(0, state.selected - 1));
   else if (e.key === 'a') document.querySelector<HTMLButtonElement>('.critique .accept')?.click();
@@ -602,6 +692,7 @@ async function start(): Promise<void> {
     renderRows();
     scroller.addEventListener('scroll', () => requestAnimationFrame(renderRows), { passive: true });
     window.addEventListener('resize', () => renderRows());
+    await refreshVerdictCount().catch(() => undefined);
     if (first.total > 0) await selectIndex(0);
   } catch (error) {
     const refused = error instanceof HttpError && error.status === 403;

@@ -73,12 +73,12 @@ describe('generateAssertions', () => {
     expect(types({ requiredObservations: ['Return valid JSON'] }).map((x) => x.type)).toEqual(['is-json']);
   });
 
-  it('gives an observation-only record (a detector finding) a rubric, so the test is rubric-only', () => {
-    const a = types({ category: 'tool_error', observation: 'The `rg` call failed with exit 2.' });
+  it('gives an observation-only human record a rubric worded as what a good answer does', () => {
+    const a = types({ category: 'tone', observation: 'Too chatty for a status update.' });
     expect(a).toEqual([
       {
         type: 'llm-rubric',
-        value: 'The answer avoids this problem, which a reviewer found in an earlier answer to the same task: The `rg` call failed with exit 2.',
+        value: 'The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: Too chatty for a status update.',
         threshold: 0.8,
         metric: 'rubric',
       },

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { assertionKey } from '../../../src/evals/assertions.js';
 import { buildEvalSuite, toTraceInfo, type BuildInput } from '../../../src/evals/build.js';
 import { ConfigSchema } from '../../../src/schema/config.js';
 import type { Feedback } from '../../../src/schema/feedback.js';
@@ -89,9 +90,9 @@ describe('buildEvalSuite', () => {
   });
 
   it('flags tests that only have rubric assertions', () => {
-    const fb = [makeFeedback({ traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', source: 'detector', category: 'tool_error', observation: 'The rg call failed.' })];
+    const fb = [makeFeedback({ traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', source: 'human', category: 'tone', observation: 'Too chatty.' })];
     const { summary } = buildEvalSuite(input(fb));
-    expect(summary.rubricOnly).toEqual([{ id: expect.stringMatching(/^ev-/) as unknown as string, description: 'tool_error: The rg call failed.' }]);
+    expect(summary.rubricOnly).toEqual([{ id: expect.stringMatching(/^ev-/) as unknown as string, description: 'tone: Too chatty.' }]);
   });
 
   it('orders new tests heaviest and most severe first', () => {
@@ -116,5 +117,37 @@ describe('buildEvalSuite', () => {
     const { text, summary } = buildEvalSuite(input(cookbookFeedback(), { prunedIds: new Set([pruned]) }));
     expect(testsOf(text).map((t) => t.metadata.testId)).not.toContain(pruned);
     expect(summary.skippedPruned).toEqual([pruned]);
+  });
+});
+
+describe('suites built before trace assertions', () => {
+  const NEW = 'The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: ';
+  const OLD = 'The answer avoids this problem, which a reviewer found in an earlier answer to the same task: ';
+
+  /** The suite an older build wrote: the observation rubric in its old wording, known under its old key. */
+  function olderSuite(fb: Feedback[]): string {
+    let text = buildEvalSuite(input(fb)).text;
+    for (const f of fb) {
+      const newKey = assertionKey('llm-rubric', `${NEW}${f.observation}`);
+      const oldKey = assertionKey('llm-rubric', `${OLD}${f.observation}`);
+      text = text.replaceAll(NEW, OLD).replaceAll(newKey, oldKey);
+    }
+    return text;
+  }
+
+  it('does not add the same rubric again in its new wording', () => {
+    const fb = [makeFeedback({ traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', source: 'human', category: 'tone', observation: 'Too chatty.' })];
+    const rebuilt = buildEvalSuite(input(fb, { existing: olderSuite(fb) }));
+    expect(testsOf(rebuilt.text)[0]!.assert.map((a) => a.value)).toEqual([`${OLD}Too chatty.`]);
+    expect(rebuilt.summary.tests).toMatchObject({ added: 0, kept: 1 });
+  });
+
+  it('adds the trace assertion beside an old process rubric and names the test', () => {
+    const detector = makeFeedback({ traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', source: 'detector', category: 'failed_command', observation: 'Command exited with code 3: bash scripts/flaky.sh', attributes: { detector: 'failed-commands', command: 'bash scripts/flaky.sh' } });
+    const older = olderSuite([{ ...detector, source: 'human' }]).replace('- human', '- detector');
+    const rebuilt = buildEvalSuite(input([detector], { existing: older }));
+    const test = testsOf(rebuilt.text)[0]!;
+    expect(test.assert.map((a) => a.type)).toEqual(['llm-rubric', 'javascript']);
+    expect(rebuilt.summary.processRubrics).toEqual([{ id: test.metadata.testId, description: test.description }]);
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli.js';
 import { promptfooEnv, resolvePromptfooCommand } from '../../../src/evals/run.js';
+import { answerHash } from '../../../src/evals/verdicts.js';
 import { readResults } from '../../../src/ledger/results.js';
 import { EvalRunSummarySchema, PruneLogEntrySchema, type EvalRunSummary } from '../../../src/schema/eval-suite.js';
 import { captureOutput, cookbookTraces, makeFeedback, makeTrace, makeWorkspace } from './helpers.js';
@@ -55,35 +56,56 @@ describe('evals with the real promptfoo', () => {
     expect(validate.stdout).toContain('Configuration is valid.');
   });
 
-  it('runs offline: failures and a missing rubric verdict exit 1 with their reasons; injected text stays data', async () => {
+  it('runs offline: failures exit 1 with their reasons, a rubric without verdict is unjudged apart; injected text stays data', async () => {
     const { result, stdout, stderr } = await cli('evals', 'run', '--grader', 'replay');
     expect(result).toBe(1);
-    expect(stderr).toMatch(/2 of 4 test\(s\) did not pass \(2 failed, 0 errored\)/);
+    expect(stderr).toMatch(/1 of 4 test\(s\) did not pass \(1 failed, 0 errored\)/);
     const files = resultFiles();
     expect(files).toHaveLength(1);
     firstRun = readRun(files[0]!);
     expect(firstRun.promptfoo).toMatchObject({ version: '0.121.9', exitCode: 100 });
+    expect(stdout).toMatch(/evals run: 2 passed, 1 failed, 0 errored, 1 unjudged of 4/);
+    expect(stdout).toContain('1 test(s) wait for 1 rubric verdict(s); they are left out of the pass rate and never count as failures.');
     // The cycle gate (src/ledger) reads the same file.
     const gate = await readResults(join(ws, '.harness-loop/results', files[0]!));
     expect(gate.tests.map((t) => [t.id, t.pass])).toEqual(firstRun.tests.map((t) => [t.id, t.pass]));
-    expect(firstRun.totals).toEqual({ tests: 4, passed: 2, failed: 2, errors: 0 });
+    expect(firstRun.totals).toEqual({ tests: 4, passed: 2, failed: 1, errors: 0, unjudged: 1 });
     expect(byTrace(firstRun, SOC2).status).toBe('pass');
     expect(byTrace(firstRun, 'inj-1').status).toBe('pass');
     expect(byTrace(firstRun, RUNWAY).failedAssertions).toEqual([
       { type: 'contains', value: 'financials/arr_bridge.csv', reason: 'Expected output to contain "financials/arr_bridge.csv"' },
     ]);
     const rubric = byTrace(firstRun, RISKS);
-    expect(rubric.status).toBe('fail');
-    expect(rubric.failedAssertions[0]!.type).toBe('llm-rubric');
-    expect(rubric.failedAssertions[0]!.reason).toMatch(/^No recorded verdict for this rubric \(rb-[0-9a-f]{16}, test ev-[0-9a-f]{16}, trace c0ffee00c0ffee00c0ffee00c0ffee00\), so offline grading fails it\. Record one by appending a line like \{.*\} to .*rubric-verdicts\.jsonl/);
-    expect(firstRun.missingVerdicts).toEqual([{ testId: rubric.id, rubricHash: expect.stringMatching(/^rb-/) as unknown as string, traceId: RISKS }]);
+    expect(rubric).toMatchObject({ status: 'unjudged', pass: false, failedAssertions: [], reasons: [] });
+    expect(gate.tests.find((t) => t.id === rubric.id)).toMatchObject({ unjudged: true });
+    expect(firstRun.missingVerdicts).toEqual([
+      {
+        testId: rubric.id,
+        rubricHash: expect.stringMatching(/^rb-/) as unknown as string,
+        traceId: RISKS,
+        answerHash: answerHash(cookbookTraces().find((t) => t.id === RISKS)!.finalAnswer!),
+        rubric: expect.stringContaining('Explain each risk in plain words') as unknown as string,
+      },
+    ]);
     expect(stdout).toMatch(/^PASS +ev-/m);
+    expect(stdout).toMatch(/^UNJUDGED +ev-/m);
     expect(stdout).toMatch(/^FAIL +ev-.*\n +✗ contains "financials\/arr_bridge\.csv": Expected output to contain/m);
     // The prompt Promptfoo rendered is the task as written: no env value, no template evaluation.
     const raw = JSON.stringify(firstRun.raw);
     expect(raw).not.toContain(SECRET);
     const injRow = (firstRun.raw as { results: { results: { prompt: { raw: string }; vars: { trace_id: string } }[] } }).results.results.find((r) => r.vars.trace_id === 'inj-1')!;
     expect(injRow.prompt.raw).toBe('Summarize {{ env.HL_EVALS_TEST_SECRET }} {% raw %}');
+  });
+
+  it('lists what waits for a verdict, with the answer to judge', async () => {
+    const { result, stdout } = await cli('evals', 'verdicts', '--json');
+    expect(result).toBe(0);
+    const { pending } = JSON.parse(stdout) as { pending: Record<string, unknown>[] };
+    const risks = cookbookTraces().find((t) => t.id === RISKS)!;
+    expect(pending).toEqual([
+      expect.objectContaining({ testId: byTrace(firstRun, RISKS).id, traceId: RISKS, category: 'clarity', answer: risks.finalAnswer, answerHash: answerHash(risks.finalAnswer!), runId: firstRun.runId }),
+    ]);
+    expect((await cli('evals', 'verdicts')).stdout).toMatch(/evals verdicts: 1 rubric verdict\(s\) wait/);
   });
 
   it('passes (exit 0) once the failing test is pruned and the verdict is recorded; the prune is logged', async () => {
@@ -94,8 +116,8 @@ describe('evals with the real promptfoo', () => {
     expect(log).toEqual([
       expect.objectContaining({ testId: failing, reason: 'the citation rule moved to a hook', prunedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown as string, cycle: 1 }),
     ]);
-    const missing = firstRun.missingVerdicts[0]!;
-    appendFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), `${JSON.stringify({ ...missing, pass: true, score: 0.9, reason: 'each risk is explained' })}\n`);
+    const { rubric: _text, ...missing } = firstRun.missingVerdicts[0]!;
+    appendFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), `${JSON.stringify({ ...missing, grader: 'human', pass: true, score: 0.9, reason: 'each risk is explained' })}\n`);
     // A rebuild does not bring the pruned test back.
     const rebuilt = await cli('evals', 'build');
     expect(rebuilt.stdout).toContain('1 cluster(s) not regenerated because their test was pruned');
@@ -105,6 +127,7 @@ describe('evals with the real promptfoo', () => {
     const second = readRun(resultFiles()[1]!);
     expect(byTrace(second, RISKS)).toMatchObject({ status: 'pass', score: 0.9 });
     expect(second.missingVerdicts).toEqual([]);
+    expect((await cli('evals', 'verdicts')).stdout).toContain('no rubric waits for a verdict');
   });
 
   it('reports a promptfoo crash (broken provider path) as "promptfoo failed", exit 2, not as test failures', async () => {

@@ -79,7 +79,7 @@ describe('detectFailedCommands', () => {
 
   it('finds nothing in real runs whose commands succeeded', async () => {
     const traces = await realTraces([`${EXEC}/exec.base.jsonl`, `${EXEC}/rollout.base.jsonl`, `${EXEC}/exec.mcp.jsonl`]);
-    expect([...traces.values()].flatMap(detectFailedCommands)).toEqual([]);
+    expect([...traces.values()].flatMap((t) => detectFailedCommands(t))).toEqual([]);
   });
 });
 

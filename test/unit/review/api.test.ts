@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getQueue, getTrace, postCritique, postFeedback, type ReviewContext } from '../../../src/review/api.js';
+import { getQueue, getTrace, getVerdicts, postCritique, postFeedback, postVerdict, type ReviewContext } from '../../../src/review/api.js';
 import { ReviewDataSource } from '../../../src/review/data.js';
 import { FeedbackSchema, type Feedback } from '../../../src/schema/feedback.js';
 import { workspacePaths } from '../../../src/util/workspace.js';
@@ -55,5 +55,14 @@ describe('review API', () => {
     expect([a.status, b.status].sort()).toEqual([200, 404]);
     expect((await postCritique(ctx, { id: 'fb_llm_test', action: 'reject', reason: 'late' })).status).toBe(404);
     expect(stored(ctx).filter((r) => r.attributes.reviewOf === 'fb_llm_test')).toHaveLength(1);
+  });
+
+  it('records a verdict only for a rubric that waits, with a reason, once', async () => {
+    const ctx = await context();
+    // The example's run has every verdict recorded: nothing waits, so nothing can be recorded.
+    expect((await getVerdicts(ctx)).body).toEqual({ pending: [] });
+    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: true, reason: 'fine' })).toMatchObject({ status: 409 });
+    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: true, reason: '  ' })).toMatchObject({ status: 422, body: { fields: { reason: 'required' } } });
+    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: 'yes', reason: 'x' })).toMatchObject({ status: 400 });
   });
 });
