@@ -181,11 +181,17 @@ const benchIngest: Section = async (ctx) => {
   return {
     title: 'Ingest',
     rows: [
-      { metric: 'baseline: readline + JSON.parse', value: `${fmt(baseMbps)} MB/s (${secs(b.wallMs)} wall, ${secs(b.cpuMs)} CPU, ${baseLines.toLocaleString('en-US')} lines, peak RSS ${fmt(b.maxRssKb / 1024, 0)} MB)` },
+      {
+        metric: 'baseline: readline + JSON.parse',
+        value: `${fmt(baseMbps)} MB/s (${secs(b.wallMs)} wall, ${secs(b.cpuMs)} CPU, ${baseLines.toLocaleString('en-US')} lines, peak RSS ${fmt(b.maxRssKb / 1024, 0)} MB)`,
+      },
       { metric: 'ingest throughput', value: `${fmt(ingestMbps)} MB/s (${secs(m.wallMs)} wall, ${secs(m.cpuMs)} CPU)` },
       { metric: 'ingest throughput / baseline', value: `${fmt(ratio, 2)}× (CPU time ratio ${fmt(b.cpuMs / m.cpuMs, 2)}×)`, goal: '≥ 0.5×', pass: ratio >= 0.5 },
       { metric: 'ingest peak RSS', value: `${fmt(rssMb, 0)} MB`, goal: '≤ 256 MB', pass: rssMb <= 256 },
-      { metric: 'ingest output', value: `${result.traces.toLocaleString('en-US')} traces, ${result.spans.toLocaleString('en-US')} spans, ${result.skipped.length} skipped lines; store ${fmt(storeBytes / MIB)} MB` },
+      {
+        metric: 'ingest output',
+        value: `${result.traces.toLocaleString('en-US')} traces, ${result.spans.toLocaleString('en-US')} spans, ${result.skipped.length} skipped lines; store ${fmt(storeBytes / MIB)} MB`,
+      },
     ],
     notes: [`Best of ${ctx.options.runs} run(s) each, baseline and ingest alternating; peak RSS is the largest over all runs.`],
   };
@@ -225,7 +231,11 @@ function timeCommand(cmd: string, args: string[], runs: number): number {
 const benchCompressedIngest: Section = async (ctx) => {
   const title = 'Ingest of compressed rollouts (.jsonl.zst)';
   if (spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    return { title, rows: [], notes: ['Skipped: the `zstd` program is not installed here (it makes the compressed corpus and is the reference decoder); `apt-get install zstd`.'] };
+    return {
+      title,
+      rows: [],
+      notes: ['Skipped: the `zstd` program is not installed here (it makes the compressed corpus and is the reference decoder); `apt-get install zstd`.'],
+    };
   }
   const dir = join(ROOT, 'bench/corpus', `${basename(CORPUS_DIR)}-zst`);
   const zstFiles = ctx.corpusFiles.map((f) => join(dir, `${f.slice(CORPUS_DIR.length + 1)}.zst`));
@@ -273,7 +283,10 @@ const benchCompressedIngest: Section = async (ctx) => {
       { metric: 'compressed corpus', value: `${fmt(zstBytes / MIB)} MB (zstd -3) for ${fmt(plain / MIB)} MB of text` },
       { metric: 'zstd CLI decompression (reference)', value: `${fmt(cliMbps)} MB/s (${secs(cliMs)} wall, to /dev/null)` },
       { metric: 'fzstd streaming decoding in Node', value: `${fmt(jsMbps)} MB/s (${secs(js.result.wallMs)} wall), ${fmt(jsMbps / cliMbps, 2)}× the zstd CLI` },
-      { metric: 'ingest of .zst', value: `${fmt(rate)} MB/s of decompressed text (${secs(m.wallMs)} wall, ${secs(m.cpuMs)} CPU), ${traces.toLocaleString('en-US')} traces` },
+      {
+        metric: 'ingest of .zst',
+        value: `${fmt(rate)} MB/s of decompressed text (${secs(m.wallMs)} wall, ${secs(m.cpuMs)} CPU), ${traces.toLocaleString('en-US')} traces`,
+      },
       { metric: 'ingest of .zst / plain baseline', value: `${fmt(ratio, 2)}×`, goal: '≥ 0.5×', pass: ratio >= 0.5 },
       { metric: 'ingest of .zst: peak RSS', value: `${fmt(rss, 0)} MB`, goal: '≤ 256 MB', pass: rss <= 256 },
     ],
@@ -295,14 +308,23 @@ const benchBatch: Section = async (ctx) => {
     best.add(await measure([CLI, 'batch', '-C', ctx.workspace, '--json']));
   }
   const run = best.result;
-  const manifest = JSON.parse(run.stdout) as { maxTokens: number; totals: { batches: number; traces: number; tokens: number; elided: number; overBudget: number } };
+  const manifest = JSON.parse(run.stdout) as {
+    maxTokens: number;
+    totals: { batches: number; traces: number; tokens: number; elided: number; overBudget: number };
+  };
   const t = manifest.totals;
   return {
     title: 'Batch',
     rows: [
-      { metric: 'batch throughput', value: `${fmt(mbps(storeBytes, run.wallMs))} MB/s of store, ${fmt(t.traces / (run.wallMs / 1000), 0)} traces/s (${secs(run.wallMs)} wall, ${secs(run.cpuMs)} CPU)` },
+      {
+        metric: 'batch throughput',
+        value: `${fmt(mbps(storeBytes, run.wallMs))} MB/s of store, ${fmt(t.traces / (run.wallMs / 1000), 0)} traces/s (${secs(run.wallMs)} wall, ${secs(run.cpuMs)} CPU)`,
+      },
       { metric: 'batch peak RSS', value: `${fmt(run.maxRssKb / 1024, 0)} MB` },
-      { metric: 'batch output', value: `${t.batches} batches of ≤ ${manifest.maxTokens.toLocaleString('en-US')} tokens, ${t.traces.toLocaleString('en-US')} traces, ${t.tokens.toLocaleString('en-US')} tokens, ${t.elided.toLocaleString('en-US')} with elided text, ${t.overBudget} over budget` },
+      {
+        metric: 'batch output',
+        value: `${t.batches} batches of ≤ ${manifest.maxTokens.toLocaleString('en-US')} tokens, ${t.traces.toLocaleString('en-US')} traces, ${t.tokens.toLocaleString('en-US')} tokens, ${t.elided.toLocaleString('en-US')} with elided text, ${t.overBudget} over budget`,
+      },
     ],
     notes: [`Best of ${ctx.options.runs} run(s) on the store the ingest section wrote (${fmt(storeBytes / MIB)} MB).`],
   };
@@ -329,7 +351,11 @@ const profileIngest: Section = async () => {
   log('profiling ingest (node --cpu-prof) …');
   await measure(['--cpu-prof', `--cpu-prof-dir=${dir}`, CLI, 'ingest', CORPUS_DIR, '--all-repos', '-C', ws]);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
-  const summary = summariseProfile(join(dir, file), INGEST_STEPS.map(([name]) => name), 10);
+  const summary = summariseProfile(
+    join(dir, file),
+    INGEST_STEPS.map(([name]) => name),
+    10,
+  );
   rmSync(ws, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
   const pct = (ms: number) => `${fmt((100 * ms) / summary.totalMs)}%`;
@@ -338,7 +364,10 @@ const profileIngest: Section = async () => {
     title: 'Where ingest spends its time',
     rows: [
       ...summary.groups.map((g) => ({ metric: `${what.get(g.name)} — \`${g.name}\``, value: `${fmt(g.totalMs, 0)} ms (${pct(g.totalMs)})` })),
-      ...summary.bySelf.map((s) => ({ metric: `self time: \`${s.name.length > 90 ? `${s.name.slice(0, 90)}…` : s.name}\``, value: `${fmt(s.selfMs, 0)} ms (${pct(s.selfMs)})` })),
+      ...summary.bySelf.map((s) => ({
+        metric: `self time: \`${s.name.length > 90 ? `${s.name.slice(0, 90)}…` : s.name}\``,
+        value: `${fmt(s.selfMs, 0)} ms (${pct(s.selfMs)})`,
+      })),
     ],
     notes: [
       `One profiled run (${secs(summary.totalMs)} sampled; the profiler slows the run down). First rows: inclusive time of each ` +
@@ -354,11 +383,21 @@ const benchEvals: Section = (ctx) => benchEvalsBuild({ runs: ctx.options.runs, s
 const benchGate: Section = (ctx) => benchVerify({ runs: ctx.options.runs });
 
 /** Sections in run order; later ones may use what earlier ones left in the context. */
-const SECTIONS: Record<string, Section> = { ingest: benchIngest, zst: benchCompressedIngest, batch: benchBatch, evals: benchEvals, hooks: benchHooks, review: benchReview, store: benchStore, gate: benchGate };
+const SECTIONS: Record<string, Section> = {
+  ingest: benchIngest,
+  zst: benchCompressedIngest,
+  batch: benchBatch,
+  evals: benchEvals,
+  hooks: benchHooks,
+  review: benchReview,
+  store: benchStore,
+  gate: benchGate,
+};
 
 function renderTable(rows: Row[]): string {
   const lines = ['| metric | value | goal | result |', '| --- | --- | --- | --- |'];
-  for (const r of rows) lines.push(`| ${r.metric.replaceAll('|', '\\|')} | ${r.value} | ${r.goal ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'pass' : '**FAIL**'} |`);
+  for (const r of rows)
+    lines.push(`| ${r.metric.replaceAll('|', '\\|')} | ${r.value} | ${r.goal ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'pass' : '**FAIL**'} |`);
   return lines.join('\n');
 }
 
@@ -376,7 +415,13 @@ function machine(loadBefore: number[]): string[] {
 
 async function main(): Promise<void> {
   const argv = minimist(process.argv.slice(2), { boolean: ['regen', 'profile'], default: { 'size-mb': 500, seed: 1, runs: 3 } });
-  const options: Options = { sizeMb: Number(argv['size-mb']), seed: Number(argv.seed), regen: argv.regen === true, profile: argv.profile === true, runs: Math.max(1, Number(argv.runs)) };
+  const options: Options = {
+    sizeMb: Number(argv['size-mb']),
+    seed: Number(argv.seed),
+    regen: argv.regen === true,
+    profile: argv.profile === true,
+    runs: Math.max(1, Number(argv.runs)),
+  };
   const loadBefore = loadavg();
   CORPUS_DIR = join(ROOT, 'bench/corpus', `${options.sizeMb}mb-seed${options.seed}`);
   const corpus = ensureCorpus(CORPUS_DIR, options.sizeMb, options.seed, options.regen, log);

@@ -62,7 +62,7 @@ export function parseArgs(spec: CommandSpec, argv: string[]): CommandArgs {
   const flags: Record<string, unknown> = {};
   for (const o of options) {
     const raw = parsed[o.flag] as unknown;
-    if (raw === undefined || raw === '' && o.type !== 'string') {
+    if (raw === undefined || (raw === '' && o.type !== 'string')) {
       if (o.default !== undefined) flags[o.flag] = o.default;
       continue;
     }

@@ -50,14 +50,22 @@ function allDroppable(trace: Trace): Set<number> {
 }
 
 /** Leaves out spans without error, those nearest the middle first, until the trace fits. */
-function dropSpans(trace: Trace, maxTokens: number, limits: RenderLimits, counter: TokenCounter, attempt: (l: RenderLimits) => BatchLine | undefined): BatchLine | undefined {
+function dropSpans(
+  trace: Trace,
+  maxTokens: number,
+  limits: RenderLimits,
+  counter: TokenCounter,
+  attempt: (l: RenderLimits) => BatchLine | undefined,
+): BatchLine | undefined {
   const spans = renderableSpans(trace);
   const droppable = [...allDroppable(trace)];
   if (droppable.length === 0) return undefined;
   const centre = (droppable.length - 1) / 2;
   const order = droppable.map((index, k) => ({ index, distance: Math.abs(k - centre) })).sort((a, b) => a.distance - b.distance || a.index - b.index);
   // Costs measured on the bare rendering guide the choice; the exact count decides.
-  const cost = new Map(order.map(({ index }) => [index, counter.count(JSON.stringify(renderTrace({ ...trace, spans: [spans[index]!] }, limits, counter).trace.spans[0])) + 1]));
+  const cost = new Map(
+    order.map(({ index }) => [index, counter.count(JSON.stringify(renderTrace({ ...trace, spans: [spans[index]!] }, limits, counter).trace.spans[0])) + 1]),
+  );
   let over = renderLine(trace, limits, counter).tokens - maxTokens + 40;
   const drop = new Set<number>();
   for (const { index } of order) {

@@ -125,7 +125,10 @@ export function renderTrace(trace: Trace, limits: RenderLimits = DEFAULT_LIMITS,
   const closeDropped = () => {
     if (!dropped) return;
     const { spans: n, chars, tokens, approximate } = dropped;
-    spans.push({ elided: `[… ${formatCount(n, 'span')} (${formatCount(chars, 'character')}, ${approximate ? '~' : ''}${formatCount(tokens, 'token')}) elided …]`, spans: n });
+    spans.push({
+      elided: `[… ${formatCount(n, 'span')} (${formatCount(chars, 'character')}, ${approximate ? '~' : ''}${formatCount(tokens, 'token')}) elided …]`,
+      spans: n,
+    });
     elidedChars += chars;
     dropped = null;
   };

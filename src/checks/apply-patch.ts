@@ -89,10 +89,14 @@ function parseHunks(text: string): PatchHunk[] {
     // Lenient mode: a heredoc wrapper (`<<'EOF'` … `EOF`) around the patch, as some models send it.
     const first = all[0];
     const wrapped = all.length >= 4 && (first === '<<EOF' || first === "<<'EOF'" || first === '<<"EOF"') && all[all.length - 1]!.endsWith('EOF');
-    if (!wrapped) throw new PatchError(all.length === 0 || trim(all[0]!) !== BEGIN ? 'the patch does not start with "*** Begin Patch"' : 'the patch does not end with "*** End Patch"');
+    if (!wrapped)
+      throw new PatchError(
+        all.length === 0 || trim(all[0]!) !== BEGIN ? 'the patch does not start with "*** Begin Patch"' : 'the patch does not end with "*** End Patch"',
+      );
     lines = all.slice(1, -1);
     offset = 1;
-    if (!hasBoundaries(lines)) throw new PatchError(trim(lines[0]!) !== BEGIN ? 'the patch does not start with "*** Begin Patch"' : 'the patch does not end with "*** End Patch"');
+    if (!hasBoundaries(lines))
+      throw new PatchError(trim(lines[0]!) !== BEGIN ? 'the patch does not start with "*** Begin Patch"' : 'the patch does not end with "*** End Patch"');
   }
   const body = lines.slice(1, -1);
   const hunks: PatchHunk[] = [];
@@ -175,7 +179,10 @@ function parseChunk(lines: string[], start: number, lineNo: number, allowMissing
       chunk.oldLines.push('');
       chunk.newLines.push('');
     } else if (c === ' ') {
-      if (HEADER_LIKE.test(trim(line))) throw new PatchError(`line ${lineNo + (j - start)}: "${line.slice(0, 80)}" looks like a patch header but Codex reads it as a context line; write the header without leading whitespace`);
+      if (HEADER_LIKE.test(trim(line)))
+        throw new PatchError(
+          `line ${lineNo + (j - start)}: "${line.slice(0, 80)}" looks like a patch header but Codex reads it as a context line; write the header without leading whitespace`,
+        );
       chunk.oldLines.push(line.slice(1));
       chunk.newLines.push(line.slice(1));
     } else if (c === '+') chunk.newLines.push(line.slice(1));
@@ -241,7 +248,12 @@ function seekSequence(lines: string[], pattern: string[], start: number, eof: bo
   if (pattern.length > lines.length) return null;
   const from = eof ? lines.length - pattern.length : start;
   const last = lines.length - pattern.length;
-  for (const eq of [(a: string, b: string) => a === b, (a: string, b: string) => rtrim(a) === rtrim(b), (a: string, b: string) => trim(a) === trim(b), (a: string, b: string) => normalise(a) === normalise(b)]) {
+  for (const eq of [
+    (a: string, b: string) => a === b,
+    (a: string, b: string) => rtrim(a) === rtrim(b),
+    (a: string, b: string) => trim(a) === trim(b),
+    (a: string, b: string) => normalise(a) === normalise(b),
+  ]) {
     for (let i = from; i <= last; i++) if (pattern.every((p, k) => eq(lines[i + k]!, p))) return i;
   }
   return null;

@@ -46,7 +46,29 @@ const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
 const FOOTNOTE_DEF = /^\[\^([^\]\s]+)\]:\s?(.*)$/;
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,9}[.)])\s+/;
 const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i;
-const ABBREVIATIONS = new Set(['e.g', 'i.e', 'etc', 'vs', 'cf', 'fig', 'no', 'dr', 'mr', 'mrs', 'ms', 'al', 'approx', 'ca', 'resp', 'incl', 'p', 'pp', 'sec', 'ch', 'vol']);
+const ABBREVIATIONS = new Set([
+  'e.g',
+  'i.e',
+  'etc',
+  'vs',
+  'cf',
+  'fig',
+  'no',
+  'dr',
+  'mr',
+  'mrs',
+  'ms',
+  'al',
+  'approx',
+  'ca',
+  'resp',
+  'incl',
+  'p',
+  'pp',
+  'sec',
+  'ch',
+  'vol',
+]);
 const NUMBER = /(?<![\w.#/-])\d[\d,]*(?:\.\d+)?(?![\w/]|\.\d)/g;
 
 /** Reads a Markdown document into sentences and paragraphs with their citations. */
@@ -62,7 +84,13 @@ export function readEvidenceDocument(text: string): EvidenceDocument {
     const blockSentences = splitSentences(block, masked, spans);
     sentences.push(...blockSentences);
     const all = blockSentences.flatMap((s) => s.citations);
-    const whole = { ...blockSentences[0]!, text: block.text.trim(), citations: all, quotes: blockSentences.flatMap((s) => s.quotes), numbers: blockSentences.flatMap((s) => s.numbers) };
+    const whole = {
+      ...blockSentences[0]!,
+      text: block.text.trim(),
+      citations: all,
+      quotes: blockSentences.flatMap((s) => s.quotes),
+      numbers: blockSentences.flatMap((s) => s.numbers),
+    };
     whole.counts = blockSentences.some((s) => s.counts);
     paragraphs.push(whole);
   }
@@ -157,7 +185,11 @@ function findCitations(block: Block, footnotes: Map<string, Citation[]>, problem
     const defs = footnotes.get(m[1]!);
     if (!defs) problems.push({ line, message: `footnote [^${m[1]}] has no definition` });
     else if (defs.length === 0) problems.push({ line, message: `footnote [^${m[1]}] names no file to check` });
-    add(m.index, m.index + m[0].length, (defs ?? []).map((c) => ({ ...c, line })));
+    add(
+      m.index,
+      m.index + m[0].length,
+      (defs ?? []).map((c) => ({ ...c, line })),
+    );
   }
   for (const m of text.matchAll(/(!?)\[((?:[^[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
     const target = m[3]!;
@@ -183,7 +215,9 @@ function findCitations(block: Block, footnotes: Map<string, Citation[]>, problem
 
 /** `path`, `path#L3`, `path#L3-L9`, `path:3-9`, with an optional `, lines 3–9` after it. */
 function parseTarget(target: string, raw: string, base: Citation['base'], line: number): Citation | null {
-  const m = /^(.*?)(?:#L(\d+)(?:C\d+)?(?:-L?(\d+)(?:C\d+)?)?|:(\d+)(?:-(\d+))?|#[\w-]*)?(?:\s*,\s*(?:lines?|L)\s*(\d+)(?:\s*(?:-|–|—|to)\s*(\d+))?)?\s*$/i.exec(target.trim());
+  const m = /^(.*?)(?:#L(\d+)(?:C\d+)?(?:-L?(\d+)(?:C\d+)?)?|:(\d+)(?:-(\d+))?|#[\w-]*)?(?:\s*,\s*(?:lines?|L)\s*(\d+)(?:\s*(?:-|–|—|to)\s*(\d+))?)?\s*$/i.exec(
+    target.trim(),
+  );
   if (!m || m[1]!.trim() === '') return null;
   let path = m[1]!.trim().replace(/^<|>$/g, '');
   try {
@@ -256,7 +290,17 @@ function splitSentences(block: Block, masked: string, spans: Span[]): Claim[] {
     }
     claims.push(makeClaim(block, prev ? firstWord : s, e, masked, own));
   }
-  return claims.length > 0 ? claims : [makeClaim(block, 0, masked.length, masked, spans.flatMap((sp) => sp.citations))];
+  return claims.length > 0
+    ? claims
+    : [
+        makeClaim(
+          block,
+          0,
+          masked.length,
+          masked,
+          spans.flatMap((sp) => sp.citations),
+        ),
+      ];
 }
 
 function makeClaim(block: Block, s: number, e: number, masked: string, citations: Citation[]): Claim {
@@ -273,7 +317,14 @@ function makeClaim(block: Block, s: number, e: number, masked: string, citations
   const visible = masked.slice(s, e).trim();
   const words = visible.split(/\s+/).filter((w) => /[A-Za-z]/.test(w)).length;
   const counts = words >= 3 && !/[:?]$/.test(visible);
-  return { text: original.trim(), line: lineAt(block, s + (original.length - original.trimStart().length)), citations: [...citations], quotes, numbers, counts };
+  return {
+    text: original.trim(),
+    line: lineAt(block, s + (original.length - original.trimStart().length)),
+    citations: [...citations],
+    quotes,
+    numbers,
+    counts,
+  };
 }
 
 /** Canonical spellings of a number token: `1,200` → `1200`, `3.50` → `3.5`; a list like `3,4` splits. */

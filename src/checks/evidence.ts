@@ -81,7 +81,11 @@ export function checkEvidence(text: string, docAbs: string, root: string, settin
       const q = normalizeText(quote);
       if (spans.some((s) => normalizeText(s.text).includes(q))) continue;
       const elsewhere = spans.map((s) => lineOf(s.source.lines, q)).find((n) => n !== null);
-      problems.push({ line: sentence.line, kind: 'quote', message: `quote "${clip(quote, 80)}" is not in ${where}${elsewhere ? ` (it is at line ${elsewhere})` : ''}` });
+      problems.push({
+        line: sentence.line,
+        kind: 'quote',
+        message: `quote "${clip(quote, 80)}" is not in ${where}${elsewhere ? ` (it is at line ${elsewhere})` : ''}`,
+      });
     }
     const available = new Set(spans.flatMap((s) => [...numbersIn(s.text)]));
     for (const n of new Set(sentence.numbers)) {
@@ -112,7 +116,8 @@ export function checkEvidence(text: string, docAbs: string, root: string, settin
 
 function resolveSource(cite: Citation, docAbs: string, root: string, realRoot: string, sourceRoots: string[]): Resolved {
   const p = cite.path;
-  if (isAbsolute(p) || p.startsWith('~') || /^[A-Za-z]:[\\/]/.test(p)) return { ok: false, message: 'an absolute path; cite files by their path inside the repository' };
+  if (isAbsolute(p) || p.startsWith('~') || /^[A-Za-z]:[\\/]/.test(p))
+    return { ok: false, message: 'an absolute path; cite files by their path inside the repository' };
   const abs = resolve(cite.base === 'doc' ? dirname(docAbs) : root, p);
   const rel = relative(root, abs);
   if (isOutside(rel)) return { ok: false, message: `${p} points outside the repository` };
@@ -191,6 +196,8 @@ export function renderEvidenceContext(reports: EvidenceReport[], maxPerFile = 12
     if (r.problems.length > maxPerFile) shown.push(`- … and ${r.problems.length - maxPerFile} more`);
     parts.push(`check_evidence_coverage: ${r.file} has ${r.problems.length} evidence problem${r.problems.length === 1 ? '' : 's'}:\n${shown.join('\n')}`);
   }
-  parts.push('Fix these in the document: cite files inside the repository with lines that exist, quote and number exactly as the source has it, and cite the claims listed.');
+  parts.push(
+    'Fix these in the document: cite files inside the repository with lines that exist, quote and number exactly as the source has it, and cite the claims listed.',
+  );
   return parts.join('\n\n');
 }

@@ -68,7 +68,9 @@ function translate(glob: string): string {
         out += '\\{';
         continue;
       }
-      out += `(?:${splitTopLevel(glob.slice(i + 1, end)).map(translate).join('|')})`;
+      out += `(?:${splitTopLevel(glob.slice(i + 1, end))
+        .map(translate)
+        .join('|')})`;
       i = end;
     } else if (c === '\\' && i + 1 < glob.length) {
       out += escapeChar(glob[++i]!);

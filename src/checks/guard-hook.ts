@@ -4,7 +4,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { DEFAULT_GUARD, HookConfigError, readHookConfig, type HookRedactionPattern } from './hook-config.js';
 import { judgeToolCall, renderGuardDeny, type GuardVerdict } from './guard.js';
-import { appendJsonLines, findRepoRoot, hookFeedbackFile, hookFeedbackRecord, logHookError, parseHookInput, type HookEnv, type HookInput } from './hook-runtime.js';
+import {
+  appendJsonLines,
+  findRepoRoot,
+  hookFeedbackFile,
+  hookFeedbackRecord,
+  logHookError,
+  parseHookInput,
+  type HookEnv,
+  type HookInput,
+} from './hook-runtime.js';
 import { layoutPath } from '../workspace/layout.js';
 
 const HOOK = 'edit_guard';
@@ -40,7 +49,8 @@ export function readGuardState(root: string): GuardState {
   }
   const { allow, readOnlyTools } = config.guard;
   const common = { allow, readOnlyTools, redaction: config.redaction, since };
-  if (cycleError) return { active: true, why: 'a harness-loop cycle file exists', ...common, error: `.harness-loop/cycle.json ${cycleError}; fix it or finish the cycle` };
+  if (cycleError)
+    return { active: true, why: 'a harness-loop cycle file exists', ...common, error: `.harness-loop/cycle.json ${cycleError}; fix it or finish the cycle` };
   if (phase === 'implement') return { active: true, why: `cycle${cycleId} is in its implement phase`, ...common };
   if (config.guard.always) return { active: true, why: 'guard.always is set in .harness-loop/config.yaml', ...common };
   return { active: false };
@@ -63,7 +73,13 @@ export function runEditGuard(stdin: string, env: HookEnv): string {
     state = readGuardState(root);
   } catch (error) {
     logHookError(root, HOOK, error, now);
-    state = { active: true, why: 'the guard could not read its state', allow: DEFAULT_GUARD.allow, redaction: [], error: `reading the guard state failed: ${(error as Error).message}` };
+    state = {
+      active: true,
+      why: 'the guard could not read its state',
+      allow: DEFAULT_GUARD.allow,
+      redaction: [],
+      error: `reading the guard state failed: ${(error as Error).message}`,
+    };
   }
   if (!state.active) {
     if (state.configError) logHookError(root, HOOK, `${state.configError} (guard.always could not be read; the guard stays off outside a cycle)`, now);
@@ -78,7 +94,11 @@ export function runEditGuard(stdin: string, env: HookEnv): string {
     verdict = refuse(state, state.error);
   } else {
     try {
-      verdict = judgeToolCall(input, { root, allow: state.allow, why: state.why, readOnlyTools: state.readOnlyTools ?? [], since: state.since ?? transcriptStart(input) }, env.home);
+      verdict = judgeToolCall(
+        input,
+        { root, allow: state.allow, why: state.why, readOnlyTools: state.readOnlyTools ?? [], since: state.since ?? transcriptStart(input) },
+        env.home,
+      );
     } catch (error) {
       logHookError(root, HOOK, error, now);
       verdict = refuse(state, `the guard failed (${(error as Error).message})`);
@@ -118,7 +138,10 @@ function record(root: string, input: HookInput | null, verdict: GuardVerdict, st
       category: 'hook_block',
       severity: 'medium' as const,
       observation: `The edit guard blocked a ${input?.tool_name ?? 'tool'} call because ${state.why}: ${bullets[0]?.slice(2) ?? verdict.reason.split('\n')[0]}`,
-      evidence: [`command: ${command.length > 400 ? `${command.slice(0, 400)}… [${command.length - 400} more characters]` : command}`, ...bullets.map((b) => b.slice(2))],
+      evidence: [
+        `command: ${command.length > 400 ? `${command.slice(0, 400)}… [${command.length - 400} more characters]` : command}`,
+        ...bullets.map((b) => b.slice(2)),
+      ],
       attributes: { hookEvent: 'PreToolUse', paths: verdict.paths },
     };
     appendJsonLines(hookFeedbackFile(root), [hookFeedbackRecord(input ?? {}, finding, state.redaction, now)]);

@@ -47,7 +47,13 @@ export function judgeToolCall(input: HookInput, policy: GuardPolicy, home: strin
   if (found.kind === 'unreadable') return deny(policy, [], [found.reason]);
   if (found.kind === 'other') {
     if (matchesAny(found.tool, policy.readOnlyTools ?? [])) return { allowed: true, reason: `${found.tool} is listed in guard.readOnlyTools`, paths: [] };
-    return deny(policy, [], [`${found.tool} is not a shell or apply_patch call, so what it changes cannot be checked (list it in guard.readOnlyTools in .harness-loop/config.yaml if it writes nothing)`]);
+    return deny(
+      policy,
+      [],
+      [
+        `${found.tool} is not a shell or apply_patch call, so what it changes cannot be checked (list it in guard.readOnlyTools in .harness-loop/config.yaml if it writes nothing)`,
+      ],
+    );
   }
   const blocked: string[] = [];
   const paths = found.writes.map((w) => display(w.path, policy.root));
@@ -65,7 +71,8 @@ export function judgeToolCall(input: HookInput, policy: GuardPolicy, home: strin
     const why = checkExecute(x.path, policy, written);
     if (why) blocked.push(`${display(x.path, policy.root)} (${x.via}) ${why}`);
   }
-  if (blocked.length === 0 && found.unknown.length === 0) return { allowed: true, reason: paths.length > 0 ? 'every path written is a harness file' : 'the call writes no file', paths };
+  if (blocked.length === 0 && found.unknown.length === 0)
+    return { allowed: true, reason: paths.length > 0 ? 'every path written is a harness file' : 'the call writes no file', paths };
   return { ...deny(policy, blocked, found.unknown), paths };
 }
 
@@ -84,7 +91,8 @@ export function checkExecute(path: string, policy: GuardPolicy, writtenByCall: S
   } catch {
     return null; // not there: the shell will fail to run it
   }
-  if (policy.since !== null && policy.since !== undefined && ctime >= policy.since) return 'was created or changed during this cycle; running it could write anything, so it is refused';
+  if (policy.since !== null && policy.since !== undefined && ctime >= policy.since)
+    return 'was created or changed during this cycle; running it could write anything, so it is refused';
   return null;
 }
 
@@ -99,7 +107,8 @@ function checkProtectedParts(w: ShellWrite, policy: GuardPolicy, all: ShellWrite
   const parts = entry?.protectedParts;
   if (!parts) return null;
   const what = parts.kind === 'yaml-keys' ? `the guard's settings (${parts.keys.map((k) => `\`${k}\``).join(', ')})` : "harness-loop's hook entries";
-  if (all.filter((x) => realPathOf(x.path) === realPathOf(w.path)).length > 1) return `is changed twice in one call, so the guard cannot tell whether ${what} stay the same; change it once`;
+  if (all.filter((x) => realPathOf(x.path) === realPathOf(w.path)).length > 1)
+    return `is changed twice in one call, so the guard cannot tell whether ${what} stay the same; change it once`;
   let before: string | null;
   try {
     before = readFileSync(w.path, 'utf8');
@@ -147,7 +156,9 @@ function sameOurHandlers(before: string | null, after: string | null): boolean {
       const found: unknown[] = [];
       for (const [event, groups] of Object.entries(file?.hooks ?? {})) {
         if (!Array.isArray(groups)) continue;
-        groups.forEach((g, gi) => (Array.isArray(g?.hooks) ? g.hooks : []).forEach((h, hi) => isOurHandler(h ?? {}) && found.push([event, gi, hi, g.matcher ?? null, h])));
+        groups.forEach((g, gi) =>
+          (Array.isArray(g?.hooks) ? g.hooks : []).forEach((h, hi) => isOurHandler(h ?? {}) && found.push([event, gi, hi, g.matcher ?? null, h])),
+        );
       }
       return JSON.stringify(found);
     } catch {
@@ -177,7 +188,8 @@ export function checkWrite(w: ShellWrite, policy: GuardPolicy): string | null {
     // stay the commands' to write, or an agent could rewrite its baseline, its exam or its guard.
     const why = protectedReason(posix, w.subtree);
     if (why) return why;
-    if (!matchesAny(posix, policy.allow)) return rel === realRel && rels.length > 1 ? `is a symlink to ${posix}, which is not a harness file` : 'is not a harness file';
+    if (!matchesAny(posix, policy.allow))
+      return rel === realRel && rels.length > 1 ? `is a symlink to ${posix}, which is not a harness file` : 'is not a harness file';
     if (w.subtree && mayBeFolder(real) && !matchesAny(`${posix}/${PROBE}`, policy.allow)) return 'is a folder whose contents are not all harness files';
   }
   return null;
@@ -186,7 +198,7 @@ export function checkWrite(w: ShellWrite, policy: GuardPolicy): string | null {
 /** Why a path (or, for a folder write, anything below it) is out of the agent's reach, or null. */
 export function protectedReason(posix: string, subtree: boolean): string | null {
   const entry = classify(posix);
-  const below = subtree ? LAYOUT.find((e) => e.protection !== 'harness-config' && (e.path.startsWith(`${posix}/`) || posix === '.' )) : undefined;
+  const below = subtree ? LAYOUT.find((e) => e.protection !== 'harness-config' && (e.path.startsWith(`${posix}/`) || posix === '.')) : undefined;
   const hit = entry && entry.protection !== 'harness-config' ? entry : below;
   if (!hit) return null;
   return `${hit === below && hit !== entry ? 'holds ' : 'is '}${PROTECTION_WORDS[hit.protection]}`;
@@ -209,7 +221,9 @@ function deny(policy: GuardPolicy, blocked: string[], unknown: string[]): GuardV
   for (const b of blocked.slice(0, 8)) lines.push(`- ${b}`);
   if (blocked.length > 8) lines.push(`- … and ${blocked.length - 8} more`);
   for (const u of unknown.slice(0, 4)) lines.push(`- cannot tell what this writes: ${u}`);
-  lines.push(`You may edit: ${policy.allow.join(', ')}. Make the change there (for example an AGENTS.md rule or a skill), using apply_patch or a command whose written paths are literal.`);
+  lines.push(
+    `You may edit: ${policy.allow.join(', ')}. Make the change there (for example an AGENTS.md rule or a skill), using apply_patch or a command whose written paths are literal.`,
+  );
   return { allowed: false, reason: lines.join('\n'), paths: [] };
 }
 

@@ -87,7 +87,8 @@ export function hookConfigFrom(doc: unknown): HookConfig {
   const unit = ev.unit ?? DEFAULT_EVIDENCE.unit;
   if (unit !== 'sentence' && unit !== 'paragraph') throw new HookConfigError(`evidence.unit must be "sentence" or "paragraph" (got ${JSON.stringify(unit)})`);
   const minCoverage = ev.minCoverage ?? DEFAULT_EVIDENCE.minCoverage;
-  if (typeof minCoverage !== 'number' || minCoverage < 0 || minCoverage > 1) throw new HookConfigError(`evidence.minCoverage must be a number from 0 to 1 (got ${JSON.stringify(minCoverage)})`);
+  if (typeof minCoverage !== 'number' || minCoverage < 0 || minCoverage > 1)
+    throw new HookConfigError(`evidence.minCoverage must be a number from 0 to 1 (got ${JSON.stringify(minCoverage)})`);
   const always = gu.always ?? DEFAULT_GUARD.always;
   if (typeof always !== 'boolean') throw new HookConfigError(`guard.always must be true or false (got ${JSON.stringify(always)})`);
   const patterns = red.extraPatterns ?? [];
@@ -101,7 +102,11 @@ export function hookConfigFrom(doc: unknown): HookConfig {
       minCoverage,
       unit,
     },
-    guard: { always, allow: strings(gu.allow, 'guard.allow') ?? DEFAULT_GUARD.allow, readOnlyTools: strings(gu.readOnlyTools, 'guard.readOnlyTools') ?? DEFAULT_GUARD.readOnlyTools },
+    guard: {
+      always,
+      allow: strings(gu.allow, 'guard.allow') ?? DEFAULT_GUARD.allow,
+      readOnlyTools: strings(gu.readOnlyTools, 'guard.readOnlyTools') ?? DEFAULT_GUARD.readOnlyTools,
+    },
     redaction: patterns as HookRedactionPattern[],
   };
 }
@@ -114,6 +119,7 @@ function section(value: unknown, name: string): Record<string, any> {
 
 function strings(value: unknown, name: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.trim() !== '')) throw new HookConfigError(`${name} must be a list of non-empty strings`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.trim() !== ''))
+    throw new HookConfigError(`${name} must be a list of non-empty strings`);
   return value as string[];
 }

@@ -40,7 +40,7 @@ export function parseHookInput(text: string): HookInput {
 
 /** The repository around `cwd` (nearest folder with `.git`), else `cwd` itself. */
 export function findRepoRoot(cwd: string): string {
-  for (let dir = cwd; ; ) {
+  for (let dir = cwd; ;) {
     if (existsSync(join(dir, '.git'))) return dir;
     const up = dirname(dir);
     if (up === dir) return cwd;

@@ -113,7 +113,8 @@ function scalar(text: string, no: number): Value {
     if (!/^'(?:[^']|'')*'$/.test(t)) throw new MiniYamlError(`line ${no}: unterminated single-quoted string`);
     return t.slice(1, -1).replace(/''/g, "'");
   }
-  if (/^[&*!|>{%@`]/.test(t)) throw new MiniYamlError(`line ${no}: "${t.slice(0, 20)}" uses YAML the hooks do not read (anchors, tags, block scalars, flow maps)`);
+  if (/^[&*!|>{%@`]/.test(t))
+    throw new MiniYamlError(`line ${no}: "${t.slice(0, 20)}" uses YAML the hooks do not read (anchors, tags, block scalars, flow maps)`);
   if (/:(\s|$)/.test(t)) throw new MiniYamlError(`line ${no}: "${t.slice(0, 20)}" has ": " inside a plain value; quote it`);
   if (t === '' || t === '~' || t === 'null' || t === 'Null' || t === 'NULL') return null;
   if (/^(true|True|TRUE)$/.test(t)) return true;

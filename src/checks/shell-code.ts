@@ -8,17 +8,24 @@ import { clusterHas, has, parseArgs } from './shell-args.js';
 // Inline code that writes files or runs other programs, per interpreter. Printing to stdout is fine.
 const BENIGN = /\b(sys|process)\.(stdout|stderr)\.write\s*\(/g;
 // A mode argument ('w', "a+", mode='wb', 'r+') after open()'s path, or a write flag constant.
-const OPEN_FOR_WRITE = /\bopen(?:Sync)?\s*\((?:[^()]|\([^()]*\))*?,\s*(?:mode\s*=\s*)?(?:['"][rbtU]*[wax+][rbtU+]*['"]|[\w.]*O_(?:WRONLY|RDWR|CREAT|TRUNC|APPEND))/;
+const OPEN_FOR_WRITE =
+  /\bopen(?:Sync)?\s*\((?:[^()]|\([^()]*\))*?,\s*(?:mode\s*=\s*)?(?:['"][rbtU]*[wax+][rbtU+]*['"]|[\w.]*O_(?:WRONLY|RDWR|CREAT|TRUNC|APPEND))/;
 const INLINE: Record<string, [RegExp, string][]> = {
   python: [
     [OPEN_FOR_WRITE, 'opens a file for writing'],
     [/\.(write_text|write_bytes|touch|unlink|rmdir|mkdir|rename|symlink_to|hardlink_to|chmod|write)\s*\(/, 'writes through a file or path object'],
-    [/\b(os|shutil|pathlib|tempfile)\s*\.\s*(remove|unlink|rename|replace|rmdir|removedirs|makedirs|mkdir|symlink|link|truncate|chmod|chown|system|popen|exec\w*|spawn\w*|copy\w*|move|rmtree|write|fdopen|open)\b/, 'calls a file-changing os/shutil function'],
+    [
+      /\b(os|shutil|pathlib|tempfile)\s*\.\s*(remove|unlink|rename|replace|rmdir|removedirs|makedirs|mkdir|symlink|link|truncate|chmod|chown|system|popen|exec\w*|spawn\w*|copy\w*|move|rmtree|write|fdopen|open)\b/,
+      'calls a file-changing os/shutil function',
+    ],
     [/\b(subprocess|pty|importlib|__import__|exec|eval|compile)\b/, 'runs other code'],
   ],
   node: [
     [OPEN_FOR_WRITE, 'opens a file for writing'],
-    [/\b(writeFile|appendFile|createWriteStream|copyFile|cpSync|cp|rename|unlink|rmdir|rmSync|rm|mkdir|mkdtemp|truncate|ftruncate|symlink|link|chmod|chown|utimes|write|writev)(Sync)?\s*\(/, 'calls a file-changing fs function'],
+    [
+      /\b(writeFile|appendFile|createWriteStream|copyFile|cpSync|cp|rename|unlink|rmdir|rmSync|rm|mkdir|mkdtemp|truncate|ftruncate|symlink|link|chmod|chown|utimes|write|writev)(Sync)?\s*\(/,
+      'calls a file-changing fs function',
+    ],
     [/\b(child_process|execSync|execFile\w*|spawn\w*|fork|exec|eval|Function|Worker|vm)\b|\bimport\s*\(|\brequire\s*\(\s*[^'"\s)]/, 'runs other code'],
   ],
   perl: [
@@ -27,10 +34,18 @@ const INLINE: Record<string, [RegExp, string][]> = {
     [/\b(File::Copy|File::Path|File::Temp|copy|move)\b/, 'copies or moves files'],
   ],
   ruby: [
-    [/\b(File|IO|FileUtils|Dir|Pathname)\s*\.\s*(write|open|delete|unlink|rename|binwrite|mkdir|rm\w*|mv|cp\w*|touch|ln\w*|chmod|symlink|popen|sysopen|new)\b/, 'changes files'],
+    [
+      /\b(File|IO|FileUtils|Dir|Pathname)\s*\.\s*(write|open|delete|unlink|rename|binwrite|mkdir|rm\w*|mv|cp\w*|touch|ln\w*|chmod|symlink|popen|sysopen|new)\b/,
+      'changes files',
+    ],
     [/\b(system|exec|spawn|eval|instance_eval|load|require)\b|`|%x/, 'runs other code'],
   ],
-  php: [[/\b(file_put_contents|fopen|fwrite|unlink|rename|mkdir|rmdir|copy|touch|symlink|chmod|system|exec|shell_exec|passthru|popen|proc_open|eval|include|require)\b|`/, 'changes files or runs other code']],
+  php: [
+    [
+      /\b(file_put_contents|fopen|fwrite|unlink|rename|mkdir|rmdir|copy|touch|symlink|chmod|system|exec|shell_exec|passthru|popen|proc_open|eval|include|require)\b|`/,
+      'changes files or runs other code',
+    ],
+  ],
 };
 
 /** Reports inline interpreter code that writes files or runs other code (it cannot be followed). */
@@ -122,7 +137,8 @@ export function sedRule(args: Arg[], ctx: RuleContext, name: string): boolean {
   }
   for (const s of scripts) {
     if (s.text === null) ctx.unknown(`${name} runs a script the guard cannot read (${s.raw})`);
-    else if (/(?:^|[;{}\n/\d$])\s*[wWe](?:\s+\S|\s*$|\s*[;}])/.test(s.text)) ctx.unknown(`${name} script ${s.raw} writes (w) or runs (e) something the guard cannot follow`);
+    else if (/(?:^|[;{}\n/\d$])\s*[wWe](?:\s+\S|\s*$|\s*[;}])/.test(s.text))
+      ctx.unknown(`${name} script ${s.raw} writes (w) or runs (e) something the guard cannot follow`);
   }
   if (inPlace) for (const f of files) ctx.write(f, `${name} -i`);
   return inPlace;
@@ -133,7 +149,8 @@ export function awkRule(args: Arg[], ctx: RuleContext, name: string): boolean {
   const p = parseArgs(args, 'fvFi', ['--file', '--assign', '--field-separator', '--include']);
   const program = has(p, 'f', '--file') ? null : p.operands[0];
   if (program?.text === null) ctx.unknown(`${name} runs a program the guard cannot read (${program.raw})`);
-  else if (program && /system\s*\(|\|\s*getline|\b(print|printf)\b[^;}]*[>|]|\bfflush\b.*>/.test(program.text!)) ctx.unknown(`${name} program ${program.raw} writes to files or runs commands`);
+  else if (program && /system\s*\(|\|\s*getline|\b(print|printf)\b[^;}]*[>|]|\bfflush\b.*>/.test(program.text!))
+    ctx.unknown(`${name} program ${program.raw} writes to files or runs commands`);
   const inPlace = (p.values.get('i') ?? []).some((a) => a.text === 'inplace');
   if (inPlace) for (const f of p.operands.slice(program ? 1 : 0)) ctx.write(f, `${name} -i inplace`);
   return inPlace;

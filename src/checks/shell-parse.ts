@@ -415,7 +415,21 @@ class Parser {
   private readAnsiC(): string {
     let i = this.pos + 2;
     let out = '';
-    const esc: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+    const esc: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      a: '\x07',
+      b: '\b',
+      e: '\x1b',
+      E: '\x1b',
+      f: '\f',
+      v: '\v',
+      '\\': '\\',
+      "'": "'",
+      '"': '"',
+      '?': '?',
+    };
     for (; i < this.src.length && this.src[i] !== "'"; i++) {
       if (this.src[i] !== '\\') {
         out += this.src[i];

@@ -72,7 +72,13 @@ function linkRule(p: ParsedArgs, ctx: RuleContext): boolean {
   }
   for (const t of targets) {
     const name = t.text === null ? null : basename(t.text);
-    const link = into ? (into.text === null || name === null ? { text: null, raw: t.raw, reason: 'its name is not known' } : lit(join(into.text, name))) : name === null ? t : lit(name);
+    const link = into
+      ? into.text === null || name === null
+        ? { text: null, raw: t.raw, reason: 'its name is not known' }
+        : lit(join(into.text, name))
+      : name === null
+        ? t
+        : lit(name);
     ctx.link(link, t, symbolic);
   }
   return true;
@@ -215,7 +221,34 @@ function scriptRunner(skipWords: string[]): Rule {
 }
 
 function curlRule(args: Arg[], ctx: RuleContext): boolean {
-  const p = parseArgs(args, 'oDcHdXuAeFbTxmwKE', ['--output', '--dump-header', '--cookie-jar', '--trace', '--trace-ascii', '--stderr', '--libcurl', '--etag-save', '--header', '--data', '--data-raw', '--data-binary', '--json', '--request', '--user', '--user-agent', '--referer', '--form', '--cookie', '--upload-file', '--proxy', '--max-time', '--write-out', '--config', '--connect-timeout', '--retry']);
+  const p = parseArgs(args, 'oDcHdXuAeFbTxmwKE', [
+    '--output',
+    '--dump-header',
+    '--cookie-jar',
+    '--trace',
+    '--trace-ascii',
+    '--stderr',
+    '--libcurl',
+    '--etag-save',
+    '--header',
+    '--data',
+    '--data-raw',
+    '--data-binary',
+    '--json',
+    '--request',
+    '--user',
+    '--user-agent',
+    '--referer',
+    '--form',
+    '--cookie',
+    '--upload-file',
+    '--proxy',
+    '--max-time',
+    '--write-out',
+    '--config',
+    '--connect-timeout',
+    '--retry',
+  ]);
   for (const key of ['o', '--output', 'D', '--dump-header', 'c', '--cookie-jar', '--trace', '--trace-ascii', '--stderr', '--libcurl', '--etag-save']) {
     for (const f of p.values.get(key) ?? []) if (f.text !== '-') ctx.write(f, `curl ${key.length === 1 ? `-${key}` : key}`);
   }
@@ -276,14 +309,28 @@ function sortRule(args: Arg[], ctx: RuleContext): boolean {
 }
 
 function ddRule(args: Arg[], ctx: RuleContext): boolean {
-  for (const a of args) if (a.text?.startsWith('of=')) ctx.write({ text: a.text.slice(3), raw: a.raw }, 'dd of=');
-  else if (a.text === null && a.raw.startsWith('of=')) ctx.write(a, 'dd of=');
+  for (const a of args)
+    if (a.text?.startsWith('of=')) ctx.write({ text: a.text.slice(3), raw: a.raw }, 'dd of=');
+    else if (a.text === null && a.raw.startsWith('of=')) ctx.write(a, 'dd of=');
   return false;
 }
 
 function formatterRule(args: Arg[], ctx: RuleContext, name: string, inPlace = true): boolean {
   if (!inPlace) return false;
-  const p = parseArgs(args, 'c', ['--config', '--ignore-path', '--plugin', '--parser', '--log-level', '--ext', '--rule', '--resolve-plugins-relative-to', '--cache-location', '--line-length', '--target-version', '--style']);
+  const p = parseArgs(args, 'c', [
+    '--config',
+    '--ignore-path',
+    '--plugin',
+    '--parser',
+    '--log-level',
+    '--ext',
+    '--rule',
+    '--resolve-plugins-relative-to',
+    '--cache-location',
+    '--line-length',
+    '--target-version',
+    '--style',
+  ]);
   if (p.operands.length === 0) ctx.write(lit('.'), `${name} (formats files in place)`, 'write', true);
   for (const f of p.operands) ctx.write(f, `${name} (formats files in place)`, 'write', true);
   return true;
@@ -329,7 +376,20 @@ const RULES: Record<string, Rule> = {
   install: copyRule('tSmog', ['--target-directory', '--suffix', '--mode', '--owner', '--group'], false),
   ln: copyRule('tS', ['--target-directory', '--suffix'], false),
   rsync: (args, ctx) => {
-    const p = parseArgs(args, 'efT', ['--rsh', '--exclude', '--include', '--filter', '--files-from', '--temp-dir', '--backup-dir', '--suffix', '--chmod', '--port', '--password-file', '--log-file']);
+    const p = parseArgs(args, 'efT', [
+      '--rsh',
+      '--exclude',
+      '--include',
+      '--filter',
+      '--files-from',
+      '--temp-dir',
+      '--backup-dir',
+      '--suffix',
+      '--chmod',
+      '--port',
+      '--password-file',
+      '--log-file',
+    ]);
     const dest = p.operands.at(-1);
     if (dest && p.operands.length > 1) ctx.write(dest, 'rsync', 'write', true);
     if (has(p, '--remove-source-files')) p.operands.slice(0, -1).forEach((s) => ctx.write(s, 'rsync --remove-source-files', 'delete', true));
@@ -343,7 +403,13 @@ const RULES: Record<string, Rule> = {
   perl: interpreter('perl', 'eEIMmlx0FCdD', [], ['e', 'E'], true),
   ruby: interpreter('ruby', 'eIrEFCx', [], ['e'], true),
   python: interpreter('python', 'cmWXQ', [], ['c'], false),
-  node: interpreter('node', 'eprC', ['--eval', '--print', '--require', '--import', '--input-type', '--conditions', '--loader'], ['e', 'p', '--eval', '--print'], false),
+  node: interpreter(
+    'node',
+    'eprC',
+    ['--eval', '--print', '--require', '--import', '--input-type', '--conditions', '--loader'],
+    ['e', 'p', '--eval', '--print'],
+    false,
+  ),
   php: interpreter('php', 'rfcdz', [], ['r'], false),
   deno: (args, ctx) => {
     if (args[0]?.text === 'eval') checkInlineCode('node', args[1], ctx, 'deno eval');
@@ -465,14 +531,56 @@ const RULES: Record<string, Rule> = {
     return false;
   },
   editor: operandsRule('', [], 'write'),
-  prettier: (args, ctx, name) => formatterRule(args, ctx, name, args.some((a) => a.text === '--write' || a.text === '-w')),
-  eslint: (args, ctx, name) => formatterRule(args, ctx, name, args.some((a) => a.text === '--fix')),
-  biome: (args, ctx, name) => formatterRule(args.slice(1), ctx, name, args.some((a) => a.text === '--write' || a.text === '--apply' || a.text === '--fix')),
+  prettier: (args, ctx, name) =>
+    formatterRule(
+      args,
+      ctx,
+      name,
+      args.some((a) => a.text === '--write' || a.text === '-w'),
+    ),
+  eslint: (args, ctx, name) =>
+    formatterRule(
+      args,
+      ctx,
+      name,
+      args.some((a) => a.text === '--fix'),
+    ),
+  biome: (args, ctx, name) =>
+    formatterRule(
+      args.slice(1),
+      ctx,
+      name,
+      args.some((a) => a.text === '--write' || a.text === '--apply' || a.text === '--fix'),
+    ),
   black: (args, ctx, name) => formatterRule(args, ctx, name, !args.some((a) => a.text === '--check' || a.text === '--diff')),
-  ruff: (args, ctx, name) => formatterRule(args.slice(1), ctx, name, (args[0]?.text === 'format' && !args.some((a) => a.text === '--check' || a.text === '--diff')) || args.some((a) => a.text === '--fix')),
-  gofmt: (args, ctx, name) => formatterRule(args, ctx, name, args.some((a) => a.text === '-w')),
-  'clang-format': (args, ctx, name) => formatterRule(args, ctx, name, args.some((a) => a.text === '-i')),
-  autopep8: (args, ctx, name) => formatterRule(args, ctx, name, args.some((a) => a.text === '-i' || a.text === '--in-place')),
+  ruff: (args, ctx, name) =>
+    formatterRule(
+      args.slice(1),
+      ctx,
+      name,
+      (args[0]?.text === 'format' && !args.some((a) => a.text === '--check' || a.text === '--diff')) || args.some((a) => a.text === '--fix'),
+    ),
+  gofmt: (args, ctx, name) =>
+    formatterRule(
+      args,
+      ctx,
+      name,
+      args.some((a) => a.text === '-w'),
+    ),
+  'clang-format': (args, ctx, name) =>
+    formatterRule(
+      args,
+      ctx,
+      name,
+      args.some((a) => a.text === '-i'),
+    ),
+  autopep8: (args, ctx, name) =>
+    formatterRule(
+      args,
+      ctx,
+      name,
+      args.some((a) => a.text === '-i' || a.text === '--in-place'),
+    ),
 };
 
 const ALIASES: [RegExp, string][] = [

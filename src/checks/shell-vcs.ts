@@ -62,7 +62,8 @@ export function gitRule(args: Arg[], ctx: RuleContext): boolean {
     case 'apply': {
       const p = parseArgs(rest, 'p', ['--directory', '--exclude', '--include']);
       const readOnly = has(p, '--check', '--stat', '--numstat', '--summary') && !has(p, '--apply');
-      if (!readOnly && !(has(p, '--cached') && !has(p, '--index'))) ctx.unknown('git apply changes the files named inside the patch; use apply_patch on the files you may edit instead');
+      if (!readOnly && !(has(p, '--cached') && !has(p, '--index')))
+        ctx.unknown('git apply changes the files named inside the patch; use apply_patch on the files you may edit instead');
       return false;
     }
     case 'stash':
@@ -81,9 +82,15 @@ function exists(base: string | null, text: string): boolean {
 }
 
 const GIT_READS = new Set(
-  'status diff log show grep ls-files ls-tree ls-remote rev-parse rev-list blame annotate describe branch tag remote config fetch shortlog cat-file show-ref for-each-ref reflog notes help version var whatchanged range-diff merge-base name-rev count-objects fsck check-ignore check-attr check-ref-format gc prune push add commit init difftool mergetool show-branch verify-commit verify-tag cherry log-tree --version --help'.split(' '),
+  'status diff log show grep ls-files ls-tree ls-remote rev-parse rev-list blame annotate describe branch tag remote config fetch shortlog cat-file show-ref for-each-ref reflog notes help version var whatchanged range-diff merge-base name-rev count-objects fsck check-ignore check-attr check-ref-format gc prune push add commit init difftool mergetool show-branch verify-commit verify-tag cherry log-tree --version --help'.split(
+    ' ',
+  ),
 );
-const GIT_REWRITES = new Set('switch merge rebase pull cherry-pick revert am read-tree checkout-index worktree submodule sparse-checkout filter-branch filter-repo bisect clone format-patch archive bundle'.split(' '));
+const GIT_REWRITES = new Set(
+  'switch merge rebase pull cherry-pick revert am read-tree checkout-index worktree submodule sparse-checkout filter-branch filter-repo bisect clone format-patch archive bundle'.split(
+    ' ',
+  ),
+);
 
 const PACKAGE_WRITES = new Set('install i in add remove uninstall un unlink rm r update up upgrade link ln version init create dedupe prune pkg'.split(' '));
 
@@ -99,7 +106,13 @@ export function packageManagerRule(args: Arg[], ctx: RuleContext, name: string):
   }
   if (PACKAGE_WRITES.has(sub)) {
     const dir = value(p, '--prefix', '--cwd', '--dir', 'C');
-    ctx.write(lit('package.json'), `${name} ${sub}`, 'write', false, dir?.text == null ? ctx.scope.cwd : dir.text.startsWith('/') ? dir.text : ctx.scope.cwd && join(ctx.scope.cwd, dir.text));
+    ctx.write(
+      lit('package.json'),
+      `${name} ${sub}`,
+      'write',
+      false,
+      dir?.text == null ? ctx.scope.cwd : dir.text.startsWith('/') ? dir.text : ctx.scope.cwd && join(ctx.scope.cwd, dir.text),
+    );
   }
   return false;
 }

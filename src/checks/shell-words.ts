@@ -127,7 +127,12 @@ function expandBraces(chs: Ch[]): Ch[][] | null {
         start = at + 1;
       }
     } else {
-      const seq = sequence(chs.slice(i + 1, close).map((x) => x.c).join(''));
+      const seq = sequence(
+        chs
+          .slice(i + 1, close)
+          .map((x) => x.c)
+          .join(''),
+      );
       if (!seq) continue;
       alts = seq.map((s) => [...s].map((c) => ({ c, k: 'q' as const })));
     }

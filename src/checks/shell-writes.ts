@@ -220,7 +220,16 @@ function contextFor(state: RunState): RuleContext {
   };
 }
 
-function addWrite(out: ShellAnalysis, scope: ShellScope, arg: Arg, via: string, op: 'write' | 'delete', subtree: boolean, base?: string | null, patch?: PatchHunk): void {
+function addWrite(
+  out: ShellAnalysis,
+  scope: ShellScope,
+  arg: Arg,
+  via: string,
+  op: 'write' | 'delete',
+  subtree: boolean,
+  base?: string | null,
+  patch?: PatchHunk,
+): void {
   if (arg.text === null) {
     out.unknown.push(`${via} writes to ${arg.raw}, which the guard cannot resolve: ${arg.reason}`);
     return;
@@ -231,6 +240,6 @@ function addWrite(out: ShellAnalysis, scope: ShellScope, arg: Arg, via: string, 
     return;
   }
   const write: ShellWrite = { path, via, op, subtree };
-  if (patch) write.patch = { hunk: patch, source: patch.op === 'update' ? resolveArg(patch.path, scope.cwd) ?? path : path };
+  if (patch) write.patch = { hunk: patch, source: patch.op === 'update' ? (resolveArg(patch.path, scope.cwd) ?? path) : path };
   out.writes.push(write);
 }

@@ -22,8 +22,21 @@ export const SHELL_TOOLS = new Set(['Bash', 'exec_command', 'shell', 'local_shel
  * running program) can write what the guard cannot see, unless the config lists it as read-only.
  */
 export const READ_ONLY_TOOLS = new Set([
-  'view_image', 'web_search', 'update_plan', 'request_user_input', 'tool_search', 'get_goal', 'create_goal', 'update_goal',
-  'list_mcp_resources', 'list_mcp_resource_templates', 'read_mcp_resource', 'spawn_agent', 'Agent', 'wait', 'wait_agent',
+  'view_image',
+  'web_search',
+  'update_plan',
+  'request_user_input',
+  'tool_search',
+  'get_goal',
+  'create_goal',
+  'update_goal',
+  'list_mcp_resources',
+  'list_mcp_resource_templates',
+  'read_mcp_resource',
+  'spawn_agent',
+  'Agent',
+  'wait',
+  'wait_agent',
 ]);
 
 /** Finds what a tool call writes; `home` resolves `~` in shell commands. */
@@ -33,7 +46,8 @@ export function toolCallWrites(input: HookInput, home: string): ToolWrites {
   const cwd = typeof ti.workdir === 'string' && ti.workdir !== '' ? resolve(input.cwd ?? '.', ti.workdir) : resolve(input.cwd ?? '.');
   const command = shellText(ti.command ?? ti.cmd);
   if (PATCH_TOOLS.has(tool) || (SHELL_TOOLS.has(tool) && command?.trimStart().startsWith('*** Begin Patch'))) {
-    if (typeof ti.file_path === 'string') return { kind: 'writes', writes: [{ path: resolve(cwd, ti.file_path), via: tool, op: 'write', subtree: false }], unknown: [], executes: [] };
+    if (typeof ti.file_path === 'string')
+      return { kind: 'writes', writes: [{ path: resolve(cwd, ti.file_path), via: tool, op: 'write', subtree: false }], unknown: [], executes: [] };
     const text = command ?? (typeof ti.patch === 'string' ? ti.patch : typeof ti.input === 'string' ? ti.input : null);
     if (text === null) return { kind: 'unreadable', reason: `${tool} input has no patch text` };
     const parsed = parsePatch(text);

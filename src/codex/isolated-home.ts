@@ -48,7 +48,8 @@ export function userCodexHomeOf(env: NodeJS.ProcessEnv = process.env): string {
  * then the project's trust. Top-level keys come first: TOML puts everything after a table in it.
  */
 export function renderIsolatedConfig(carriedToml: string, trust: string, defaults = ''): string {
-  const header = '# Written by harness-loop for one live run: the project below is trusted with its hooks;\n# the rest is carried over from your own Codex config. Removed after the run unless --keep-runs.\n';
+  const header =
+    '# Written by harness-loop for one live run: the project below is trusted with its hooks;\n# the rest is carried over from your own Codex config. Removed after the run unless --keep-runs.\n';
   const part = (text: string) => (text.trim() === '' ? '' : `${text.trimEnd()}\n`);
   return [header, part(defaults), part(carriedToml), trust].filter((p) => p !== '').join('\n');
 }
@@ -105,4 +106,3 @@ export function removeOnInterrupt(dir: string): () => void {
   process.on('SIGTERM', onSignal);
   return stop;
 }
-

@@ -34,7 +34,13 @@ export function hookTrustEntries(file: string, hooks: Groups): HookTrustEntry[] 
         const handler = (h ?? {}) as Partial<HookHandler>;
         // Only command handlers run (Codex skips `prompt`/`agent` ones); the index still counts them.
         if (handler.type !== 'command' || typeof handler.command !== 'string') return;
-        entries.push({ file, label, group: g, handler: i, hash: trustedHash(event, typeof matcher === 'string' ? matcher : undefined, handler as HookHandler) });
+        entries.push({
+          file,
+          label,
+          group: g,
+          handler: i,
+          hash: trustedHash(event, typeof matcher === 'string' ? matcher : undefined, handler as HookHandler),
+        });
       });
     });
   }

@@ -98,7 +98,14 @@ export async function runStructuredPass<T>(codex: CodexSettings, pass: Structure
     await writeFile(schemaFile, pass.schemaText);
     const run = await spawnCodex(codex, buildExecArgs(pass, schemaFile, answerFile, codex.config), pass.prompt, pass.cwd);
     if (run.code !== 0) {
-      const how = run.stopped === 'timeout' ? 'timed out and was stopped' : run.stopped === 'cancelled' ? 'was cancelled' : run.code === null ? `was killed (${run.signal ?? 'signal'})` : `exited with code ${run.code}`;
+      const how =
+        run.stopped === 'timeout'
+          ? 'timed out and was stopped'
+          : run.stopped === 'cancelled'
+            ? 'was cancelled'
+            : run.code === null
+              ? `was killed (${run.signal ?? 'signal'})`
+              : `exited with code ${run.code}`;
       return { ok: false, reason: `codex ${how}: ${describeFailure(run)}` };
     }
     let text: string;

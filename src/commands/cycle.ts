@@ -34,7 +34,12 @@ async function runStart(args: CommandArgs, recommendationId: string | undefined)
   const { cycle } = outcome;
   if (args.json) {
     const { harnessHashes, workspaceHashes, exam, ...rest } = cycle;
-    const summary = { ...rest, harnessFiles: Object.keys(harnessHashes).length, otherFiles: Object.keys(workspaceHashes).length, examFiles: exam ? Object.keys(exam.fixed).length + Object.keys(exam.appendOnly).length + Object.keys(exam.results).length : 0 };
+    const summary = {
+      ...rest,
+      harnessFiles: Object.keys(harnessHashes).length,
+      otherFiles: Object.keys(workspaceHashes).length,
+      examFiles: exam ? Object.keys(exam.fixed).length + Object.keys(exam.appendOnly).length + Object.keys(exam.results).length : 0,
+    };
     process.stdout.write(`${JSON.stringify({ cycle: summary, abandoned: outcome.abandoned?.entry ?? null, warnings: outcome.warnings }, null, 2)}\n`);
     return 0;
   }
@@ -58,7 +63,16 @@ async function runStatus(args: CommandArgs): Promise<number> {
   const status = await readCycleStatus({ workspace: args.workspace });
   if (args.json) {
     const body = status
-      ? { open: true, cycle: status.cycle.cycle, startedAt: status.cycle.startedAt, recommendation: status.cycle.recommendation, baseline: { runId: status.cycle.baseline.runId, passRate: status.cycle.baseline.passRate }, filesChanged: status.filesChanged, breaches: status.breaches, examChanged: status.examChanged }
+      ? {
+          open: true,
+          cycle: status.cycle.cycle,
+          startedAt: status.cycle.startedAt,
+          recommendation: status.cycle.recommendation,
+          baseline: { runId: status.cycle.baseline.runId, passRate: status.cycle.baseline.passRate },
+          filesChanged: status.filesChanged,
+          breaches: status.breaches,
+          examChanged: status.examChanged,
+        }
       : { open: false };
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return 0;
@@ -83,6 +97,8 @@ function renderAbandoned(outcome: AbandonOutcome): string {
   const left = entry.filesChanged.length;
   return (
     `cycle ${entry.cycle} abandoned (recommendation ${entry.recommendation.id}); ledger entry written, edit guard off\n` +
-    (left > 0 ? `  ${left} file(s) still differ from the cycle start; revert them if the change is unwanted: ${entry.filesChanged.map(renderFileChange).join('; ')}\n` : '')
+    (left > 0
+      ? `  ${left} file(s) still differ from the cycle start; revert them if the change is unwanted: ${entry.filesChanged.map(renderFileChange).join('; ')}\n`
+      : '')
   );
 }

@@ -29,7 +29,19 @@ export interface DemoResult {
   workspace: string;
   stages: StageReport[];
   /** Pass rate before and after THE change, from the ledger entry. */
-  cycle: { number: number; change: string; passRateBefore: number; passRateAfter: number; verdict: string; fixed: string[]; regressed: string[]; rerun: number; tests: number; why: string; closed: boolean };
+  cycle: {
+    number: number;
+    change: string;
+    passRateBefore: number;
+    passRateAfter: number;
+    verdict: string;
+    fixed: string[];
+    regressed: string[];
+    rerun: number;
+    tests: number;
+    why: string;
+    closed: boolean;
+  };
   /** Per test: pass/fail before THE change (baseline run) and after it (the verify run). */
   tests: { id: string; description: string; before: boolean | null; after: boolean | null }[];
   artefacts: Record<string, string | string[]>;
@@ -42,7 +54,8 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
   if (outDir) {
     const existing = await stat(workspace).catch(() => null);
     if (existing && !existing.isDirectory()) throw new UsageError(`--out ${outDir} is not a directory`);
-    if (existing && (await stat(join(workspace, '.harness-loop')).catch(() => null))) throw new UsageError(`--out ${outDir} already holds a .harness-loop folder; pick an empty one`);
+    if (existing && (await stat(join(workspace, '.harness-loop')).catch(() => null)))
+      throw new UsageError(`--out ${outDir} already holds a .harness-loop folder; pick an empty one`);
   }
   await mkdir(workspace, { recursive: true });
   onWorkspace?.(workspace);
@@ -59,11 +72,23 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
   };
 
   // The team installed harness-loop into its repository (no trust needed: the demo runs no Codex).
-  await timed('install', () => install({ target: workspace, user: false, trust: false, codexHome: join(workspace, '.no-codex-home') }, typeof HARNESS_LOOP_VERSION === 'string' ? HARNESS_LOOP_VERSION : 'dev'), (r) => `${r.changed.length} file(s) written`);
+  await timed(
+    'install',
+    () =>
+      install(
+        { target: workspace, user: false, trust: false, codexHome: join(workspace, '.no-codex-home') },
+        typeof HARNESS_LOOP_VERSION === 'string' ? HARNESS_LOOP_VERSION : 'dev',
+      ),
+    (r) => `${r.changed.length} file(s) written`,
+  );
   let config = await readConfig(paths.config);
   const recorded = join(example, 'recorded');
   // The recorded sessions ran in /home/user/docs-qa, so the cwd filter is lifted throughout.
-  await timed('ingest', () => ingest({ workspace, paths: [join(recorded, 'baseline', 'sessions'), join(recorded, 'baseline', 'exec')], from: 'auto', allRepos: true, config }), (r) => `${r.files} baseline file(s) → ${r.traces} traces (rollout and exec --json of the same sessions: ${r.store.total} stored)`);
+  await timed(
+    'ingest',
+    () => ingest({ workspace, paths: [join(recorded, 'baseline', 'sessions'), join(recorded, 'baseline', 'exec')], from: 'auto', allRepos: true, config }),
+    (r) => `${r.files} baseline file(s) → ${r.traces} traces (rollout and exec --json of the same sessions: ${r.store.total} stored)`,
+  );
   await timed(
     'feedback',
     () => importFeedback({ workspace, files: [join(example, 'feedback', 'human-review.yaml'), join(example, 'feedback', 'cookbook-review.json')], config }),
@@ -94,13 +119,25 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
         const mine = { observations: critique.observations.filter((o) => entry.traceIds.includes(o.traceId)) };
         await writeJsonAtomic(
           join(critiqueDir(paths), `${entry.id}.json`),
-          CritiqueAnswerSchema.parse({ schemaVersion: CRITIQUE_ANSWER_SCHEMA_VERSION, batchId: entry.id, batchFile: entry.file, batchSha256: entry.sha256, model: recordedAnswer.model, createdAt: new Date().toISOString(), critique: mine }),
+          CritiqueAnswerSchema.parse({
+            schemaVersion: CRITIQUE_ANSWER_SCHEMA_VERSION,
+            batchId: entry.id,
+            batchFile: entry.file,
+            batchSha256: entry.sha256,
+            model: recordedAnswer.model,
+            createdAt: new Date().toISOString(),
+            critique: mine,
+          }),
         );
       }
     },
   });
 
-  const started = await timed('cycle start', () => startCycle({ workspace }), (r) => `cycle ${r.cycle.cycle}: ${r.cycle.recommendation.title} (baseline ${Math.round(r.cycle.baseline.passRate * 100)}%)`);
+  const started = await timed(
+    'cycle start',
+    () => startCycle({ workspace }),
+    (r) => `cycle ${r.cycle.cycle}: ${r.cycle.recommendation.title} (baseline ${Math.round(r.cycle.baseline.passRate * 100)}%)`,
+  );
   // THE change, as Codex made it when the after-change sessions were recorded. It must be what
   // the diagnosis ranks first: a demo that applied some other change would show nothing.
   const changedFiles = [relative(workspace, paths.config).split(sep).join('/')];
@@ -111,20 +148,34 @@ export async function runDemo(outDir?: string, onStage?: (s: StageReport) => voi
         `"${started.cycle.recommendation.title}" (files: ${started.cycle.recommendation.files.join(', ') || 'none'}); the example and the diagnosis disagree`,
     );
   }
-  await timed('implement', async () => writeFileAtomic(paths.config, await readFile(join(example, 'change', 'config.yaml'), 'utf8')), () => `applied the recorded change to .harness-loop/config.yaml (top recommendation ${started.cycle.recommendation.id})`);
+  await timed(
+    'implement',
+    async () => writeFileAtomic(paths.config, await readFile(join(example, 'change', 'config.yaml'), 'utf8')),
+    () => `applied the recorded change to .harness-loop/config.yaml (top recommendation ${started.cycle.recommendation.id})`,
+  );
   config = await readConfig(paths.config);
   // scripts/record-example.ts recorded after-cycle-1 in a copy of this workspace with THE change
   // applied, so those runs ran from the harness files the workspace has now: their fingerprint
   // covers these files (as for any run harness-loop starts) and differs from the baseline's.
   const changedHarness = (await hashWorkspace(workspace, readHarnessGlobs(config))).harness;
-  await timed('ingest', () => ingest({ workspace, paths: [join(recorded, 'after-cycle-1', 'sessions')], from: 'auto', allRepos: true, config, harnessFiles: changedHarness }), (r) => `${r.traces} session(s) recorded under the changed harness`);
+  await timed(
+    'ingest',
+    () => ingest({ workspace, paths: [join(recorded, 'after-cycle-1', 'sessions')], from: 'auto', allRepos: true, config, harnessFiles: changedHarness }),
+    (r) => `${r.traces} session(s) recorded under the changed harness`,
+  );
   const verified = await timed(
     'verify',
     // Replays each test's newest answer to its task; the suite itself stays as it was at cycle start.
-    () => verify({ workspace, runSuite: async ({ workspace: ws }) => readResults((await runEvals({ workspace: ws, grader: 'replay', replayLatest: true })).file) }),
-    (r) => `${r.entry.verdict}: ${r.measurement.coverage.rerun} of ${r.measurement.coverage.total} test(s) re-run under the changed harness; ${r.measurement.why}`,
+    () =>
+      verify({ workspace, runSuite: async ({ workspace: ws }) => readResults((await runEvals({ workspace: ws, grader: 'replay', replayLatest: true })).file) }),
+    (r) =>
+      `${r.entry.verdict}: ${r.measurement.coverage.rerun} of ${r.measurement.coverage.total} test(s) re-run under the changed harness; ${r.measurement.why}`,
   );
-  const report = await timed('report', () => writeReport({ workspace }), (r) => displayPath(r.file));
+  const report = await timed(
+    'report',
+    () => writeReport({ workspace }),
+    (r) => displayPath(r.file),
+  );
 
   const lp = loopPaths(workspace);
   const outcomes = async (file: string) => new Map((await readResults(file)).tests.map((t) => [t.id, t.pass]));
@@ -210,7 +261,8 @@ export async function run(args: CommandArgs): Promise<number> {
     return 0;
   }
   process.stdout.write(`\nartefacts in ${result.workspace}:\n`);
-  for (const [name, file] of Object.entries(result.artefacts)) process.stdout.write(`  ${name.padEnd(12)} ${(Array.isArray(file) ? file : [file]).map(displayPath).join(', ')}\n`);
+  for (const [name, file] of Object.entries(result.artefacts))
+    process.stdout.write(`  ${name.padEnd(12)} ${(Array.isArray(file) ? file : [file]).map(displayPath).join(', ')}\n`);
   process.stdout.write(`\nopen ${displayPath(result.artefacts.report as string)} in a browser, or read ${displayPath(result.artefacts.handoff as string)}\n`);
   return 0;
 }

@@ -41,10 +41,14 @@ export async function run(args: CommandArgs): Promise<number> {
     return code;
   }
   const i = diagnosis.inputs;
-  process.stdout.write(`diagnose: ${i.traces} traces, ${i.feedback} feedback records, ${i.resultsRunId ? `${i.failingTests} of ${i.totalTests} tests failing` : 'no eval results'} → ${diagnosis.recommendations.length} recommendation(s)\n`);
+  process.stdout.write(
+    `diagnose: ${i.traces} traces, ${i.feedback} feedback records, ${i.resultsRunId ? `${i.failingTests} of ${i.totalTests} tests failing` : 'no eval results'} → ${diagnosis.recommendations.length} recommendation(s)\n`,
+  );
   if (llm) {
     const kept = llm.recommendations.length;
-    process.stdout.write(`  --llm (${llm.model}): ${llm.batches.length} batch(es), ${llm.failed} failed; ${kept} proposal(s) kept, ${llm.dropped.length} dropped\n`);
+    process.stdout.write(
+      `  --llm (${llm.model}): ${llm.batches.length} batch(es), ${llm.failed} failed; ${kept} proposal(s) kept, ${llm.dropped.length} dropped\n`,
+    );
     for (const b of llm.batches.filter((x) => x.status === 'failed')) process.stdout.write(`  failed: ${b.file} (${b.batchId}): ${b.reason?.split('\n')[0]}\n`);
   }
   for (const r of diagnosis.recommendations.slice(0, 5)) {

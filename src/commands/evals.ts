@@ -60,9 +60,12 @@ async function readEvalsConfig(paths: EvalPaths) {
   return { config, evals: EvalsConfigSchema.parse((config as Record<string, unknown>).evals ?? undefined) };
 }
 
-
 async function runBuild(args: CommandArgs, paths: EvalPaths): Promise<number> {
-  const { summary } = await buildSuite({ workspace: paths.root, cycle: args.flags.cycle, onSkip: (s) => process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`) });
+  const { summary } = await buildSuite({
+    workspace: paths.root,
+    cycle: args.flags.cycle,
+    onSkip: (s) => process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]} (trace skipped)\n`),
+  });
   if (args.json) process.stdout.write(`${JSON.stringify({ file: paths.suite, ...summary }, null, 2)}\n`);
   else process.stdout.write(renderBuildSummary(paths, summary));
   return 0;
@@ -73,7 +76,9 @@ function renderBuildSummary(paths: EvalPaths, s: BuildSummary): string {
     `evals build: ${s.tests.total} test(s) in ${displayPath(paths.suite)} (${s.tests.added} added, ${s.tests.updated} updated, ` +
       `${s.tests.kept} kept) from ${s.feedback.used} feedback record(s) in ${s.clusters} cluster(s); cycle ${s.cycle}`,
   ];
-  const kinds = Object.entries(s.assertions).map(([k, v]) => `${v} ${k}`).join(', ');
+  const kinds = Object.entries(s.assertions)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
   if (kinds) lines.push(`  generated assertions: ${kinds}`);
   if (s.tests.adopted > 0) lines.push(`  ${s.tests.adopted} hand-written test(s) given an id so they can be listed and pruned`);
   if (s.tests.refreshedTraces > 0) lines.push(`  ${s.tests.refreshedTraces} test(s) now replay a newer trace of the same task`);
@@ -90,7 +95,8 @@ function renderBuildSummary(paths: EvalPaths, s: BuildSummary): string {
     for (const t of s.processRubrics.slice(0, 20)) lines.push(`    ${t.id}  ${t.description}`);
   }
   if (s.feedback.inactive > 0) lines.push(`  ${s.feedback.inactive} feedback record(s) skipped: contradicted or rejected (weight 0)`);
-  if (s.feedback.unknownTrace.length > 0) lines.push(`  ${s.feedback.unknownTrace.length} feedback record(s) skipped: their trace is not in the trace store (run harness-loop ingest)`);
+  if (s.feedback.unknownTrace.length > 0)
+    lines.push(`  ${s.feedback.unknownTrace.length} feedback record(s) skipped: their trace is not in the trace store (run harness-loop ingest)`);
   if (s.skippedPruned.length > 0) lines.push(`  ${s.skippedPruned.length} cluster(s) not regenerated because their test was pruned`);
   if (s.tests.duplicateIds.length > 0) lines.push(`  warning: test id(s) appear more than once in the suite: ${s.tests.duplicateIds.join(', ')}`);
   if (s.tests.total === 0) lines.push('  the suite has no tests yet: add feedback (harness-loop feedback add/import/detect), then build again');
@@ -124,7 +130,10 @@ async function runRun(args: CommandArgs, paths: EvalPaths): Promise<number> {
   }
   if (outcome.exitCode !== 0) {
     const t = summary.totals;
-    throw new GateFailedError(`${t.failed + t.errors} of ${t.tests} test(s) did not pass (${t.failed} failed, ${t.errors} errored); results: ${displayPath(file)}`, 'evals.failed');
+    throw new GateFailedError(
+      `${t.failed + t.errors} of ${t.tests} test(s) did not pass (${t.failed} failed, ${t.errors} errored); results: ${displayPath(file)}`,
+      'evals.failed',
+    );
   }
   return 0;
 }
@@ -157,7 +166,8 @@ function renderRun(summary: EvalRunSummary, file: string): string {
 async function runList(args: CommandArgs, paths: EvalPaths): Promise<number> {
   const { evals } = await readEvalsConfig(paths);
   const staleAfter = args.flags['stale-after'] !== undefined ? Number(args.flags['stale-after']) : evals.staleAfterCycles;
-  if (!Number.isInteger(staleAfter) || staleAfter < 1) throw new UsageError(`--stale-after must be a whole number of cycles from 1 (got ${String(args.flags['stale-after'])})`);
+  if (!Number.isInteger(staleAfter) || staleAfter < 1)
+    throw new UsageError(`--stale-after must be a whole number of cycles from 1 (got ${String(args.flags['stale-after'])})`);
   const tests = readSuiteTests(await readTextIfExists(paths.suite), paths.suite);
   const { runs, warnings } = await readRunDigests(paths.results);
   for (const w of warnings) process.stderr.write(`${w}\n`);
@@ -171,12 +181,16 @@ async function runList(args: CommandArgs, paths: EvalPaths): Promise<number> {
     return 0;
   }
   for (const t of listed) {
-    const last = t.last ? `${t.last.status}${t.last.score !== undefined ? ` ${t.last.score.toFixed(2)}` : ''} (${t.last.runId}, cycle ${t.last.cycle})` : 'never run';
+    const last = t.last
+      ? `${t.last.status}${t.last.score !== undefined ? ` ${t.last.score.toFixed(2)}` : ''} (${t.last.runId}, cycle ${t.last.cycle})`
+      : 'never run';
     const flag = t.pruneCandidate ? `  [prune candidate: no failure in the last ${t.cyclesSinceFailure} cycle(s)]` : '';
     lines(`${t.id}  added in cycle ${t.addedInCycle ?? '?'}  ${t.assertions} assertion(s)  last: ${last}${flag}\n    ${t.description}`);
   }
   const candidates = listed.filter((t) => t.pruneCandidate).length;
-  process.stdout.write(`evals list: ${listed.length} test(s), ${candidates} prune candidate(s) (no failure for ${staleAfter}+ cycles); remove one with harness-loop evals prune --id ID --reason "…"\n`);
+  process.stdout.write(
+    `evals list: ${listed.length} test(s), ${candidates} prune candidate(s) (no failure for ${staleAfter}+ cycles); remove one with harness-loop evals prune --id ID --reason "…"\n`,
+  );
   return 0;
 }
 
@@ -196,9 +210,13 @@ async function runVerdicts(args: CommandArgs, paths: EvalPaths): Promise<number>
   }
   for (const p of pending) {
     const rubric = p.rubric.split('\n')[0]!.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-    lines(`${p.testId}  ${p.rubricHash}  ${p.answerHash}  trace ${p.traceId ?? '?'}${p.category ? `  (${p.category})` : ''}\n    ${rubric.length > 140 ? `${rubric.slice(0, 139)}…` : rubric}`);
+    lines(
+      `${p.testId}  ${p.rubricHash}  ${p.answerHash}  trace ${p.traceId ?? '?'}${p.category ? `  (${p.category})` : ''}\n    ${rubric.length > 140 ? `${rubric.slice(0, 139)}…` : rubric}`,
+    );
   }
-  process.stdout.write(`evals verdicts: ${pending.length} rubric verdict(s) wait (unjudged tests are outside the pass rate); judge them in harness-loop review\n`);
+  process.stdout.write(
+    `evals verdicts: ${pending.length} rubric verdict(s) wait (unjudged tests are outside the pass rate); judge them in harness-loop review\n`,
+  );
   return 0;
 }
 

@@ -27,7 +27,9 @@ export async function runCritiqueCommand(args: CommandArgs, config: Config): Pro
   });
   const failed = result.batches.filter((b) => b.status === 'failed');
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ model: result.model, batches: result.batches, added: result.added.length, duplicates: result.duplicates, failed: failed.length, records: result.added }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ model: result.model, batches: result.batches, added: result.added.length, duplicates: result.duplicates, failed: failed.length, records: result.added }, null, 2)}\n`,
+    );
   } else {
     const count = (status: string) => result.batches.filter((b) => b.status === status).length;
     const active = result.added.filter((r) => r.status === 'active').length;

@@ -100,16 +100,24 @@ async function runAdd(args: CommandArgs, config: Config): Promise<number> {
   });
   warn(result.warnings);
   if (args.json) process.stdout.write(`${JSON.stringify({ added: result.added, record: result.record }, null, 2)}\n`);
-  else process.stdout.write(`feedback: ${result.added ? 'added' : 'already recorded'} ${result.record.id} (${result.record.source}, ${result.record.polarity === 'positive' ? 'positive, ' : ''}${result.record.category}, ${result.record.severity}) on trace ${result.record.traceId}\n`);
+  else
+    process.stdout.write(
+      `feedback: ${result.added ? 'added' : 'already recorded'} ${result.record.id} (${result.record.source}, ${result.record.polarity === 'positive' ? 'positive, ' : ''}${result.record.category}, ${result.record.severity}) on trace ${result.record.traceId}\n`,
+    );
   return 0;
 }
 
 async function runImport(args: CommandArgs, config: Config, files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError("'feedback import' needs FILE arguments");
-  const result = await importFeedback({ ...importOptions(args, config, files, false), defaultTraceId: await resolveTraceId(workspacePaths(args.workspace).traceStore, stringFlag(args, 'trace')) });
+  const result = await importFeedback({
+    ...importOptions(args, config, files, false),
+    defaultTraceId: await resolveTraceId(workspacePaths(args.workspace).traceStore, stringFlag(args, 'trace')),
+  });
   warn(result.warnings);
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ read: result.read, added: result.added.length, duplicates: result.duplicates, records: result.added }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ read: result.read, added: result.added.length, duplicates: result.duplicates, records: result.added }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(`feedback import: ${result.read} record(s) read, ${result.added.length} added, ${result.duplicates} already recorded\n`);
   }
@@ -143,7 +151,10 @@ async function runCheck(args: CommandArgs, config: Config, files: string[]): Pro
     fromFiles = result.read;
   }
   if (args.json) process.stdout.write(`${JSON.stringify({ ok: true, storeRecords: records.length, fileRecords: fromFiles }, null, 2)}\n`);
-  else process.stdout.write(`feedback check: ok: ${records.length} stored record(s)${files.length > 0 ? `, ${fromFiles} record(s) in ${files.length} file(s)` : ''} valid\n`);
+  else
+    process.stdout.write(
+      `feedback check: ok: ${records.length} stored record(s)${files.length > 0 ? `, ${fromFiles} record(s) in ${files.length} file(s)` : ''} valid\n`,
+    );
   return 0;
 }
 
@@ -151,10 +162,14 @@ async function runDetect(args: CommandArgs, config: Config): Promise<number> {
   const result = await detectFeedback({ workspace: args.workspace, config });
   for (const s of result.skipped.slice(0, 20)) process.stderr.write(`${s.file}:${s.line}: ${s.reason.split('\n')[0]}\n`);
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ traces: result.traces, found: result.found, added: result.added.length, duplicates: result.duplicates, byDetector: result.byDetector, expected: result.expected, records: result.added }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ traces: result.traces, found: result.found, added: result.added.length, duplicates: result.duplicates, byDetector: result.byDetector, expected: result.expected, records: result.added }, null, 2)}\n`,
+    );
     return 0;
   }
-  const counts = Object.entries(result.byDetector).map(([name, n]) => `${name} ${n}`).join(', ');
+  const counts = Object.entries(result.byDetector)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
   process.stdout.write(
     `feedback detect: ${result.traces} trace(s), ${result.found} finding(s) (${counts}); ` +
       `${result.added.length} added, ${result.duplicates} already recorded` +
@@ -172,7 +187,10 @@ async function runList(args: CommandArgs, config: Config): Promise<number> {
   const source = sourceFlag(args);
   const category = stringFlag(args, 'category');
   const records = (await loadAllFeedback(workspacePaths(args.workspace).feedback))
-    .filter((r) => (trace === undefined || r.traceId === trace) && (source === undefined || r.source === source) && (category === undefined || r.category === category))
+    .filter(
+      (r) =>
+        (trace === undefined || r.traceId === trace) && (source === undefined || r.source === source) && (category === undefined || r.category === category),
+    )
     .map((r): ListedFeedback => ({ ...r, weight: effectiveWeight(r, config) }));
   if (args.json) {
     process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);

@@ -48,7 +48,10 @@ export async function run(args: CommandArgs): Promise<number> {
   if (args.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    const formats = Object.entries(result.filesByFormat).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
+    const formats =
+      Object.entries(result.filesByFormat)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ') || 'none';
     process.stdout.write(
       `ingest: ${result.files} file(s) (${formats}) → ${result.traces} trace(s), ${result.spans} span(s); ` +
         `${result.skipped.length} skipped line(s), ${result.filtered} filtered out\n` +

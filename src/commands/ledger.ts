@@ -8,7 +8,10 @@ import { access } from 'node:fs/promises';
 /** `harness-loop ledger [--json]`: the cycle history, oldest first. */
 export async function run(args: CommandArgs): Promise<number> {
   const paths = loopPaths(args.workspace);
-  const exists = await access(paths.ledger).then(() => true, () => false);
+  const exists = await access(paths.ledger).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
     throw new InputError('no ledger yet; run `harness-loop cycle start`, make the change, then `harness-loop verify`', undefined, undefined, 'stage.missing');
   }
@@ -18,7 +21,12 @@ export async function run(args: CommandArgs): Promise<number> {
   else process.stdout.write(read.entries.map((e) => `${renderLedgerEntry(e)}\n`).join(''));
   const damaged = read.problems.filter((p) => !p.torn);
   if (damaged.length > 0) {
-    throw new InputError(`${damaged.length} damaged ledger line(s), listed above; the other entries were printed`, damaged[0]!.file, damaged[0]!.line, 'ledger.invalid');
+    throw new InputError(
+      `${damaged.length} damaged ledger line(s), listed above; the other entries were printed`,
+      damaged[0]!.file,
+      damaged[0]!.line,
+      'ledger.invalid',
+    );
   }
   return 0;
 }

@@ -31,7 +31,12 @@ export async function run(args: CommandArgs): Promise<number> {
     config,
     paths: args.positionals,
     // With no paths the loop reads the newest sessions of this repository, as the skill does.
-    ingest: { last: last ?? (args.positionals.length === 0 ? 5 : undefined), since: typeof flags.since === 'string' ? parseSince(flags.since) : undefined, allRepos: flags['all-repos'] === true, from: String(flags.from ?? 'auto') },
+    ingest: {
+      last: last ?? (args.positionals.length === 0 ? 5 : undefined),
+      since: typeof flags.since === 'string' ? parseSince(flags.since) : undefined,
+      allRepos: flags['all-repos'] === true,
+      from: String(flags.from ?? 'auto'),
+    },
     critique: flags.critique === true,
     grader,
     promptfooBin,

@@ -36,7 +36,12 @@ export async function run(args: CommandArgs): Promise<number> {
   const initial = await data.get();
   let server;
   try {
-    server = await startReviewServer({ context: { workspace: paths.root, config, data, reviewer: reviewerName() }, host, port, log: (l) => process.stderr.write(`${l}\n`) });
+    server = await startReviewServer({
+      context: { workspace: paths.root, config, data, reviewer: reviewerName() },
+      host,
+      port,
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
@@ -49,7 +54,8 @@ export async function run(args: CommandArgs): Promise<number> {
     `harness-loop review: ${initial.traces.size} trace(s), ${pending} waiting for review; open the URL above (it carries this run's token).\n` +
       `Press Ctrl-C to stop.\n`,
   );
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') process.stderr.write(`harness-loop review: warning: bound to ${host}, not loopback; anyone who can reach it and has the token can write feedback\n`);
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1')
+    process.stderr.write(`harness-loop review: warning: bound to ${host}, not loopback; anyone who can reach it and has the token can write feedback\n`);
   if (args.flags.open === true) openBrowser(server.url);
 
   const signal = await waitForStopSignal();

@@ -90,9 +90,7 @@ export const COMMANDS: CommandSpec[] = [
       'one that alone exceeds the budget keeps its task, final answer and errors, and long tool\n' +
       'outputs are elided with a marker saying how much was cut.',
     positionals: 'none',
-    options: [
-      { flag: 'max-tokens', type: 'number', arg: 'N', description: 'Token budget per batch (default: 60% of the critic model window).' },
-    ],
+    options: [{ flag: 'max-tokens', type: 'number', arg: 'N', description: 'Token budget per batch (default: 60% of the critic model window).' }],
   },
   {
     name: 'harness',
@@ -102,7 +100,7 @@ export const COMMANDS: CommandSpec[] = [
       'Reads each AGENTS.md on the path (root, nested, AGENTS.override.md, the global one in $CODEX_HOME) with its\n' +
       'rules; each skill (name, description, scope, body size); hooks.json handlers; config.toml and profiles\n' +
       '(model, reasoning effort, sandbox, network access, approval policy, MCP servers, features); output\n' +
-      'schemas; validation scripts (package.json scripts, pre-commit, CI workflows). harness-loop\'s own skill,\n' +
+      "schemas; validation scripts (package.json scripts, pre-commit, CI workflows). harness-loop's own skill,\n" +
       'hooks and AGENTS.md block are marked as such: diagnosis never targets them.',
     example: "harness-loop harness --json | jq '.config[].settings'   # every Codex setting with file and line",
     positionals: 'none',
@@ -128,7 +126,14 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'llm', type: 'boolean', description: 'Also ask an LLM for recommendations over the batches (needs harness-loop batch).' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --llm (default: critic.model in the config).' },
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --llm (default: critic.codexBin, "codex"); a .js file runs with node.' },
-      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --llm, repeatable (applied after critic.codexConfig).' },
+      {
+        flag: 'codex-config',
+        alias: 'c',
+        type: 'string',
+        arg: 'KEY=VALUE',
+        repeatable: true,
+        description: 'Extra codex -c override for --llm, repeatable (applied after critic.codexConfig).',
+      },
       { flag: 'allow-same-model', type: 'boolean', description: 'Let --llm use a model that produced the traces.' },
     ],
   },
@@ -195,10 +200,26 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'implement', type: 'boolean', description: 'Start a cycle and let codex exec implement THE change, then verify.' },
       { flag: 'skip-verify', type: 'boolean', description: 'With --implement: leave the cycle open for a separate `harness-loop verify`.' },
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex binary for --implement and --provider codex (default: critic.codexBin).' },
-      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra -c override for codex (repeatable; --implement and --provider codex).' },
+      {
+        flag: 'codex-config',
+        alias: 'c',
+        type: 'string',
+        arg: 'KEY=VALUE',
+        repeatable: true,
+        description: 'Extra -c override for codex (repeatable; --implement and --provider codex).',
+      },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for the implementing Codex session and --provider codex.' },
-      { flag: 'keep-runs', type: 'boolean', description: 'Keep each eval run\'s scratch copy and CODEX_HOME in the temporary folder, for debugging (--provider codex).' },
-      { flag: 'repeat', type: 'number', arg: 'N', description: 'Runs per test and side when verify uses --provider codex (default: evals.repeat in config, else 1).' },
+      {
+        flag: 'keep-runs',
+        type: 'boolean',
+        description: "Keep each eval run's scratch copy and CODEX_HOME in the temporary folder, for debugging (--provider codex).",
+      },
+      {
+        flag: 'repeat',
+        type: 'number',
+        arg: 'N',
+        description: 'Runs per test and side when verify uses --provider codex (default: evals.repeat in config, else 1).',
+      },
     ],
   },
   {
@@ -270,7 +291,12 @@ export const COMMANDS: CommandSpec[] = [
       'A trace id not in the trace store is an error unless --allow-unknown-trace is given.',
     positionals: 'any',
     options: [
-      { flag: 'trace', type: 'string', arg: 'ID', description: 'Trace the feedback is about (add); default trace for records without one (import); filter (list).' },
+      {
+        flag: 'trace',
+        type: 'string',
+        arg: 'ID',
+        description: 'Trace the feedback is about (add); default trace for records without one (import); filter (list).',
+      },
       { flag: 'span', type: 'string', arg: 'ID', description: 'Span inside the trace (add).' },
       { flag: 'category', type: 'string', arg: 'C', description: 'e.g. citation_error, missing_artifact, tool_error; free text allowed (add); filter (list).' },
       { flag: 'severity', type: 'string', arg: 'S', description: 'low, medium, high or critical (add).' },
@@ -283,8 +309,20 @@ export const COMMANDS: CommandSpec[] = [
       { flag: 'positive', type: 'boolean', description: 'Praise: a quality to keep, not a problem (add; severity defaults to medium, category to praised).' },
       { flag: 'allow-unknown-trace', type: 'boolean', description: 'Accept trace ids not in the trace store, with a warning.' },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Critic model (critique; default: critic.model in the config).' },
-      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI to run (critique; default: critic.codexBin, "codex"); a .js file runs with node.' },
-      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override, repeatable (critique; applied after critic.codexConfig).' },
+      {
+        flag: 'codex-bin',
+        type: 'string',
+        arg: 'PATH',
+        description: 'Codex CLI to run (critique; default: critic.codexBin, "codex"); a .js file runs with node.',
+      },
+      {
+        flag: 'codex-config',
+        alias: 'c',
+        type: 'string',
+        arg: 'KEY=VALUE',
+        repeatable: true,
+        description: 'Extra codex -c override, repeatable (critique; applied after critic.codexConfig).',
+      },
       { flag: 'allow-same-model', type: 'boolean', description: 'Let the critic be a model that produced the traces (critique).' },
       { flag: 'batch', type: 'string', arg: 'ID', description: 'Only this batch, by id or file name (critique).' },
     ],
@@ -317,14 +355,51 @@ export const COMMANDS: CommandSpec[] = [
     positionals: 'any',
     options: [
       { flag: 'cycle', type: 'number', arg: 'N', description: 'Cycle to record (build, run; default: the open cycle, else the next one).' },
-      { flag: 'promptfoo-bin', type: 'string', arg: 'PATH', description: 'Promptfoo to run instead of the bundled one: a .js entry or an executable (run; or evals.promptfooBin in config).' },
-      { flag: 'grader', type: 'string', arg: 'ID', description: 'llm-rubric grader: replay (recorded verdicts) or a Promptfoo provider id (run; default: openai:<critic.model> when OPENAI_API_KEY is set, else replay).' },
-      { flag: 'provider', type: 'string', arg: 'NAME', description: 'replay (score the recorded answers) or codex (run each task with codex exec) (run; default: evals.provider in config, else replay).' },
-      { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex (run; default: evals.codex.codexBin, else critic.codexBin); a .js file runs with node.' },
-      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex, repeatable (run; after evals.codex.codexConfig).' },
+      {
+        flag: 'promptfoo-bin',
+        type: 'string',
+        arg: 'PATH',
+        description: 'Promptfoo to run instead of the bundled one: a .js entry or an executable (run; or evals.promptfooBin in config).',
+      },
+      {
+        flag: 'grader',
+        type: 'string',
+        arg: 'ID',
+        description:
+          'llm-rubric grader: replay (recorded verdicts) or a Promptfoo provider id (run; default: openai:<critic.model> when OPENAI_API_KEY is set, else replay).',
+      },
+      {
+        flag: 'provider',
+        type: 'string',
+        arg: 'NAME',
+        description: 'replay (score the recorded answers) or codex (run each task with codex exec) (run; default: evals.provider in config, else replay).',
+      },
+      {
+        flag: 'codex-bin',
+        type: 'string',
+        arg: 'PATH',
+        description: 'Codex CLI for --provider codex (run; default: evals.codex.codexBin, else critic.codexBin); a .js file runs with node.',
+      },
+      {
+        flag: 'codex-config',
+        alias: 'c',
+        type: 'string',
+        arg: 'KEY=VALUE',
+        repeatable: true,
+        description: 'Extra codex -c override for --provider codex, repeatable (run; after evals.codex.codexConfig).',
+      },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex (run; default: evals.codex.model, else the Codex default).' },
-      { flag: 'keep-runs', type: 'boolean', description: 'Keep each run\'s scratch copy and CODEX_HOME (trusted config) after the run, for debugging (run; --provider codex).' },
-      { flag: 'repeat', type: 'number', arg: 'N', description: 'Run each test N times (Promptfoo --repeat; a test passes when every run does) (run; default: evals.repeat in config, else 1).' },
+      {
+        flag: 'keep-runs',
+        type: 'boolean',
+        description: "Keep each run's scratch copy and CODEX_HOME (trusted config) after the run, for debugging (run; --provider codex).",
+      },
+      {
+        flag: 'repeat',
+        type: 'number',
+        arg: 'N',
+        description: 'Run each test N times (Promptfoo --repeat; a test passes when every run does) (run; default: evals.repeat in config, else 1).',
+      },
       { flag: 'stale-after', type: 'number', arg: 'N', description: 'Cycles without a failure before a test is a prune candidate (list; default 3).' },
       { flag: 'id', type: 'string', arg: 'ID', description: 'Test to prune (prune).' },
       { flag: 'reason', type: 'string', arg: 'TEXT', description: 'Why the test can go, kept in the prune log (prune).' },
@@ -353,26 +428,38 @@ export const COMMANDS: CommandSpec[] = [
     example: 'harness-loop verify --provider codex --repeat 3',
     description:
       'Counts only answers from runs under the changed harness (a trace whose harness fingerprint differs\n' +
-      'from the baseline\'s; see docs/harness-fingerprint.md). Verdicts: improved (exact sign test over run\n' +
+      "from the baseline's; see docs/harness-fingerprint.md). Verdicts: improved (exact sign test over run\n" +
       'pairs, p < 0.05), unchanged, regressed (exit 1, named), inconclusive (exit 1, says the repeats needed),\n' +
       'not_measured (exit 1, says how to measure). improved and unchanged close the cycle; only improved is\n' +
       'worth committing. Refuses (exit 1), naming them, when the suite, providers, verdicts, results, traces,\n' +
       'feedback or guard changed during the cycle, or when a file outside the harness changed.\n' +
-      'replay scores each test\'s newest recorded answer to its task; --provider codex runs every task\n' +
+      "replay scores each test's newest recorded answer to its task; --provider codex runs every task\n" +
       'N times under the changed harness and under the cycle-start harness, interleaved (A/B).\n' +
       'Every run appends one line to .harness-loop/ledger.jsonl.',
     positionals: 'none',
     options: [
       { flag: 'results', type: 'string', arg: 'FILE', description: 'Judge this results file instead of re-running the suite.' },
-      { flag: 'accept-regression', type: 'string', arg: 'REASON', description: 'Let regressions through and make this run the new baseline; the reason is recorded.' },
+      {
+        flag: 'accept-regression',
+        type: 'string',
+        arg: 'REASON',
+        description: 'Let regressions through and make this run the new baseline; the reason is recorded.',
+      },
       { flag: 'accept-breach', type: 'string', arg: 'REASON', description: 'Let a one-change rule breach through; the reason is recorded.' },
       { flag: 'grader', type: 'string', arg: 'ID', description: 'Rubric grader for the re-run: replay (recorded verdicts) or a Promptfoo provider id.' },
       { flag: 'promptfoo-bin', type: 'string', arg: 'PATH', description: 'Run another Promptfoo for the re-run.' },
       { flag: 'provider', type: 'string', arg: 'NAME', description: 'Provider for the re-run: replay or codex (re-run each task with the changed harness).' },
       { flag: 'codex-bin', type: 'string', arg: 'PATH', description: 'Codex CLI for --provider codex.' },
-      { flag: 'codex-config', alias: 'c', type: 'string', arg: 'KEY=VALUE', repeatable: true, description: 'Extra codex -c override for --provider codex (repeatable).' },
+      {
+        flag: 'codex-config',
+        alias: 'c',
+        type: 'string',
+        arg: 'KEY=VALUE',
+        repeatable: true,
+        description: 'Extra codex -c override for --provider codex (repeatable).',
+      },
       { flag: 'model', type: 'string', arg: 'MODEL', description: 'Model for --provider codex.' },
-      { flag: 'keep-runs', type: 'boolean', description: 'Keep each run\'s scratch copy and CODEX_HOME after the re-run, for debugging (--provider codex).' },
+      { flag: 'keep-runs', type: 'boolean', description: "Keep each run's scratch copy and CODEX_HOME after the re-run, for debugging (--provider codex)." },
       { flag: 'repeat', type: 'number', arg: 'N', description: 'Runs per test and side with --provider codex (default: evals.repeat in config, else 1).' },
     ],
   },
@@ -420,7 +507,9 @@ export const HELP_GROUPS: { title: string; commands: string[] }[] = [
 export function renderMainHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
   const grouped = new Set(HELP_GROUPS.flatMap((g) => g.commands));
-  const groups = [...HELP_GROUPS, { title: 'Other', commands: COMMANDS.map((c) => c.name).filter((n) => !grouped.has(n)) }].filter((g) => g.commands.some((n) => findCommand(n)));
+  const groups = [...HELP_GROUPS, { title: 'Other', commands: COMMANDS.map((c) => c.name).filter((n) => !grouped.has(n)) }].filter((g) =>
+    g.commands.some((n) => findCommand(n)),
+  );
   return [
     `harness-loop ${version}: improve a Codex harness from evidence`,
     '',
@@ -428,7 +517,10 @@ export function renderMainHelp(version: string): string {
     '',
     ...groups.flatMap((g) => [
       `${g.title}:`,
-      ...g.commands.map((n) => findCommand(n)).filter((c): c is CommandSpec => c !== undefined).map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+      ...g.commands
+        .map((n) => findCommand(n))
+        .filter((c): c is CommandSpec => c !== undefined)
+        .map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
       '',
     ]),
     'Global options:',

@@ -82,7 +82,14 @@ export async function gateRunOptions(args: Pick<CommandArgs, 'flags' | 'workspac
 export function throwUnlessPassed(outcome: VerifyOutcome, acceptRegression?: string): void {
   if (outcome.decision.passed) return;
   const v = outcome.entry.verdict;
-  const code = v === 'not_measured' ? 'gate.not-measured' : v === 'inconclusive' ? 'gate.inconclusive' : v === 'regressed' && !acceptRegression ? 'gate.regression' : 'gate.breach';
+  const code =
+    v === 'not_measured'
+      ? 'gate.not-measured'
+      : v === 'inconclusive'
+        ? 'gate.inconclusive'
+        : v === 'regressed' && !acceptRegression
+          ? 'gate.regression'
+          : 'gate.breach';
   throw new GateFailedError(
     `${outcome.decision.failures.join('\n')}\nCycle ${outcome.entry.cycle} stays open; \`harness-loop cycle abandon\` ends it without a verdict.`,
     code,
@@ -91,7 +98,8 @@ export function throwUnlessPassed(outcome: VerifyOutcome, acceptRegression?: str
 
 /** What a closed cycle means for the change: only improved is committed. */
 export function closingLine(entry: LedgerEntry): string {
-  const note = entry.verdict === 'improved' ? `commit the change as "harness: ${entry.recommendation.title}"` : 'do not commit: the change did not measurably help';
+  const note =
+    entry.verdict === 'improved' ? `commit the change as "harness: ${entry.recommendation.title}"` : 'do not commit: the change did not measurably help';
   return `cycle ${entry.cycle} closed (${entry.verdict}; ${note}); the edit guard is off`;
 }
 

@@ -37,11 +37,17 @@ export function selectBatches(manifest: BatchManifest, selector?: string): Batch
   const wanted = selector.endsWith('.jsonl') ? selector : selector.startsWith('batch-') ? `${selector}.jsonl` : selector;
   let found = manifest.batches.filter((b) => b.id === wanted || b.file === wanted);
   if (found.length === 0) {
-    const match = matchIdPrefix(selector, manifest.batches.map((b) => b.id));
+    const match = matchIdPrefix(
+      selector,
+      manifest.batches.map((b) => b.id),
+    );
     if ('id' in match) found = manifest.batches.filter((b) => b.id === match.id);
   }
   if (found.length === 0) {
-    const known = manifest.batches.slice(0, 5).map((b) => `${b.id} (${b.file})`).join(', ');
+    const known = manifest.batches
+      .slice(0, 5)
+      .map((b) => `${b.id} (${b.file})`)
+      .join(', ');
     throw new UsageError(`--batch: no batch "${selector}" in the manifest; batches: ${known}${manifest.batches.length > 5 ? ', …' : ''}`);
   }
   return found;
@@ -57,7 +63,9 @@ export async function readBatch(paths: WorkspacePaths, entry: BatchEntry): Promi
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new InputError(`cannot read batch ${entry.id}: ${(error as Error).message}; run 'harness-loop batch' again`, file, undefined, 'input.missing', { cause: error });
+    throw new InputError(`cannot read batch ${entry.id}: ${(error as Error).message}; run 'harness-loop batch' again`, file, undefined, 'input.missing', {
+      cause: error,
+    });
   }
   if (createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
     throw new InputError(`the file changed since manifest.json was written; run 'harness-loop batch' again`, file, undefined, 'batch.stale');
@@ -95,7 +103,11 @@ export function modelsOf(batch: CritiqueBatch): string[] {
  * Refuses (exit 2) a critic that produced the traces it would judge: a model reviewing its own
  * sessions shares their blind spots. `--allow-same-model` lets it through.
  */
-export function assertCriticModelDiffers(batches: readonly { id: string; file: string; models: readonly string[] }[], model: string, allowSameModel: boolean): void {
+export function assertCriticModelDiffers(
+  batches: readonly { id: string; file: string; models: readonly string[] }[],
+  model: string,
+  allowSameModel: boolean,
+): void {
   if (allowSameModel) return;
   const clashing = batches.filter((b) => b.models.some((m) => sameModel(m, model)));
   if (clashing.length === 0) return;

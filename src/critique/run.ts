@@ -107,10 +107,20 @@ export async function runCritique(options: CritiqueOptions): Promise<CritiqueRes
     result.added.push(...added);
     result.duplicates += duplicates;
     const active = records.filter((r) => r.status === 'active').length;
-    const outcome: BatchOutcome = { batchId: entry.id, file: entry.file, status, observations: records.length, active, unverified: records.length - active, added: added.length };
+    const outcome: BatchOutcome = {
+      batchId: entry.id,
+      file: entry.file,
+      status,
+      observations: records.length,
+      active,
+      unverified: records.length - active,
+      added: added.length,
+    };
     result.batches.push(outcome);
     const verb = status === 'skipped' ? 'answered earlier, not asked again' : `answered by ${answer.model}`;
-    progress(`critique: ${entry.file} (${entry.id}): ${verb}: ${records.length} observation(s), ${active} verified, ${outcome.unverified} unverified; ${added.length} added`);
+    progress(
+      `critique: ${entry.file} (${entry.id}): ${verb}: ${records.length} observation(s), ${active} verified, ${outcome.unverified} unverified; ${added.length} added`,
+    );
   };
 
   for (const entry of entries) {
@@ -138,7 +148,9 @@ export async function runCritique(options: CritiqueOptions): Promise<CritiqueRes
         unverified: 0,
         added: 0,
       });
-      progress(`critique: ${entry.file} (${entry.id}): not merged: ${answer.reason}${answer.text !== undefined ? `\n  raw answer kept in ${rejectedFile}` : ''}`);
+      progress(
+        `critique: ${entry.file} (${entry.id}): not merged: ${answer.reason}${answer.text !== undefined ? `\n  raw answer kept in ${rejectedFile}` : ''}`,
+      );
       continue;
     }
     const kept = CritiqueAnswerSchema.parse({
@@ -177,7 +189,10 @@ async function readStoredAnswer(file: string, progress: (line: string) => void):
 }
 
 /** One pass over the trace store: evidence indexes and models of the wanted traces. */
-async function indexStore(paths: WorkspacePaths, wanted: ReadonlySet<string>): Promise<{ evidence: Map<string, TraceEvidence>; models: Map<string, string[]> }> {
+async function indexStore(
+  paths: WorkspacePaths,
+  wanted: ReadonlySet<string>,
+): Promise<{ evidence: Map<string, TraceEvidence>; models: Map<string, string[]> }> {
   const evidence = new Map<string, TraceEvidence>();
   const models = new Map<string, string[]>();
   try {

@@ -40,13 +40,25 @@ export interface Cluster {
 const HARNESS_CLASSES = new Set<ErrorClass>(['sandbox_denied', 'network', 'mcp_startup', 'mcp_call', 'hook_error', 'hook_slow']);
 
 const KIND_PATTERNS: [ProblemKind, RegExp][] = [
-  ['forbidden', /private key|secret|credential|password|api[ _-]?key|token (?:leak|written|exposed)|rm -rf|force[- ]push|--force|destructive|deleted? (?:the|a|all)|outside the (?:repo|workspace)|wrote .* into|must never|not allowed to/i],
-  ['validation', /\bclaim(?:ed|s)?\b[^.]*\b(?:pass|passed|deploy|deployed|fixed|works?|green|done|ran)\b|without running|never ran|did not run|didn't run|not run the|tests? (?:fail|failed|failing|broke)|build (?:fail|broke)|lint (?:error|fail)|unverified claim/i],
+  [
+    'forbidden',
+    /private key|secret|credential|password|api[ _-]?key|token (?:leak|written|exposed)|rm -rf|force[- ]push|--force|destructive|deleted? (?:the|a|all)|outside the (?:repo|workspace)|wrote .* into|must never|not allowed to/i,
+  ],
+  [
+    'validation',
+    /\bclaim(?:ed|s)?\b[^.]*\b(?:pass|passed|deploy|deployed|fixed|works?|green|done|ran)\b|without running|never ran|did not run|didn't run|not run the|tests? (?:fail|failed|failing|broke)|build (?:fail|broke)|lint (?:error|fail)|unverified claim/i,
+  ],
   ['structure', /section|heading|format(?:ted)?\b|\bjson\b|schema|required field|missing field|template|structure/i],
-  ['citation', /cit(?:e|es|ed|ation)|source|quote|does not (?:exist|support|say)|doesn't (?:exist|support|say)|not in the (?:doc|file)|reference|unsupported claim/i],
+  [
+    'citation',
+    /cit(?:e|es|ed|ation)|source|quote|does not (?:exist|support|say)|doesn't (?:exist|support|say)|not in the (?:doc|file)|reference|unsupported claim/i,
+  ],
   ['tokens', /token (?:budget|use|usage)|runaway|context window|too many tokens/i],
   ['blocked', /blocked by .* hook|hook block|permissionDecision|denied by (?:the )?(?:guard|hook)/i],
-  ['reasoning', /\bwrong\b|incorrect|logic|reasoning|shallow|misread|miscalculat|overlook|missed|careless|superficial|not think|mistake|edge case|off[- ]by[- ]one|did not consider|didn't consider|failed to consider|arithmetic|math/i],
+  [
+    'reasoning',
+    /\bwrong\b|incorrect|logic|reasoning|shallow|misread|miscalculat|overlook|missed|careless|superficial|not think|mistake|edge case|off[- ]by[- ]one|did not consider|didn't consider|failed to consider|arithmetic|math/i,
+  ],
 ];
 
 /** The problem a feedback record describes. */
@@ -98,11 +110,24 @@ export function namedByText(text: string, names: HarnessNames): { errorClass: Er
     const slow = /slow|latenc|took \d|\d+(?:\.\d+)?\s?(?:s|sec|seconds|ms)\b|timeout|timed out|hang|lag/.test(t);
     const broken = /crash|fail|error|exception|broken|exit(?:s|ed)? (?:with )?(?:code )?[1-9]|cannot find|not found/.test(t);
     if (!slow && !broken) return null;
-    const base = (c: string) => c.split(/[\s/"']/).filter(Boolean).pop()?.replace(/\.(?:c?m?js|py|sh|ts)$/, '') ?? c;
-    const hook = names.hooks.find((h) => base(h.command).length >= 3 && t.includes(base(h.command).toLowerCase())) ?? names.hooks.find((h) => t.includes(h.event.toLowerCase())) ?? (names.hooks.length === 1 ? names.hooks[0] : undefined);
+    const base = (c: string) =>
+      c
+        .split(/[\s/"']/)
+        .filter(Boolean)
+        .pop()
+        ?.replace(/\.(?:c?m?js|py|sh|ts)$/, '') ?? c;
+    const hook =
+      names.hooks.find((h) => base(h.command).length >= 3 && t.includes(base(h.command).toLowerCase())) ??
+      names.hooks.find((h) => t.includes(h.event.toLowerCase())) ??
+      (names.hooks.length === 1 ? names.hooks[0] : undefined);
     return hook ? { errorClass: slow ? 'hook_slow' : 'hook_error', subject: `hook:${hook.command}` } : null;
   }
-  if (/\b(?:no|without|blocked|lack of|lacks|disabled|denied) (?:the )?(?:network|internet)|(?:network|internet) (?:access|error|failure|is (?:blocked|disabled|off|unreachable)|was (?:blocked|disabled|off|unreachable))|\boffline\b|could not resolve|couldn't resolve|dns (?:error|failure)|no route to host|registry (?:is )?unreachable|could not (?:reach|download|fetch)|couldn't (?:reach|download|fetch)/.test(t)) return { errorClass: 'network', subject: 'network' };
+  if (
+    /\b(?:no|without|blocked|lack of|lacks|disabled|denied) (?:the )?(?:network|internet)|(?:network|internet) (?:access|error|failure|is (?:blocked|disabled|off|unreachable)|was (?:blocked|disabled|off|unreachable))|\boffline\b|could not resolve|couldn't resolve|dns (?:error|failure)|no route to host|registry (?:is )?unreachable|could not (?:reach|download|fetch)|couldn't (?:reach|download|fetch)/.test(
+      t,
+    )
+  )
+    return { errorClass: 'network', subject: 'network' };
   if (/\bsandbox\b|permission denied|operation not permitted|read-only file system/.test(t)) return { errorClass: 'sandbox_denied', subject: 'sandbox' };
   return null;
 }
@@ -131,7 +156,8 @@ export function clusterEvidence(input: ClusterInput): Clustering {
     if (!c) clusters.set(key, (c = { key, ...init(), categories: new Set(), incidents: [], feedback: [], failing: [], traceIds: new Set() }));
     return c;
   };
-  const incidentCluster = (i: Incident) => get(`incident:${i.errorClass}:${i.subject}`, () => ({ kind: 'incident', errorClass: i.errorClass, subject: i.subject }));
+  const incidentCluster = (i: Incident) =>
+    get(`incident:${i.errorClass}:${i.subject}`, () => ({ kind: 'incident', errorClass: i.errorClass, subject: i.subject }));
   const addIncident = (c: Cluster, i: Incident) => {
     if (!c.incidents.some((x) => x.traceId === i.traceId && x.spanId === i.spanId)) c.incidents.push(i);
     c.traceIds.add(i.traceId);
@@ -146,7 +172,10 @@ export function clusterEvidence(input: ClusterInput): Clustering {
     // other kind of problem, the single harness failure of the trace it cites.
     const harnessOwn = own.filter((i) => HARNESS_CLASSES.has(i.errorClass));
     const bySubject = f.source === 'human' || f.source === 'llm' ? harnessOwn.find((i) => mentions(text, i)) : undefined;
-    const byTrace = !f.spanId && new Set(harnessOwn.map((i) => i.subject)).size === 1 && ['content', 'validation', 'reasoning', 'blocked'].includes(problemKindOf(f)) ? harnessOwn[0] : undefined;
+    const byTrace =
+      !f.spanId && new Set(harnessOwn.map((i) => i.subject)).size === 1 && ['content', 'validation', 'reasoning', 'blocked'].includes(problemKindOf(f))
+        ? harnessOwn[0]
+        : undefined;
     const named = cited ?? bySubject ?? byTrace;
     const kind = named ? null : problemKindOf(f);
     const byText = !named && input.names && (kind === 'content' || kind === 'reasoning' || kind === 'blocked') ? namedByText(text, input.names) : null;
@@ -180,11 +209,20 @@ export function clusterEvidence(input: ClusterInput): Clustering {
       viaFeedback ??
       (viaTrace.length === 1
         ? viaTrace[0]!
-        : get(`finding:${problemKindOf({ category: test.category ?? 'eval_failure', observation: (test.reasons ?? []).join('\n'), evidence: [], prohibitedClaims: [], requiredObservations: [] })}:answer`, () => ({
-            kind: 'finding',
-            problem: problemKindOf({ category: test.category ?? 'eval_failure', observation: (test.reasons ?? []).join('\n'), evidence: [], prohibitedClaims: [], requiredObservations: [] }),
-            scope: 'answer',
-          })));
+        : get(
+            `finding:${problemKindOf({ category: test.category ?? 'eval_failure', observation: (test.reasons ?? []).join('\n'), evidence: [], prohibitedClaims: [], requiredObservations: [] })}:answer`,
+            () => ({
+              kind: 'finding',
+              problem: problemKindOf({
+                category: test.category ?? 'eval_failure',
+                observation: (test.reasons ?? []).join('\n'),
+                evidence: [],
+                prohibitedClaims: [],
+                requiredObservations: [],
+              }),
+              scope: 'answer',
+            }),
+          ));
     c.failing.push(test);
     if (test.traceId) c.traceIds.add(test.traceId);
     if (test.category) c.categories.add(test.category);

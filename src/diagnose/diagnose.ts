@@ -50,7 +50,16 @@ async function readTestOutcomes(workspace: string): Promise<{ runId: string; tes
       return [String(m.testId), m] as const;
     }),
   );
-  const meta = new Map<string, Record<string, unknown>>((raw.tests ?? []).map((t) => [String(t.id), { ...(fromSuite.get(String(t.id)) ?? {}), ...((t.metadata ?? {}) as Record<string, unknown>), ...(typeof t.traceId === 'string' ? { traceId: t.traceId } : {}) }]));
+  const meta = new Map<string, Record<string, unknown>>(
+    (raw.tests ?? []).map((t) => [
+      String(t.id),
+      {
+        ...(fromSuite.get(String(t.id)) ?? {}),
+        ...((t.metadata ?? {}) as Record<string, unknown>),
+        ...(typeof t.traceId === 'string' ? { traceId: t.traceId } : {}),
+      },
+    ]),
+  );
   const tests = latest.results.tests.map((t) => {
     const m = meta.get(t.id) ?? {};
     return {
@@ -80,9 +89,18 @@ export async function diagnose(options: DiagnoseOptions): Promise<{ file: string
   const feedback = await loadAllFeedback(paths.feedback);
   const results = await readTestOutcomes(options.workspace);
   if (feedback.length === 0 && !results) {
-    throw new InputError('no feedback and no eval results; run `harness-loop feedback detect` (or add feedback) and `harness-loop evals run` first', layoutPath(paths.root, 'feedback'), undefined, 'stage.missing');
+    throw new InputError(
+      'no feedback and no eval results; run `harness-loop feedback detect` (or add feedback) and `harness-loop evals run` first',
+      layoutPath(paths.root, 'feedback'),
+      undefined,
+      'stage.missing',
+    );
   }
-  const harness = await readHarnessModel({ root: paths.root, config: options.config, codexHome: options.codexHome === undefined ? defaultCodexHome() : options.codexHome });
+  const harness = await readHarnessModel({
+    root: paths.root,
+    config: options.config,
+    codexHome: options.codexHome === undefined ? defaultCodexHome() : options.codexHome,
+  });
   const ledger = await readLedger(loopPaths(paths.root).ledger);
   const allow = readHarnessGlobs(options.config);
   const weights = options.config.feedback?.weights ?? DEFAULT_FEEDBACK_WEIGHTS;

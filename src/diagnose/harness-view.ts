@@ -17,8 +17,13 @@ export interface RuleRef {
 
 export function teamRules(h: HarnessModel): RuleRef[] {
   const out: RuleRef[] = [];
-  for (const a of h.agentsMd) for (const r of a.rules) if (r.owner === 'team') out.push({ file: a.file, line: r.line, text: r.text, where: 'agents', editable: a.editable, words: contentWords(r.text) });
-  for (const s of h.skills) if (s.owner === 'team') for (const r of s.rules) out.push({ file: s.file, line: r.line, text: r.text, where: 'skill', skill: s, editable: s.editable, words: contentWords(r.text) });
+  for (const a of h.agentsMd)
+    for (const r of a.rules)
+      if (r.owner === 'team') out.push({ file: a.file, line: r.line, text: r.text, where: 'agents', editable: a.editable, words: contentWords(r.text) });
+  for (const s of h.skills)
+    if (s.owner === 'team')
+      for (const r of s.rules)
+        out.push({ file: s.file, line: r.line, text: r.text, where: 'skill', skill: s, editable: s.editable, words: contentWords(r.text) });
   return out;
 }
 
@@ -34,7 +39,10 @@ export function relatedRules(h: HarnessModel, words: Set<string>, min = 2): Rule
 /** A top-level setting from the repository config, else the user's. */
 export function effectiveSetting(h: HarnessModel, key: string): ConfigSetting | undefined {
   for (const scope of ['repo', 'user'] as const) {
-    const s = h.config.filter((c) => c.scope === scope).flatMap((c) => c.settings).find((x) => x.key === key && x.profile === null);
+    const s = h.config
+      .filter((c) => c.scope === scope)
+      .flatMap((c) => c.settings)
+      .find((x) => x.key === key && x.profile === null);
     if (s) return s;
   }
   return undefined;
@@ -47,7 +55,12 @@ export function repoConfigPath(h: HarnessModel): string {
 
 /** Whether a change may create or edit `path` (inside the guard's allow-list, not harness-loop's own). */
 export function mayEdit(path: string, allow: readonly string[]): boolean {
-  return !path.startsWith('/') && !path.split('/').includes('..') && !/(^|\/)\.codex\/harness-loop\/|(^|\/)harness-improvement\//.test(path) && matchesAny(path, allow);
+  return (
+    !path.startsWith('/') &&
+    !path.split('/').includes('..') &&
+    !/(^|\/)\.codex\/harness-loop\/|(^|\/)harness-improvement\//.test(path) &&
+    matchesAny(path, allow)
+  );
 }
 
 /** The editable AGENTS.md whose folder holds most of `paths` (deepest first), else the root one. */

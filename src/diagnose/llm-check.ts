@@ -113,8 +113,18 @@ export function scoreLlmRecommendation(rec: LlmRecommendation, context: LlmEvide
     harnessQuotes: [],
     change: rec.change,
     files: rec.files,
-    evidence: { traceIds: [...own.traceIds].sort(), feedbackIds: own.feedback.map((f) => f.id).sort(), failingTestIds: failingIds, quotes: checkedQuotes(rec, context) },
-    impact: { failingTestsFixed: failingIds.length, failingTestsTotal: context.failing.size, feedbackCount: own.feedback.length, summary: impactSummary(failingIds.length, own.feedback.length, own.traceIds.size) },
+    evidence: {
+      traceIds: [...own.traceIds].sort(),
+      feedbackIds: own.feedback.map((f) => f.id).sort(),
+      failingTestIds: failingIds,
+      quotes: checkedQuotes(rec, context),
+    },
+    impact: {
+      failingTestsFixed: failingIds.length,
+      failingTestsTotal: context.failing.size,
+      feedbackCount: own.feedback.length,
+      summary: impactSummary(failingIds.length, own.feedback.length, own.traceIds.size),
+    },
     effort: rec.effort,
     layer: rec.layer,
     motivatingLayer: s.motivating,
@@ -135,7 +145,13 @@ export function mergeRecommendations(deterministic: readonly Recommendation[], l
   const seen = new Set(out.map((r) => r.id));
   for (const r of llm) {
     if (seen.has(r.id)) continue;
-    const same = out.findIndex((d) => d.origin !== 'llm' && d.target === r.target && [...d.files].sort().join() === [...r.files].sort().join() && d.evidence.feedbackIds.some((id) => r.evidence.feedbackIds.includes(id)));
+    const same = out.findIndex(
+      (d) =>
+        d.origin !== 'llm' &&
+        d.target === r.target &&
+        [...d.files].sort().join() === [...r.files].sort().join() &&
+        d.evidence.feedbackIds.some((id) => r.evidence.feedbackIds.includes(id)),
+    );
     if (same !== -1) {
       out[same] = { ...out[same]!, origin: 'merged', score: Math.max(out[same]!.score, r.score) };
       continue;

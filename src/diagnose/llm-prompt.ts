@@ -68,11 +68,23 @@ function cut(text: string, max: number): string {
 export function renderDiagnosisPrompt(input: DiagnosisPromptInput): string {
   const harness = input.harness.map((h) => `--- ${h.path}\n${cut(h.text, HARNESS_CHARS)}`).join('\n');
   const feedback = input.feedback
-    .map((f) => JSON.stringify({ id: f.id, traceId: f.traceId, spanId: f.spanId ?? null, source: f.source, category: f.category, severity: f.severity, observation: f.observation }))
+    .map((f) =>
+      JSON.stringify({
+        id: f.id,
+        traceId: f.traceId,
+        spanId: f.spanId ?? null,
+        source: f.source,
+        category: f.category,
+        severity: f.severity,
+        observation: f.observation,
+      }),
+    )
     .join('\n');
   const failing = input.failing
     .slice(0, MAX_FAILING)
-    .map((t) => JSON.stringify({ id: t.id, traceId: t.traceId ?? null, category: t.category ?? null, reasons: (t.reasons ?? []).slice(0, 2).map((r) => cut(r, 300)) }))
+    .map((t) =>
+      JSON.stringify({ id: t.id, traceId: t.traceId ?? null, category: t.category ?? null, reasons: (t.reasons ?? []).slice(0, 2).map((r) => cut(r, 300)) }),
+    )
     .join('\n');
   const traces = input.batch.lines.map((l) => JSON.stringify(l.trace)).join('\n');
   return [

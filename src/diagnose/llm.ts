@@ -150,7 +150,9 @@ export async function runLlmDiagnosis(input: LlmDiagnoseInput, options: LlmDiagn
     }
     const proposed = answer.answer.recommendations.length;
     result.batches.push({ batchId: batch.id, file: batch.file, status: kept ? 'skipped' : 'answered', proposed, accepted });
-    progress(`diagnose --llm: ${batch.file} (${batch.id}): ${kept ? 'answered earlier, not asked again' : `answered by ${answer.model}`}: ${proposed} proposal(s), ${accepted} kept`);
+    progress(
+      `diagnose --llm: ${batch.file} (${batch.id}): ${kept ? 'answered earlier, not asked again' : `answered by ${answer.model}`}: ${proposed} proposal(s), ${accepted} kept`,
+    );
   }
   return result;
 }

@@ -100,15 +100,27 @@ export function impactSummary(failing: number, feedback: number, traces: number)
 }
 
 /** Builds a recommendation from a cluster and the remedy chosen for it. */
-export function toRecommendation(c: Cluster, candidate: Candidate, score: { weight: number; breadth: number; motivating: Layer }, signature: string, totalFailing: number, demotion?: Recommendation['demotion']): Recommendation {
+export function toRecommendation(
+  c: Cluster,
+  candidate: Candidate,
+  score: { weight: number; breadth: number; motivating: Layer },
+  signature: string,
+  totalFailing: number,
+  demotion?: Recommendation['demotion'],
+): Recommendation {
   const failingIds = [...new Set(c.failing.map((t) => t.id))].sort();
   const value = (score.weight * score.breadth * LAYER_SPEED[candidate.layer]) / EFFORT_COST[candidate.effort.size];
   const quotes = [
-    ...c.feedback.flatMap((f) => f.evidence.slice(0, 1).map((text) => ({ source: f.spanId ? `${f.traceId}#${f.spanId}` : f.traceId, text: cutQuote(text, 240) }))),
+    ...c.feedback.flatMap((f) =>
+      f.evidence.slice(0, 1).map((text) => ({ source: f.spanId ? `${f.traceId}#${f.spanId}` : f.traceId, text: cutQuote(text, 240) })),
+    ),
     ...c.incidents.slice(0, 2).map((i) => ({ source: `${i.traceId}#${i.spanId}`, text: cutQuote(i.text, 240) })),
     ...c.failing.flatMap((t) => (t.reasons ?? []).slice(0, 1).map((text) => ({ source: t.id, text: cutQuote(text, 240) }))),
   ].slice(0, 6);
-  const spans = [...c.incidents.map((i) => ({ traceId: i.traceId, spanId: i.spanId })), ...c.feedback.filter((f) => f.spanId).map((f) => ({ traceId: f.traceId, spanId: f.spanId! }))];
+  const spans = [
+    ...c.incidents.map((i) => ({ traceId: i.traceId, spanId: i.spanId })),
+    ...c.feedback.filter((f) => f.spanId).map((f) => ({ traceId: f.traceId, spanId: f.spanId! })),
+  ];
   const uniqueSpans = [...new Map(spans.map((s) => [`${s.traceId}#${s.spanId}`, s])).values()];
   return {
     id: recommendationId(c, candidate),
@@ -121,7 +133,12 @@ export function toRecommendation(c: Cluster, candidate: Candidate, score: { weig
     change: candidate.change,
     files: candidate.files,
     evidence: { traceIds: [...c.traceIds].sort(), feedbackIds: [...new Set(c.feedback.map((f) => f.id))].sort(), failingTestIds: failingIds, quotes },
-    impact: { failingTestsFixed: failingIds.length, failingTestsTotal: totalFailing, feedbackCount: c.feedback.length, summary: impactSummary(failingIds.length, c.feedback.length, c.traceIds.size) },
+    impact: {
+      failingTestsFixed: failingIds.length,
+      failingTestsTotal: totalFailing,
+      feedbackCount: c.feedback.length,
+      summary: impactSummary(failingIds.length, c.feedback.length, c.traceIds.size),
+    },
     effort: candidate.effort,
     layer: candidate.layer,
     motivatingLayer: score.motivating,
@@ -130,14 +147,18 @@ export function toRecommendation(c: Cluster, candidate: Candidate, score: { weig
     signature,
     spans: uniqueSpans,
     origin: 'deterministic',
-    ...(candidate.speedNote && (candidate.target === 'agents-md-rule' || candidate.target === 'skill-body' || candidate.target === 'skill-description') ? { speedNote: candidate.speedNote } : {}),
+    ...(candidate.speedNote && (candidate.target === 'agents-md-rule' || candidate.target === 'skill-body' || candidate.target === 'skill-description')
+      ? { speedNote: candidate.speedNote }
+      : {}),
     ...(demotion ? { demotion } : {}),
   };
 }
 
 /** Sorts by score (ties: faster layer, then id) and numbers the ranks. */
 export function rankOrder(recs: readonly Recommendation[]): Recommendation[] {
-  return [...recs].sort((a, b) => b.score - a.score || LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer) || a.id.localeCompare(b.id)).map((r, i) => ({ ...r, rank: i + 1 }));
+  return [...recs]
+    .sort((a, b) => b.score - a.score || LAYERS.indexOf(a.layer) - LAYERS.indexOf(b.layer) || a.id.localeCompare(b.id))
+    .map((r, i) => ({ ...r, rank: i + 1 }));
 }
 
 export interface RankedDiagnosis {
@@ -180,7 +201,14 @@ export function rankRecommendations(input: RankInput): RankedDiagnosis {
     } else {
       const first = candidates[0]!;
       const entry = tried.get(recommendationId(c, first))!;
-      recs.push(toRecommendation(c, first, score, signature, failing.length, { recommendationId: entry.recommendation.id, cycle: entry.cycle, verdict: entry.verdict, reason: `Every remedy for this evidence was tried; cycle ${entry.cycle} came out ${entry.verdict}. Demoted until new evidence arrives.` }));
+      recs.push(
+        toRecommendation(c, first, score, signature, failing.length, {
+          recommendationId: entry.recommendation.id,
+          cycle: entry.cycle,
+          verdict: entry.verdict,
+          reason: `Every remedy for this evidence was tried; cycle ${entry.cycle} came out ${entry.verdict}. Demoted until new evidence arrives.`,
+        }),
+      );
     }
   }
   return { recommendations: rankOrder(recs), clusters };

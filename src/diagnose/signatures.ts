@@ -8,7 +8,18 @@ import { spanCommandText, spanOutputText } from '../feedback/detectors/common.js
 import type { Span, Trace } from '../schema/trace.js';
 
 /** Error classes, from the most specific to the least. */
-export const ERROR_CLASSES = ['sandbox_denied', 'network', 'mcp_startup', 'mcp_call', 'hook_error', 'hook_slow', 'timeout', 'file_not_found', 'model_error', 'command_failed'] as const;
+export const ERROR_CLASSES = [
+  'sandbox_denied',
+  'network',
+  'mcp_startup',
+  'mcp_call',
+  'hook_error',
+  'hook_slow',
+  'timeout',
+  'file_not_found',
+  'model_error',
+  'command_failed',
+] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 /** One failing step of a trace. */
@@ -48,8 +59,14 @@ export interface TraceActivity {
 export const SLOW_HOOK_MS = 2_000;
 
 const PATTERNS: [ErrorClass, RegExp][] = [
-  ['sandbox_denied', /operation not permitted|permission denied|read-only file system|EACCES|EPERM|sandbox(?:ed)? (?:denied|blocked|violation)|blocked by (?:the )?sandbox|seccomp|landlock/i],
-  ['network', /could not resolve host|getaddrinfo|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|network is unreachable|temporary failure in name resolution|failed to connect to|connection (?:refused|timed out)|no route to host|network access (?:is )?(?:disabled|denied|blocked)|unable to access 'https?:/i],
+  [
+    'sandbox_denied',
+    /operation not permitted|permission denied|read-only file system|EACCES|EPERM|sandbox(?:ed)? (?:denied|blocked|violation)|blocked by (?:the )?sandbox|seccomp|landlock/i,
+  ],
+  [
+    'network',
+    /could not resolve host|getaddrinfo|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|network is unreachable|temporary failure in name resolution|failed to connect to|connection (?:refused|timed out)|no route to host|network access (?:is )?(?:disabled|denied|blocked)|unable to access 'https?:/i,
+  ],
   ['timeout', /timed out|timeout expired|deadline exceeded|ETIMEDOUT/i],
   ['file_not_found', /no such file or directory|ENOENT|cannot find (?:module|file|path)|file not found|does not exist|cannot access/i],
 ];
@@ -58,11 +75,21 @@ const MCP_STARTUP = /MCP (?:client|server)(?: for| named)?\s+[`"']?([\w.-]+)[`"'
 
 /** The first two words of a command, skipping env assignments and `cd … &&`. */
 export function commandPattern(command: string): string {
-  const last = command.split(/&&|\|\||;/).map((s) => s.trim()).filter(Boolean);
+  const last = command
+    .split(/&&|\|\||;/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const main = last.find((s) => !/^cd\s/.test(s)) ?? last[0] ?? command;
-  const words = main.replace(/^(?:\w+=\S+\s+)+/, '').replace(/^(?:bash|sh|zsh)\s+-l?c\s+['"]?/, '').split(/\s+/).filter(Boolean);
+  const words = main
+    .replace(/^(?:\w+=\S+\s+)+/, '')
+    .replace(/^(?:bash|sh|zsh)\s+-l?c\s+['"]?/, '')
+    .split(/\s+/)
+    .filter(Boolean);
   const tool = words[0] ?? '';
-  const second = words[1] && !words[1].startsWith('-') && /^(npm|pnpm|yarn|npx|git|cargo|go|python3?|pip|make|docker|kubectl|uv|node|bun|deno)$/.test(tool) ? ` ${words[1]}` : '';
+  const second =
+    words[1] && !words[1].startsWith('-') && /^(npm|pnpm|yarn|npx|git|cargo|go|python3?|pip|make|docker|kubectl|uv|node|bun|deno)$/.test(tool)
+      ? ` ${words[1]}`
+      : '';
   return `${tool.replace(/^.*\//, '')}${second}`;
 }
 
@@ -72,7 +99,10 @@ function collapse(text: string, max = 400): string {
 }
 
 function missingPathOf(text: string): string | undefined {
-  const m = /(?:^|\s|'|")((?:\.{0,2}\/)?[\w.@-]+(?:\/[\w.@-]+)+|[\w-]+\.\w{1,6})['"]?:? (?:No such file or directory)/i.exec(text) ?? /(?:ENOENT[^'"]*['"])([^'"]+)['"]/.exec(text) ?? /cannot access '([^']+)'/.exec(text);
+  const m =
+    /(?:^|\s|'|")((?:\.{0,2}\/)?[\w.@-]+(?:\/[\w.@-]+)+|[\w-]+\.\w{1,6})['"]?:? (?:No such file or directory)/i.exec(text) ??
+    /(?:ENOENT[^'"]*['"])([^'"]+)['"]/.exec(text) ??
+    /cannot access '([^']+)'/.exec(text);
   return m?.[1];
 }
 
@@ -87,17 +117,34 @@ export function incidentOf(trace: Trace, span: Span): Incident | null {
   const output = `${span.error ?? ''}\n${spanOutputText(span)}`;
   if (span.kind === 'hook') {
     const command = typeof span.attributes.command === 'string' ? span.attributes.command : span.name;
-    if (span.status === 'error') return { ...base, errorClass: 'hook_error', subject: `hook:${command}`, command, exitCode: span.exitCode ?? null, text: collapse(output) };
-    if ((span.durationMs ?? 0) > SLOW_HOOK_MS) return { ...base, errorClass: 'hook_slow', subject: `hook:${command}`, command, exitCode: null, text: `hook ran ${Math.round(span.durationMs!)} ms` };
+    if (span.status === 'error')
+      return { ...base, errorClass: 'hook_error', subject: `hook:${command}`, command, exitCode: span.exitCode ?? null, text: collapse(output) };
+    if ((span.durationMs ?? 0) > SLOW_HOOK_MS)
+      return { ...base, errorClass: 'hook_slow', subject: `hook:${command}`, command, exitCode: null, text: `hook ran ${Math.round(span.durationMs!)} ms` };
     return null;
   }
   if (span.kind === 'error') {
     const mcp = MCP_STARTUP.exec(output);
     if (mcp) return { ...base, errorClass: 'mcp_startup', subject: `mcp:${mcp[1]}`, command: null, exitCode: null, text: collapse(output) };
     const hook = /hook[^\n]*?(?:failed|error|timed out)|(?:failed|error)[^\n]*hook/i.test(output);
-    if (hook) return { ...base, errorClass: 'hook_error', subject: `hook:${/hooks?\/([\w.-]+)/.exec(output)?.[1] ?? 'unknown'}`, command: null, exitCode: null, text: collapse(output) };
+    if (hook)
+      return {
+        ...base,
+        errorClass: 'hook_error',
+        subject: `hook:${/hooks?\/([\w.-]+)/.exec(output)?.[1] ?? 'unknown'}`,
+        command: null,
+        exitCode: null,
+        text: collapse(output),
+      };
     const cls = classify(output);
-    return { ...base, errorClass: cls === 'network' || cls === 'timeout' ? cls : 'model_error', subject: cls ?? 'turn', command: null, exitCode: null, text: collapse(output) };
+    return {
+      ...base,
+      errorClass: cls === 'network' || cls === 'timeout' ? cls : 'model_error',
+      subject: cls ?? 'turn',
+      command: null,
+      exitCode: null,
+      text: collapse(output),
+    };
   }
   if (span.kind !== 'tool_call') return null;
   const failed = span.status === 'error' || (typeof span.exitCode === 'number' && span.exitCode !== 0);
@@ -115,7 +162,15 @@ export function incidentOf(trace: Trace, span: Span): Incident | null {
     return { ...base, errorClass: 'network', subject: host ? `host:${host}` : pattern, command, exitCode: span.exitCode ?? null, text: collapse(output) };
   }
   const missing = cls === 'file_not_found' ? missingPathOf(output) : undefined;
-  return { ...base, errorClass: cls ?? 'command_failed', subject: pattern, command, exitCode: span.exitCode ?? null, text: collapse(output), ...(missing ? { missingPath: missing } : {}) };
+  return {
+    ...base,
+    errorClass: cls ?? 'command_failed',
+    subject: pattern,
+    command,
+    exitCode: span.exitCode ?? null,
+    text: collapse(output),
+    ...(missing ? { missingPath: missing } : {}),
+  };
 }
 
 /** Every incident of a trace, in span order. */
@@ -137,7 +192,8 @@ export function activityOf(trace: Trace): TraceActivity {
   const skills = new Set<string>();
   const commands: string[] = [];
   for (const span of trace.spans) {
-    if (span.kind === 'message' && typeof span.input === 'string') for (const m of span.input.matchAll(/<path>([^<]+SKILL\.md)<\/path>/g)) skills.add(toRepo(trace, m[1]!));
+    if (span.kind === 'message' && typeof span.input === 'string')
+      for (const m of span.input.matchAll(/<path>([^<]+SKILL\.md)<\/path>/g)) skills.add(toRepo(trace, m[1]!));
     if (span.kind !== 'tool_call') continue;
     const command = spanCommandText(span);
     const isPatch = typeof span.input === 'string' && /\*\*\* Begin Patch/.test(span.input);
@@ -150,13 +206,22 @@ export function activityOf(trace: Trace): TraceActivity {
     if (command && !isPatch) {
       commands.push(commandPattern(command));
       const words = command.split(/\s+/);
-      if (READERS.test(words[0] ?? '')) for (const w of words.slice(1)) if (/[\w-]+\.\w{1,8}$/.test(w) && !w.startsWith('-')) read.add(toRepo(trace, w.replace(/^['"]|['"]$/g, '')));
+      if (READERS.test(words[0] ?? ''))
+        for (const w of words.slice(1)) if (/[\w-]+\.\w{1,8}$/.test(w) && !w.startsWith('-')) read.add(toRepo(trace, w.replace(/^['"]|['"]$/g, '')));
       for (const m of command.matchAll(/[\w./-]*SKILL\.md/g)) skills.add(toRepo(trace, m[0]));
     }
   }
   for (const p of read) if (p.endsWith('SKILL.md')) skills.add(p);
   const names = [...new Set([...(trace.task ?? '').matchAll(/\$([A-Za-z0-9][\w-]*)/g)].map((m) => m[1]!))].sort();
-  return { traceId: trace.id, task: trace.task ?? '', written: [...written].sort(), read: [...read].sort(), skillsRead: [...skills].sort(), skillNames: names, commands };
+  return {
+    traceId: trace.id,
+    task: trace.task ?? '',
+    written: [...written].sort(),
+    read: [...read].sort(),
+    skillsRead: [...skills].sort(),
+    skillNames: names,
+    commands,
+  };
 }
 
 /** Turns `answers/pro-price.md` into `answers/**\/*.md`, `notes.md` into `*.md`. */

@@ -1,12 +1,17 @@
 // Word overlap between feedback, rules and skill descriptions, and quotes cut for reading. Pure.
 
 const STOP = new Set(
-  'the a an and or but if then than that this these those with without from into onto over under for to of in on at by as is are was were be been being it its they them their there here what which who whom when where why how all any each every some such not no nor only own same so too very can will just should would could may might must shall do does did done doing have has had having one two final each message write wrote written read make need first every sure like get give work keep you your yours our ours we he she his her i me my mine also about after before again against between both during few more most other out off once until while up down further use used using file files agent answer answers says said'.split(' '),
+  'the a an and or but if then than that this these those with without from into onto over under for to of in on at by as is are was were be been being it its they them their there here what which who whom when where why how all any each every some such not no nor only own same so too very can will just should would could may might must shall do does did done doing have has had having one two final each message write wrote written read make need first every sure like get give work keep you your yours our ours we he she his her i me my mine also about after before again against between both during few more most other out off once until while up down further use used using file files agent answer answers says said'.split(
+    ' ',
+  ),
 );
 
 /** A crude stem: cites, cited, citing and cite all become "cit". */
 function stem(word: string): string {
-  const w = word.replace(/(?<!s)s$/, '').replace(/(?:ation|ing|ed)$/, '').replace(/e$/, '');
+  const w = word
+    .replace(/(?<!s)s$/, '')
+    .replace(/(?:ation|ing|ed)$/, '')
+    .replace(/e$/, '');
   return w.length >= 3 ? w : word;
 }
 

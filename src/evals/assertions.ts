@@ -100,7 +100,8 @@ export function generateAssertions(records: readonly GenerationRecord[], options
     if (record.polarity === 'positive') {
       const keep = keepChecks(record, options);
       for (const check of keep.checks) add(deterministic, check, record.weight);
-      if (keep.rubric !== null) add(rubrics, { type: 'llm-rubric', value: keep.rubric, threshold: options.rubricThreshold, metric: 'keep' }, record.weight, rubricHash(keep.rubric));
+      if (keep.rubric !== null)
+        add(rubrics, { type: 'llm-rubric', value: keep.rubric, threshold: options.rubricThreshold, metric: 'keep' }, record.weight, rubricHash(keep.rubric));
       continue;
     }
     const { checks, uncoveredRequired, uncoveredClaims } = deterministicChecks(record, options);
@@ -170,10 +171,13 @@ function deterministicChecks(record: GenerationRecord, options: GenerationOption
 
 const NEGATION = /\b(?:not|never|no|don't|doesn't|isn't|aren't|without|rather than|instead of|avoid|except|unless)\b/i;
 const JSON_FORMAT = /\b(?:valid|as|in|returns?|returned|outputs?|emits?|responds? with|be)\s+(?:a\s+|an\s+)?json\b/i;
-const INSTRUCTION_PREFIX = /^\s*(?:do not|don't|never|must not|should not|shouldn't|avoid|no longer)\b\s*(?:(?:say|claim|state|write|assert|call it|report|present)(?:s|ing|ed)?\b\s*(?:that\s+)?)?/i;
-const SAY_PREFIX = /^\s*(?:do not|don't|never|must not|should not|shouldn't)\s+(?:say|claim|state|write|assert|report|present)(?:s|ing)?\s+(?:that\s+)?(.+?)[.!]?\s*$/i;
+const INSTRUCTION_PREFIX =
+  /^\s*(?:do not|don't|never|must not|should not|shouldn't|avoid|no longer)\b\s*(?:(?:say|claim|state|write|assert|call it|report|present)(?:s|ing|ed)?\b\s*(?:that\s+)?)?/i;
+const SAY_PREFIX =
+  /^\s*(?:do not|don't|never|must not|should not|shouldn't)\s+(?:say|claim|state|write|assert|report|present)(?:s|ing)?\s+(?:that\s+)?(.+?)[.!]?\s*$/i;
 const QUOTED = /"([^"\n]{2,200})"|“([^”\n]{2,200})”|`([^`\n]{1,200})`|(?<![\w'])'([^'\n]{2,200})'(?![\w'])/g;
-const FILE_PATH = /(?<![\w/.@-])((?:\.{0,2}\/)?(?:[\w.-]+\/)+[\w.-]*\w\.[A-Za-z][A-Za-z0-9]{0,9}|[\w-]+\.(?:md|mdx|csv|tsv|json|jsonl|ya?ml|toml|txt|py|ts|tsx|js|mjs|cjs|sql|html|xml|pdf|ipynb|sh|go|rs|java|rb))(?![\w/])/g;
+const FILE_PATH =
+  /(?<![\w/.@-])((?:\.{0,2}\/)?(?:[\w.-]+\/)+[\w.-]*\w\.[A-Za-z][A-Za-z0-9]{0,9}|[\w-]+\.(?:md|mdx|csv|tsv|json|jsonl|ya?ml|toml|txt|py|ts|tsx|js|mjs|cjs|sql|html|xml|pdf|ipynb|sh|go|rs|java|rb))(?![\w/])/g;
 const NUMBER_FACT =
   /(?<![\w.$])(\$\s?)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s?%|\s?percent\b|\s?(?:[KMB]|mn|bn|million|billion|thousand)\b|[\s-]?(?:months?|years?|weeks?|days?|hours?|minutes?|seconds?)\b)?/gi;
 
@@ -264,7 +268,12 @@ function sectionsFor(record: GenerationRecord, requiredSections: readonly string
 }
 
 function normalizeHeading(text: string): string {
-  return text.replace(/^\s*#+\s*/, '').replace(/\s*#+\s*$/, '').replace(/\s+/g, ' ').trim().toLowerCase();
+  return text
+    .replace(/^\s*#+\s*/, '')
+    .replace(/\s*#+\s*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
 /** A heading check matching any level and case, as `feedback detect` does. */
@@ -397,7 +406,8 @@ export function holdsOn(check: SuiteAssertion, answer: string): boolean | null {
   }
 }
 
-const OBSERVATION_RUBRIC = 'The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: ';
+const OBSERVATION_RUBRIC =
+  'The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: ';
 /** How suites built before trace assertions worded the same rubric (kept in those suites by the ratchet). */
 export const LEGACY_OBSERVATION_RUBRIC = 'The answer avoids this problem, which a reviewer found in an earlier answer to the same task: ';
 

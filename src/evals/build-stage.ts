@@ -14,7 +14,6 @@ import { readPruneLog } from './list.js';
 import { evalPaths } from './paths.js';
 import { installProviders } from './provider-files.js';
 
-
 async function readTraceInfos(file: string, onSkip: (skip: Skip) => void, praised: ReadonlySet<string>): Promise<TraceInfo[]> {
   const infos: TraceInfo[] = [];
   try {
@@ -27,7 +26,11 @@ async function readTraceInfos(file: string, onSkip: (skip: Skip) => void, praise
 }
 
 /** The evals build stage: feedback (every file, hooks' included) + traces + the existing suite → the grown suite. */
-export async function buildSuite(options: { workspace: string; cycle?: unknown; onSkip?: (skip: Skip) => void }): Promise<{ file: string; summary: BuildSummary; changed: boolean }> {
+export async function buildSuite(options: {
+  workspace: string;
+  cycle?: unknown;
+  onSkip?: (skip: Skip) => void;
+}): Promise<{ file: string; summary: BuildSummary; changed: boolean }> {
   const paths = evalPaths(options.workspace);
   const config = await readConfig(paths.config);
   const evals = EvalsConfigSchema.parse((config as Record<string, unknown>).evals ?? undefined);
@@ -41,7 +44,12 @@ export async function buildSuite(options: { workspace: string; cycle?: unknown; 
   ]);
   if (traces.length === 0) throw new InputError('no traces yet; run `harness-loop ingest` first', paths.traceStore, undefined, 'stage.missing');
   if (feedback.length === 0 && existing === null) {
-    throw new InputError('no feedback yet, so there is nothing to test; run `harness-loop feedback detect` (or add or import feedback) first', workspacePaths(options.workspace).feedback, undefined, 'stage.missing');
+    throw new InputError(
+      'no feedback yet, so there is nothing to test; run `harness-loop feedback detect` (or add or import feedback) first',
+      workspacePaths(options.workspace).feedback,
+      undefined,
+      'stage.missing',
+    );
   }
   const { text, summary, praiseVerdicts } = buildEvalSuite({
     feedback,

@@ -8,7 +8,17 @@ import { SEVERITIES, type Feedback, type FeedbackSource, type Severity } from '.
 import type { Trace } from '../schema/trace.js';
 import { InputError } from '../errors.js';
 import { stableId } from '../util/hash.js';
-import { checkAssertionTypes, generateAssertions, isTraceAssertion, keepRubric, LEGACY_OBSERVATION_RUBRIC, rubricHash, type GeneratedAssertion, type GenerationRecord, type SuiteAssertion } from './assertions.js';
+import {
+  checkAssertionTypes,
+  generateAssertions,
+  isTraceAssertion,
+  keepRubric,
+  LEGACY_OBSERVATION_RUBRIC,
+  rubricHash,
+  type GeneratedAssertion,
+  type GenerationRecord,
+  type SuiteAssertion,
+} from './assertions.js';
 import type { RubricVerdict } from '../schema/eval-suite.js';
 import { answerHash } from './verdicts.js';
 import { mergeSuite, type MergeStats } from './ratchet.js';
@@ -137,7 +147,12 @@ export function buildEvalSuite(input: BuildInput): BuildOutput {
   const problems = checkAssertionTypes({ defaultTest: merged.defaultTest, tests: merged.tests });
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).map((p) => `  ${p.message}`);
-    throw new InputError(`${problems.length} assertion(s) Promptfoo cannot run; fix them in the suite, then rebuild:\n${shown.join('\n')}`, input.file, undefined, 'evals.assertion-type');
+    throw new InputError(
+      `${problems.length} assertion(s) Promptfoo cannot run; fix them in the suite, then rebuild:\n${shown.join('\n')}`,
+      input.file,
+      undefined,
+      'evals.assertion-type',
+    );
   }
   const rubricOnly = merged.tests.filter(isRubricOnly).map((t) => ({ id: testIdOf(t), description: String(t.description ?? '') }));
   const processRubrics = merged.tests.filter(holdsProcessRubric).map((t) => ({ id: testIdOf(t), description: String(t.description ?? '') }));

@@ -52,7 +52,10 @@ export function readEvalProviderFlags(flags: Record<string, unknown>): { provide
   const bin = text('codex-bin');
   const model = text('model');
   const keepRuns = flags['keep-runs'] === true;
-  return { ...(provider ? { provider } : {}), codex: { ...(bin !== undefined ? { bin } : {}), ...(model !== undefined ? { model } : {}), config, ...(keepRuns ? { keepRuns } : {}) } };
+  return {
+    ...(provider ? { provider } : {}),
+    codex: { ...(bin !== undefined ? { bin } : {}), ...(model !== undefined ? { model } : {}), config, ...(keepRuns ? { keepRuns } : {}) },
+  };
 }
 
 /** The provider's config as written into the derived suite. */
@@ -76,7 +79,8 @@ export const CODEX_SUITE_FILE = 'promptfooconfig.codex.yaml';
 
 /** Flags over `evals.codex` over `critic.codexBin`; paths from the config are relative to the workspace. */
 export function resolveCodexProviderConfig(paths: EvalPaths, config: Config, evals: EvalsConfig, settings: CodexRunSettings = {}): CodexProviderConfig {
-  const bin = settings.bin !== undefined ? resolveCodexBin(settings.bin, process.cwd()) : resolveCodexBin(evals.codex?.codexBin ?? config.critic.codexBin, paths.root);
+  const bin =
+    settings.bin !== undefined ? resolveCodexBin(settings.bin, process.cwd()) : resolveCodexBin(evals.codex?.codexBin ?? config.critic.codexBin, paths.root);
   const model = settings.model ?? evals.codex?.model;
   const timeoutMs = settings.timeoutMs ?? evals.codex?.timeoutMs;
   return {
@@ -142,14 +146,27 @@ export interface RecordedIngest {
  * store now holds them, redacted, and the raw rollout stays in $CODEX_HOME/sessions. With
  * `harnessFiles` (the harness files of the copy the runs used) each trace's fingerprint covers them.
  */
-export async function ingestRecordedRuns(paths: EvalPaths, config: Config, raw: unknown, harnessFiles?: Readonly<Record<string, string>>): Promise<RecordedIngest> {
+export async function ingestRecordedRuns(
+  paths: EvalPaths,
+  config: Config,
+  raw: unknown,
+  harnessFiles?: Readonly<Record<string, string>>,
+): Promise<RecordedIngest> {
   const dir = layoutPath(paths.root, 'traceIncoming');
   const names = (await readdirIfExists(dir)).filter((n) => n.endsWith('.jsonl'));
   if (names.length === 0) return { files: 0, traces: 0, added: 0, skipped: [] };
   const tasks = recordedTasks(raw);
   const files = names.map((n) => join(dir, n));
   // The runs happened in scratch copies outside the workspace, so the cwd filter must not drop them.
-  const result = await ingest({ workspace: paths.root, paths: files, from: 'auto', allRepos: true, config, taskFor: (t) => tasks.get(t.id), ...(harnessFiles ? { harnessFiles } : {}) });
+  const result = await ingest({
+    workspace: paths.root,
+    paths: files,
+    from: 'auto',
+    allRepos: true,
+    config,
+    taskFor: (t) => tasks.get(t.id),
+    ...(harnessFiles ? { harnessFiles } : {}),
+  });
   for (const file of files) await rm(file, { force: true });
   return { files: files.length, traces: result.traces, added: result.store.added, skipped: result.skipped };
 }

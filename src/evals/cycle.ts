@@ -15,10 +15,12 @@ export async function resolveCycle(paths: EvalPaths, override?: unknown): Promis
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--cycle must be a whole number from 1 (got "${String(override)}")`);
     return n;
   }
-  const open = await readFile(paths.cycle, 'utf8').then(
-    (text) => CycleSchema.safeParse(JSON.parse(text)),
-    () => null,
-  ).catch(() => null);
+  const open = await readFile(paths.cycle, 'utf8')
+    .then(
+      (text) => CycleSchema.safeParse(JSON.parse(text)),
+      () => null,
+    )
+    .catch(() => null);
   if (open?.success) return open.data.cycle;
   const ledger = await readLedger(paths.ledger);
   return ledger.entries.reduce((max, e) => Math.max(max, e.cycle), 0) + 1;

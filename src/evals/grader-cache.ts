@@ -33,10 +33,16 @@ export async function writeGradedSuite(paths: EvalPaths, suiteText: string, grad
   const doc = parseSuite(suiteText, paths.suite);
   const tests = (doc.toJS() as { tests?: unknown }).tests;
   const list = Array.isArray(tests) ? (tests as Record<string, unknown>[]) : [];
-  const wanted = new Set(list.map((t) => (t?.vars as Record<string, unknown> | undefined)?.trace_id).filter((x): x is string => typeof x === 'string').map(unprotectText));
+  const wanted = new Set(
+    list
+      .map((t) => (t?.vars as Record<string, unknown> | undefined)?.trace_id)
+      .filter((x): x is string => typeof x === 'string')
+      .map(unprotectText),
+  );
   const answers = new Map<string, string>();
   try {
-    for await (const trace of readTraceStore(paths.traceStore)) if (wanted.has(trace.id) && trace.finalAnswer !== null) answers.set(trace.id, trace.finalAnswer);
+    for await (const trace of readTraceStore(paths.traceStore))
+      if (wanted.has(trace.id) && trace.finalAnswer !== null) answers.set(trace.id, trace.finalAnswer);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -47,17 +53,26 @@ export async function writeGradedSuite(paths: EvalPaths, suiteText: string, grad
     const traceId = typeof vars.trace_id === 'string' ? unprotectText(vars.trace_id) : undefined;
     const answer = traceId !== undefined ? answers.get(traceId) : undefined;
     if (answer === undefined) return;
-    const testId = typeof (test.metadata as Record<string, unknown> | undefined)?.testId === 'string' ? unprotectText((test.metadata as { testId: string }).testId) : undefined;
+    const testId =
+      typeof (test.metadata as Record<string, unknown> | undefined)?.testId === 'string'
+        ? unprotectText((test.metadata as { testId: string }).testId)
+        : undefined;
     const asserts = Array.isArray(test.assert) ? (test.assert as Record<string, unknown>[]) : [];
     asserts.forEach((a, j) => {
       if (a?.type !== 'llm-rubric' || typeof a.value !== 'string' || a.provider !== undefined) return;
-      const hit = findVerdict(verdicts, { rubricHash: rubricHash(unprotectText(a.value)), answerHash: answerHash(answer), ...(testId ? { testId } : {}), traceId: traceId! });
+      const hit = findVerdict(verdicts, {
+        rubricHash: rubricHash(unprotectText(a.value)),
+        answerHash: answerHash(answer),
+        ...(testId ? { testId } : {}),
+        traceId: traceId!,
+      });
       if (!hit) return;
       doc.setIn(['tests', i, 'assert', j, 'provider'], createNode(doc, CACHED));
       cached++;
     });
   });
-  doc.commentBefore = ' Written by `harness-loop evals run` with a grader from promptfooconfig.yaml on every run: rubrics already judged on the same answer are graded from rubric-verdicts.jsonl. Edit promptfooconfig.yaml, not this file.';
+  doc.commentBefore =
+    ' Written by `harness-loop evals run` with a grader from promptfooconfig.yaml on every run: rubrics already judged on the same answer are graded from rubric-verdicts.jsonl. Edit promptfooconfig.yaml, not this file.';
   const file = join(paths.evals, GRADED_SUITE_FILE);
   await writeFileAtomic(file, renderSuite(doc));
   return { file, cached };

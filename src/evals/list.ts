@@ -53,7 +53,14 @@ export function listTests(tests: readonly Record<string, unknown>[], runs: reado
       addedInCycle: typeof meta.addedInCycle === 'number' ? meta.addedInCycle : null,
       category: typeof meta.category === 'string' ? unprotectText(meta.category) : null,
       assertions: Array.isArray(test.assert) ? test.assert.length : 0,
-      last: lastEntry ? { runId: lastEntry.run.runId, cycle: lastEntry.run.cycle, status: lastEntry.t.status, ...(lastEntry.t.score !== undefined ? { score: lastEntry.t.score } : {}) } : null,
+      last: lastEntry
+        ? {
+            runId: lastEntry.run.runId,
+            cycle: lastEntry.run.cycle,
+            status: lastEntry.t.status,
+            ...(lastEntry.t.score !== undefined ? { score: lastEntry.t.score } : {}),
+          }
+        : null,
       cyclesSinceFailure: clean,
       pruneCandidate: clean >= staleAfter,
     };

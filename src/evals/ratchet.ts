@@ -69,7 +69,8 @@ export function mergeSuite(input: MergeInput): MergeOutput {
   const tests: Record<string, unknown>[] = [];
   const indexById = new Map<string, number>();
   seq.items.forEach((node, i) => {
-    if (!isMap(node)) throw new InputError(`tests[${i}] is not a mapping; every test must be an object`, input.file, lineOf(existingText, node), 'evals.suite-shape');
+    if (!isMap(node))
+      throw new InputError(`tests[${i}] is not a mapping; every test must be an object`, input.file, lineOf(existingText, node), 'evals.suite-shape');
     const js = node.toJSON() as Record<string, unknown>;
     const given = metaOf(js).testId;
     let id: string;
@@ -102,7 +103,8 @@ export function mergeSuite(input: MergeInput): MergeOutput {
   return {
     text: renderSuite(doc),
     tests,
-    defaultTest: defaultTest && typeof (defaultTest as { toJSON?: unknown }).toJSON === 'function' ? (defaultTest as { toJSON(): unknown }).toJSON() : defaultTest,
+    defaultTest:
+      defaultTest && typeof (defaultTest as { toJSON?: unknown }).toJSON === 'function' ? (defaultTest as { toJSON(): unknown }).toJSON() : defaultTest,
     stats,
   };
 }
@@ -129,9 +131,7 @@ function mergeTest(doc: Document.Parsed, i: number, js: Record<string, unknown>,
   const gMeta = g.test.metadata as Record<string, unknown>;
   const generated = (meta.generated ?? {}) as { traceId?: unknown; assertions?: unknown };
   // Keys of every assertion ever generated: one the user deleted by hand is not added back.
-  const known = new Set<string>(
-    Array.isArray(generated.assertions) ? (generated.assertions as string[]) : existingAssertionKeys(js.assert),
-  );
+  const known = new Set<string>(Array.isArray(generated.assertions) ? (generated.assertions as string[]) : existingAssertionKeys(js.assert));
   const asserts = Array.isArray(js.assert) ? [...(js.assert as unknown[])] : [];
   const added: unknown[] = [];
   for (const a of g.assertions) {
@@ -188,7 +188,10 @@ function mergeTest(doc: Document.Parsed, i: number, js: Record<string, unknown>,
 function existingAssertionKeys(asserts: unknown): string[] {
   if (!Array.isArray(asserts)) return [];
   return asserts
-    .filter((a): a is { type: string; value?: unknown; config?: unknown } => a !== null && typeof a === 'object' && typeof (a as { type?: unknown }).type === 'string')
+    .filter(
+      (a): a is { type: string; value?: unknown; config?: unknown } =>
+        a !== null && typeof a === 'object' && typeof (a as { type?: unknown }).type === 'string',
+    )
     .map((a) => assertionKey(a.type, unprotectDeep(a.value), a.config === undefined ? undefined : unprotectDeep(a.config)));
 }
 
@@ -205,7 +208,8 @@ export function removeTest(text: string, id: string, file: string): { text: stri
   const ids = items.map((node) => (isMap(node) ? unprotectText(String(metaOf(node.toJSON() as Record<string, unknown>).testId ?? '')) : ''));
   // A unique prefix names a test as well as its whole id.
   const match = matchIdPrefix(id, ids);
-  if ('ambiguous' in match) throw new UsageError(`"${id}" matches more than one test: ${match.ambiguous.join(', ')}; give more characters`, 'evals.ambiguous-test');
+  if ('ambiguous' in match)
+    throw new UsageError(`"${id}" matches more than one test: ${match.ambiguous.join(', ')}; give more characters`, 'evals.ambiguous-test');
   const index = 'id' in match ? ids.indexOf(match.id) : -1;
   if (index < 0) throw new UsageError(`no test with id "${id}" in ${file} (see 'harness-loop evals list')`, 'evals.unknown-test');
   const test = (items[index] as { toJSON(): Record<string, unknown> }).toJSON();

@@ -63,7 +63,8 @@ export async function writeLatestSuite(paths: EvalPaths, suiteText: string): Pro
     doc.setIn(['tests', i, 'vars', 'trace_id'], protectText(latest));
     moved++;
   });
-  doc.commentBefore = ' Written by `harness-loop verify` from promptfooconfig.yaml: each test replays the newest answer to its task. Edit that file, not this one.';
+  doc.commentBefore =
+    ' Written by `harness-loop verify` from promptfooconfig.yaml: each test replays the newest answer to its task. Edit that file, not this one.';
   const file = join(paths.evals, LATEST_SUITE_FILE);
   await writeFileAtomic(file, renderSuite(doc));
   return { file, moved };

@@ -84,7 +84,11 @@ export function resolvePromptfooCommand(bin?: string): PromptfooCommand {
   try {
     main = requireHere.resolve('promptfoo');
   } catch (error) {
-    throw new ExternalCommandError('promptfoo failed to start: the promptfoo package is not installed (reinstall harness-loop, or pass --promptfoo-bin)', 'promptfoo.missing', { cause: error });
+    throw new ExternalCommandError(
+      'promptfoo failed to start: the promptfoo package is not installed (reinstall harness-loop, or pass --promptfoo-bin)',
+      'promptfoo.missing',
+      { cause: error },
+    );
   }
   // `exports` hides package.json from require.resolve, so walk up from the entry point.
   let dir = dirname(main);
@@ -128,13 +132,22 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   try {
     text = await readFile(paths.suite, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError('no eval suite yet; run `harness-loop evals build` first', paths.suite, undefined, 'stage.missing');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new InputError('no eval suite yet; run `harness-loop evals build` first', paths.suite, undefined, 'stage.missing');
     throw error;
   }
   const suite = (parseSuite(text, paths.suite).toJS() ?? {}) as { tests?: unknown };
   const problems = checkAssertionTypes(suite);
   if (problems.length > 0) {
-    throw new InputError(`${problems.length} assertion(s) Promptfoo cannot run:\n${problems.slice(0, 10).map((p) => `  ${p.message}`).join('\n')}`, paths.suite, undefined, 'evals.assertion-type');
+    throw new InputError(
+      `${problems.length} assertion(s) Promptfoo cannot run:\n${problems
+        .slice(0, 10)
+        .map((p) => `  ${p.message}`)
+        .join('\n')}`,
+      paths.suite,
+      undefined,
+      'evals.assertion-type',
+    );
   }
   const tests = (Array.isArray(suite.tests) ? suite.tests : []) as Record<string, unknown>[];
   const expected: ExpectedTest[] = tests.map((t, i) => {
@@ -146,7 +159,8 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
       ...(typeof vars.trace_id === 'string' ? { traceId: unprotectText(vars.trace_id) } : {}),
     };
   });
-  if (expected.length === 0) throw new InputError('the suite has no tests; add feedback, then run `harness-loop evals build`', paths.suite, undefined, 'stage.empty');
+  if (expected.length === 0)
+    throw new InputError('the suite has no tests; add feedback, then run `harness-loop evals build`', paths.suite, undefined, 'stage.empty');
   await installProviders(paths.providers);
 
   const config = await readConfig(paths.config);
@@ -166,12 +180,23 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
         : paths.suite;
   const cycle = options.cycle ?? (await resolveCycle(paths));
   const startedAt = now();
-  const runId = `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  const runId = `run-${startedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
   const rawFile = join(paths.results, `.${runId}.promptfoo.json`);
   const command = resolvePromptfooCommand(options.promptfooBin ?? evalsConfig.promptfooBin);
   const args = [
     ...command.args,
-    'eval', '-c', configFile, '--no-cache', '--no-table', '--no-progress-bar', '--no-share', '-o', rawFile,
+    'eval',
+    '-c',
+    configFile,
+    '--no-cache',
+    '--no-table',
+    '--no-progress-bar',
+    '--no-share',
+    '-o',
+    rawFile,
     ...(grader !== 'replay' ? ['--grader', grader] : []),
     ...(options.repeat !== undefined && options.repeat > 1 ? ['--repeat', String(options.repeat)] : []),
   ];
@@ -180,20 +205,29 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
   // Each codex run gets its own CODEX_HOME in which its copy is trusted (src/codex/live-runs.ts).
   // The provider resolves `workspace` against the suite folder: trust what it will copy.
   const live: LiveRuns | undefined = codexProvider
-    ? await prepareLiveRuns({ projectDir: resolve(paths.evals, codexProvider.workspace), userCodexHome: userCodexHomeOf(baseEnv), keep: options.codex?.keepRuns })
+    ? await prepareLiveRuns({
+        projectDir: resolve(paths.evals, codexProvider.workspace),
+        userCodexHome: userCodexHomeOf(baseEnv),
+        keep: options.codex?.keepRuns,
+      })
     : undefined;
   const env = promptfooEnv({ ...baseEnv, ...live?.env }, paths.promptfooHome);
 
   try {
     const { code, signal, log } = await spawnPromptfoo(command.file, args, paths.evals, env, rawFile);
     if (code !== 0 && code !== 100) {
-      throw new ExternalCommandError(`promptfoo failed (${signal ? `killed by ${signal}` : `exit ${code}`}); no tests were graded.\n${tail(log)}`, 'promptfoo.failed');
+      throw new ExternalCommandError(
+        `promptfoo failed (${signal ? `killed by ${signal}` : `exit ${code}`}); no tests were graded.\n${tail(log)}`,
+        'promptfoo.failed',
+      );
     }
     let raw: unknown;
     try {
       raw = JSON.parse(await readFile(rawFile, 'utf8'));
     } catch (error) {
-      throw new ExternalCommandError(`promptfoo failed: it exited ${code} but wrote no readable results to ${rawFile}.\n${tail(log)}`, 'promptfoo.failed', { cause: error });
+      throw new ExternalCommandError(`promptfoo failed: it exited ${code} but wrote no readable results to ${rawFile}.\n${tail(log)}`, 'promptfoo.failed', {
+        cause: error,
+      });
     }
     const recorded = provider === 'codex' ? await ingestRecordedRuns(paths, config, raw, harnessFiles) : undefined;
     if (grader !== 'replay') await storeGraderVerdicts(paths.verdicts, raw, grader, now().toISOString());
@@ -226,7 +260,13 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
     // Promptfoo's 100 means something failed even if no row says so: never report that as a pass.
     // Tests that only wait for a rubric verdict are not failures.
     const failed = totals.passed + totals.unjudged !== totals.tests || code === 100;
-    return { summary, file, exitCode: failed ? 1 : 0, ...(recorded ? { recorded } : {}), ...(live && options.codex?.keepRuns ? { keptRuns: live.runDir } : {}) };
+    return {
+      summary,
+      file,
+      exitCode: failed ? 1 : 0,
+      ...(recorded ? { recorded } : {}),
+      ...(live && options.codex?.keepRuns ? { keptRuns: live.runDir } : {}),
+    };
   } finally {
     await rm(rawFile, { force: true });
     await live?.cleanup();
@@ -234,7 +274,13 @@ export async function runEvals(options: RunOptions): Promise<RunOutcome> {
 }
 
 /** Keeps the last 64 KiB of Promptfoo's output for messages. */
-async function spawnPromptfoo(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, rawFile: string): Promise<{ code: number; signal: NodeJS.Signals | null; log: string }> {
+async function spawnPromptfoo(
+  file: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  rawFile: string,
+): Promise<{ code: number; signal: NodeJS.Signals | null; log: string }> {
   await rm(rawFile, { force: true });
   await mkdir(dirname(rawFile), { recursive: true });
   await mkdir(env.PROMPTFOO_CONFIG_DIR!, { recursive: true });
@@ -246,12 +292,20 @@ async function spawnPromptfoo(file: string, args: string[], cwd: string, env: No
     const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.once('error', (error) => reject(new ExternalCommandError(`promptfoo failed to start (${file}): ${error.message}`, 'promptfoo.failed', { cause: error })));
+    child.once('error', (error) =>
+      reject(new ExternalCommandError(`promptfoo failed to start (${file}): ${error.message}`, 'promptfoo.failed', { cause: error })),
+    );
     child.once('close', (code, signal) => resolvePromise({ code: code ?? -1, signal, log }));
   });
 }
 
 function tail(log: string, lines = 15): string {
-  const clean = log.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n');
-  return clean.slice(-lines).map((l) => `  | ${l}`).join('\n');
+  const clean = log
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trimEnd()
+    .split('\n');
+  return clean
+    .slice(-lines)
+    .map((l) => `  | ${l}`)
+    .join('\n');
 }

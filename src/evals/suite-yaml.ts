@@ -32,7 +32,8 @@ export function parseSuite(text: string, file: string): Document.Parsed {
     const first = doc.errors[0]!;
     throw new InputError(`invalid YAML: ${first.message.split('\n')[0]}`, file, first.linePos?.[0]?.line, 'evals.suite-yaml');
   }
-  if (doc.contents !== null && !isMap(doc.contents)) throw new InputError('the suite must be a YAML mapping (a Promptfoo config)', file, 1, 'evals.suite-shape');
+  if (doc.contents !== null && !isMap(doc.contents))
+    throw new InputError('the suite must be a YAML mapping (a Promptfoo config)', file, 1, 'evals.suite-shape');
   const tests = doc.get('tests', true);
   if (tests !== undefined && tests !== null && !isSeq(tests)) {
     throw new InputError('`tests` must be a list in a harness-loop suite (a file:// reference cannot be ratcheted)', file, undefined, 'evals.suite-shape');

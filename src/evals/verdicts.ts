@@ -73,7 +73,9 @@ export interface VerdictKey {
  */
 export function findVerdict(verdicts: readonly RubricVerdict[], key: VerdictKey): RubricVerdict | undefined {
   return verdicts
-    .filter((v) => (v.rubricHash !== undefined ? v.rubricHash === key.rubricHash && (v.testId === undefined || v.testId === key.testId) : v.testId === key.testId))
+    .filter((v) =>
+      v.rubricHash !== undefined ? v.rubricHash === key.rubricHash && (v.testId === undefined || v.testId === key.testId) : v.testId === key.testId,
+    )
     .filter((v) => (v.answerHash !== undefined ? v.answerHash === key.answerHash : v.traceId === undefined || v.traceId === key.traceId))
     .at(-1);
 }
@@ -82,9 +84,14 @@ export function findVerdict(verdicts: readonly RubricVerdict[], key: VerdictKey)
 export async function recordVerdict(file: string, verdict: RubricVerdict): Promise<RubricVerdict> {
   const checked = RubricVerdictSchema.parse(verdict);
   if (checked.answerHash !== undefined && checked.rubricHash !== undefined) {
-    const existing = (await readVerdicts(file)).find((v) => v.rubricHash === checked.rubricHash && v.answerHash === checked.answerHash && (v.grader ?? 'human') === (checked.grader ?? 'human'));
+    const existing = (await readVerdicts(file)).find(
+      (v) => v.rubricHash === checked.rubricHash && v.answerHash === checked.answerHash && (v.grader ?? 'human') === (checked.grader ?? 'human'),
+    );
     if (existing) {
-      throw new UsageError(`this answer already has a verdict for rubric ${checked.rubricHash} (${existing.pass ? 'pass' : 'fail'}: ${existing.reason}); an identical answer is never judged twice`, 'verdicts.duplicate');
+      throw new UsageError(
+        `this answer already has a verdict for rubric ${checked.rubricHash} (${existing.pass ? 'pass' : 'fail'}: ${existing.reason}); an identical answer is never judged twice`,
+        'verdicts.duplicate',
+      );
     }
   }
   await appendLines(file, [JSON.stringify(checked)]);
@@ -114,7 +121,9 @@ export async function listPendingVerdicts(paths: { results: string; verdicts: st
   const latest = await readLatestRun(paths.results);
   if (!latest) return [];
   const verdicts = await readVerdicts(paths.verdicts);
-  const open = latest.missingVerdicts.filter((m) => m.answerHash !== undefined && findVerdict(verdicts, { ...m, ...(m.testId !== undefined ? { testId: m.testId } : {}) }) === undefined);
+  const open = latest.missingVerdicts.filter(
+    (m) => m.answerHash !== undefined && findVerdict(verdicts, { ...m, ...(m.testId !== undefined ? { testId: m.testId } : {}) }) === undefined,
+  );
   if (open.length === 0) return [];
   const wanted = new Set(open.map((m) => m.traceId).filter((t): t is string => t !== undefined));
   const answers = new Map<string, string | null>();
@@ -158,7 +167,13 @@ async function readLatestRun(dir: string): Promise<EvalRunSummary | null> {
   let latest: EvalRunSummary | null = null;
   for (const name of names) {
     const parsed = EvalRunSummarySchema.safeParse(JSON.parse(await readFile(join(dir, name), 'utf8')));
-    if (!parsed.success) throw new InputError(`${join(dir, name)}: not an eval results file (${parsed.error.issues[0]?.message ?? 'invalid'})`, join(dir, name), undefined, 'results.invalid');
+    if (!parsed.success)
+      throw new InputError(
+        `${join(dir, name)}: not an eval results file (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+        join(dir, name),
+        undefined,
+        'results.invalid',
+      );
     if (!latest || parsed.data.createdAt >= latest.createdAt) latest = parsed.data;
   }
   return latest;

@@ -90,7 +90,12 @@ export async function addFeedback(options: AddOptions): Promise<AddResult> {
   const warnings: string[] = [];
   if (!(await readKnownTraceIds(paths.traceStore)).has(record.traceId)) {
     if (!options.allowUnknownTrace) {
-      throw new InputError(`--trace: unknown trace "${record.traceId}": not in the trace store (run harness-loop ingest first, or pass --allow-unknown-trace)`, undefined, undefined, 'feedback.unknown-trace');
+      throw new InputError(
+        `--trace: unknown trace "${record.traceId}": not in the trace store (run harness-loop ingest first, or pass --allow-unknown-trace)`,
+        undefined,
+        undefined,
+        'feedback.unknown-trace',
+      );
     }
     warnings.push(`--trace: unknown trace "${record.traceId}" (kept because of --allow-unknown-trace)`);
   }

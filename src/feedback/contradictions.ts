@@ -2,7 +2,11 @@ import { SEVERITIES, type Feedback } from '../schema/feedback.js';
 
 /** Claims compare case-, space- and end-punctuation-insensitively. */
 function normalizeClaim(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').trim().replace(/[.!;:,]+$/, '');
+  return text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.!;:,]+$/, '');
 }
 
 function overlaps(a: readonly string[], b: readonly string[]): boolean {

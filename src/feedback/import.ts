@@ -84,7 +84,8 @@ function parseDocuments(text: string, file: string, format: 'json' | 'yaml'): { 
   const docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: true });
   for (const doc of Array.isArray(docs) ? docs : []) {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) problems.push({ file, line: e.linePos?.[0]?.line ?? 1, field: '(file)', message: `invalid ${format.toUpperCase()}: ${e.message.split('\n')[0]}` });
+      for (const e of doc.errors)
+        problems.push({ file, line: e.linePos?.[0]?.line ?? 1, field: '(file)', message: `invalid ${format.toUpperCase()}: ${e.message.split('\n')[0]}` });
       continue;
     }
     const lineOfPath = (path: NodePath): number | undefined => {
@@ -94,7 +95,10 @@ function parseDocuments(text: string, file: string, format: 'json' | 'yaml'): { 
     const rawAt = (path: NodePath, value: unknown, keyTraceId?: string): RawFeedback => {
       const line = lineOfPath(path) ?? 1;
       const lineOf = (key: string) => {
-        const parts = key.split(/[[\]]+/).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+        const parts = key
+          .split(/[[\]]+/)
+          .filter((p) => p !== '')
+          .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
         return lineOfPath([...path, ...parts]) ?? line;
       };
       return { file, line, value, ...(keyTraceId !== undefined ? { keyTraceId } : {}), lineOf };
@@ -213,7 +217,11 @@ async function checkTraceIds(
     if (known.has(record.traceId)) continue;
     const where = traceIdSite(raw);
     if (allowUnknown) warnings.push(`${where.file}:${where.line}: ${where.field}: unknown trace "${record.traceId}" (kept because of --allow-unknown-trace)`);
-    else problems.push({ ...where, message: `unknown trace "${record.traceId}": not in the trace store (run harness-loop ingest first, or pass --allow-unknown-trace)` });
+    else
+      problems.push({
+        ...where,
+        message: `unknown trace "${record.traceId}": not in the trace store (run harness-loop ingest first, or pass --allow-unknown-trace)`,
+      });
   }
   return warnings;
 }

@@ -3,7 +3,16 @@
 //   article  {trace_id, category, severity, observation, evidence}
 //   cookbook {feedback_id, trace_id, theme, summary, required_observations, prohibited_claims, …}
 //   insight  {insight_id, trace_id, source_type: "llm_insight", observations: [...]}
-import { FeedbackSchema, FeedbackSourceSchema, SEVERITIES, type Feedback, type FeedbackSource, type FeedbackStatus, type Polarity, type Severity } from '../schema/feedback.js';
+import {
+  FeedbackSchema,
+  FeedbackSourceSchema,
+  SEVERITIES,
+  type Feedback,
+  type FeedbackSource,
+  type FeedbackStatus,
+  type Polarity,
+  type Severity,
+} from '../schema/feedback.js';
 import type { Redactor } from '../redact/redact.js';
 import { finishFeedback, type FeedbackDraft } from './record.js';
 
@@ -52,10 +61,33 @@ const ALIASES = {
 
 /** Label words (label / verdict / polarity / thumbs) → polarity; docs/feedback.md lists them. */
 const POLARITY_WORDS: Record<string, Polarity> = {
-  positive: 'positive', good: 'positive', great: 'positive', up: 'positive', 'thumbs-up': 'positive', thumbs_up: 'positive', '👍': 'positive',
-  pass: 'positive', correct: 'positive', praise: 'positive', keep: 'positive', like: 'positive', yes: 'positive',
-  negative: 'negative', bad: 'negative', poor: 'negative', down: 'negative', 'thumbs-down': 'negative', thumbs_down: 'negative', '👎': 'negative',
-  fail: 'negative', incorrect: 'negative', wrong: 'negative', problem: 'negative', fix: 'negative', dislike: 'negative', no: 'negative',
+  positive: 'positive',
+  good: 'positive',
+  great: 'positive',
+  up: 'positive',
+  'thumbs-up': 'positive',
+  thumbs_up: 'positive',
+  '👍': 'positive',
+  pass: 'positive',
+  correct: 'positive',
+  praise: 'positive',
+  keep: 'positive',
+  like: 'positive',
+  yes: 'positive',
+  negative: 'negative',
+  bad: 'negative',
+  poor: 'negative',
+  down: 'negative',
+  'thumbs-down': 'negative',
+  thumbs_down: 'negative',
+  '👎': 'negative',
+  fail: 'negative',
+  incorrect: 'negative',
+  wrong: 'negative',
+  problem: 'negative',
+  fix: 'negative',
+  dislike: 'negative',
+  no: 'negative',
 };
 
 /**
@@ -151,7 +183,11 @@ export function normalizeFeedback(raw: unknown, ctx: NormalizeContext): Normaliz
     const out: string[] = [];
     list.forEach((item, i) => {
       if (typeof item === 'string') out.push(item);
-      else issues.push({ key: Array.isArray(found.value) ? `${found.key}[${i}]` : found.key, message: `must be a string or a list of strings (got ${describe(item)})` });
+      else
+        issues.push({
+          key: Array.isArray(found.value) ? `${found.key}[${i}]` : found.key,
+          message: `must be a string or a list of strings (got ${describe(item)})`,
+        });
     });
     return out;
   };
@@ -162,7 +198,8 @@ export function normalizeFeedback(raw: unknown, ctx: NormalizeContext): Normaliz
     issues.push({ key: used.traceId!, message: `"${ownTrace}" differs from the key it is filed under ("${ctx.keyTraceId}")` });
   }
   const traceId = ownTrace ?? ctx.keyTraceId ?? ctx.defaultTraceId;
-  if (traceId === undefined && !used.traceId) issues.push({ key: 'trace_id', message: 'required (give it in the record, key the file by trace id, or pass --trace)' });
+  if (traceId === undefined && !used.traceId)
+    issues.push({ key: 'trace_id', message: 'required (give it in the record, key the file by trace id, or pass --trace)' });
 
   const source = readSource(pick('source'), pick('sourceType'), ctx.defaultSource, issues, used);
   const category = pickString('category') ?? (isInsight(input) ? 'llm_insight' : undefined);

@@ -62,7 +62,8 @@ export async function readFeedbackFile(file: string): Promise<{ records: Feedbac
     }
     const result = FeedbackSchema.safeParse(value);
     if (!result.success) {
-      for (const issue of result.error.issues) problems.push({ file, line, field: issue.path.length > 0 ? issue.path.join('.') : '(record)', message: issue.message });
+      for (const issue of result.error.issues)
+        problems.push({ file, line, field: issue.path.length > 0 ? issue.path.join('.') : '(record)', message: issue.message });
       return;
     }
     // Two writers racing can append the same record twice; the first copy wins.

@@ -21,14 +21,19 @@ export function handoffFile(workspace: string): string {
 }
 
 /** Renders `.harness-loop/codex_handoff.md` from the latest diagnosis. */
-export async function writeHandoff(options: { workspace: string; config: Config; codexHome?: string | null }): Promise<{ file: string; theChange: string | null }> {
+export async function writeHandoff(options: {
+  workspace: string;
+  config: Config;
+  codexHome?: string | null;
+}): Promise<{ file: string; theChange: string | null }> {
   const paths = workspacePaths(options.workspace);
   const source = diagnosisFile(options.workspace);
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(source, 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError('no diagnosis yet; run `harness-loop diagnose` first', source, undefined, 'stage.missing');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new InputError('no diagnosis yet; run `harness-loop diagnose` first', source, undefined, 'stage.missing');
     throw new InputError(`not valid JSON: ${(error as Error).message}`, source);
   }
   const parsed = DiagnosisSchema.safeParse(raw);
@@ -39,7 +44,9 @@ export async function writeHandoff(options: { workspace: string; config: Config;
     feedback: await loadAllFeedback(paths.feedback),
     passRate: latest ? computePassRate(latest.results.tests) : null,
     passingTests: latest ? latest.results.tests.filter((t) => t.pass).length : 0,
-    harnessFiles: teamHarnessPaths(await readHarnessModel({ root: paths.root, config: options.config, codexHome: options.codexHome === undefined ? defaultCodexHome() : options.codexHome })),
+    harnessFiles: teamHarnessPaths(
+      await readHarnessModel({ root: paths.root, config: options.config, codexHome: options.codexHome === undefined ? defaultCodexHome() : options.codexHome }),
+    ),
     harnessGlobs: readHarnessGlobs(options.config),
     ledger: (await readLedger(loopPaths(paths.root).ledger)).entries,
   });

@@ -4,7 +4,15 @@ import type { CodexConfigFile, ConfigSetting, McpServer } from '../schema/harnes
 import { tomlKeyLine } from './toml-lines.js';
 
 /** Keys that change what the agent can do or how hard it thinks. */
-export const BEHAVIOUR_KEYS = ['model', 'model_reasoning_effort', 'model_provider', 'sandbox_mode', 'sandbox_workspace_write.network_access', 'approval_policy', 'model_auto_compact_token_limit'] as const;
+export const BEHAVIOUR_KEYS = [
+  'model',
+  'model_reasoning_effort',
+  'model_provider',
+  'sandbox_mode',
+  'sandbox_workspace_write.network_access',
+  'approval_policy',
+  'model_auto_compact_token_limit',
+] as const;
 
 type Table = Record<string, unknown>;
 const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);

@@ -25,7 +25,7 @@ function hookEntries(groupsByEvent: HookGroups, text: string, where: { file: str
   // The n-th occurrence of a command string is the n-th handler using it.
   const lineOf = (command: string): number => {
     const needle = JSON.stringify(command);
-    for (let i = 0; i < lines.length; i++) if (!used.has(i) && lines[i]!.includes(needle)) return used.add(i), i + 1;
+    for (let i = 0; i < lines.length; i++) if (!used.has(i) && lines[i]!.includes(needle)) return (used.add(i), i + 1);
     return 1;
   };
   const out: HookEntry[] = [];

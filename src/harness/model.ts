@@ -7,7 +7,17 @@ import fg from 'fast-glob';
 import { matchesAny } from '../checks/glob.js';
 import { readHarnessGlobs } from '../ledger/harness-files.js';
 import type { Config } from '../schema/config.js';
-import { HARNESS_MODEL_SCHEMA_VERSION, HarnessModelSchema, type AgentsFile, type CodexConfigFile, type HarnessModel, type HookEntry, type OutputSchemaFile, type Skill, type ValidationScript } from '../schema/harness.js';
+import {
+  HARNESS_MODEL_SCHEMA_VERSION,
+  HarnessModelSchema,
+  type AgentsFile,
+  type CodexConfigFile,
+  type HarnessModel,
+  type HookEntry,
+  type OutputSchemaFile,
+  type Skill,
+  type ValidationScript,
+} from '../schema/harness.js';
 import { readTextIfExists } from '../util/files.js';
 import { parseAgentsRules } from './agents-md.js';
 import { parseCodexConfig } from './codex-config.js';
@@ -40,7 +50,8 @@ export async function readHarnessModel(options: HarnessModelOptions): Promise<Ha
   const problems: string[] = [];
   const editable = (rel: string) => matchesAny(rel, allow);
   const repoFiles = async (globs: string[]) => (await fg(globs, { cwd: root, dot: true, ignore: IGNORE })).map(posix).sort();
-  const homeFiles = async (globs: string[]) => (home ? (await fg(globs, { cwd: home, dot: true, ignore: ['**/node_modules/**', 'sessions/**'] })).map((f) => join(home, f)).sort() : []);
+  const homeFiles = async (globs: string[]) =>
+    home ? (await fg(globs, { cwd: home, dot: true, ignore: ['**/node_modules/**', 'sessions/**'] })).map((f) => join(home, f)).sort() : [];
   const read = async (file: string) => readTextIfExists(file.startsWith('/') ? file : join(root, file));
   const guard = <T>(file: string, fn: () => T): T | null => {
     try {
@@ -54,12 +65,28 @@ export async function readHarnessModel(options: HarnessModelOptions): Promise<Ha
   const agentsMd: AgentsFile[] = [];
   for (const file of await homeFiles(['AGENTS.md', 'AGENTS.override.md'])) {
     const text = (await read(file)) ?? '';
-    agentsMd.push({ file, scope: 'user', kind: file.endsWith('override.md') ? 'override' : 'agents', directory: '~', owner: 'team', editable: false, rules: parseAgentsRules(text) });
+    agentsMd.push({
+      file,
+      scope: 'user',
+      kind: file.endsWith('override.md') ? 'override' : 'agents',
+      directory: '~',
+      owner: 'team',
+      editable: false,
+      rules: parseAgentsRules(text),
+    });
   }
   for (const file of await repoFiles(['**/AGENTS.md', '**/AGENTS.override.md'])) {
     const text = (await read(file)) ?? '';
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
-    agentsMd.push({ file, scope: 'repo', kind: file.endsWith('override.md') ? 'override' : 'agents', directory: dir, owner: 'team', editable: editable(file), rules: parseAgentsRules(text) });
+    agentsMd.push({
+      file,
+      scope: 'repo',
+      kind: file.endsWith('override.md') ? 'override' : 'agents',
+      directory: dir,
+      owner: 'team',
+      editable: editable(file),
+      rules: parseAgentsRules(text),
+    });
   }
 
   const skills: Skill[] = [];
@@ -70,7 +97,10 @@ export async function readHarnessModel(options: HarnessModelOptions): Promise<Ha
     const name = parsed.name ?? file.split('/').slice(-2, -1)[0]!;
     const owner: Skill['owner'] = isHarnessLoopSkill(file, name) ? 'harness-loop' : 'team';
     const { ok: _ok, name: _n, ...rest } = parsed;
-    const body = text.split(/\r?\n/).slice(parsed.bodyStartLine - 1).join('\n');
+    const body = text
+      .split(/\r?\n/)
+      .slice(parsed.bodyStartLine - 1)
+      .join('\n');
     const rules = parseAgentsRules(body).map((r) => ({ ...r, line: r.line + parsed.bodyStartLine - 1, owner }));
     skills.push({ name, ...rest, scope, file, owner, editable: rel !== null && owner === 'team' && editable(rel), rules });
   };
@@ -83,15 +113,20 @@ export async function readHarnessModel(options: HarnessModelOptions): Promise<Ha
   for (const [dir, rel] of layers) {
     const hooksFile = rel ? `${rel}/hooks.json` : join(dir, 'hooks.json');
     const hooksText = await read(hooksFile);
-    if (hooksText !== null) hooks.push(...(guard(hooksFile, () => parseHooksJson(hooksText, { file: hooksFile, editable: rel !== null && editable(hooksFile) })) ?? []));
+    if (hooksText !== null)
+      hooks.push(...(guard(hooksFile, () => parseHooksJson(hooksText, { file: hooksFile, editable: rel !== null && editable(hooksFile) })) ?? []));
     const tomlFile = rel ? `${rel}/config.toml` : join(dir, 'config.toml');
     const tomlText = await read(tomlFile);
     if (tomlText !== null) {
-      const parsed = guard(tomlFile, () => parseCodexConfig(tomlText, { file: tomlFile, scope: rel ? 'repo' : 'user', editable: rel !== null && editable(tomlFile) }));
+      const parsed = guard(tomlFile, () =>
+        parseCodexConfig(tomlText, { file: tomlFile, scope: rel ? 'repo' : 'user', editable: rel !== null && editable(tomlFile) }),
+      );
       if (parsed) {
         config.push(parsed);
         // Hooks may be defined in config.toml too ([[hooks.PreToolUse]]); both sources add up.
-        hooks.push(...tomlHooks((parseToml(tomlText) as { hooks?: unknown }).hooks, tomlText, { file: tomlFile, editable: rel !== null && editable(tomlFile) }));
+        hooks.push(
+          ...tomlHooks((parseToml(tomlText) as { hooks?: unknown }).hooks, tomlText, { file: tomlFile, editable: rel !== null && editable(tomlFile) }),
+        );
       }
     }
   }
@@ -99,12 +134,17 @@ export async function readHarnessModel(options: HarnessModelOptions): Promise<Ha
   const validation: ValidationScript[] = [];
   const pkg = await read('package.json');
   if (pkg !== null) validation.push(...(guard('package.json', () => packageScripts(pkg, { file: 'package.json', editable: editable('package.json') })) ?? []));
-  for (const file of await repoFiles(['.pre-commit-config.yaml', '.pre-commit-config.yml'])) validation.push(...preCommitHooks((await read(file)) ?? '', { file, editable: editable(file) }));
-  for (const file of await repoFiles(['.github/workflows/*.yml', '.github/workflows/*.yaml'])) validation.push(...workflowSteps((await read(file)) ?? '', { file, editable: editable(file) }));
+  for (const file of await repoFiles(['.pre-commit-config.yaml', '.pre-commit-config.yml']))
+    validation.push(...preCommitHooks((await read(file)) ?? '', { file, editable: editable(file) }));
+  for (const file of await repoFiles(['.github/workflows/*.yml', '.github/workflows/*.yaml']))
+    validation.push(...workflowSteps((await read(file)) ?? '', { file, editable: editable(file) }));
 
   const referenced = validation.flatMap((v) => [...v.command.matchAll(/--output-schema[= ]+["']?([^\s"']+)/g)].map((m) => m[1]!));
   const outputSchemas: OutputSchemaFile[] = [];
-  for (const file of new Set([...(await repoFiles(['**/*output-schema*.json', '**/*output_schema*.json', '.codex/**/*.schema.json'])), ...referenced.filter((f) => !f.startsWith('/') && !f.includes('..'))])) {
+  for (const file of new Set([
+    ...(await repoFiles(['**/*output-schema*.json', '**/*output_schema*.json', '.codex/**/*.schema.json'])),
+    ...referenced.filter((f) => !f.startsWith('/') && !f.includes('..')),
+  ])) {
     const text = await read(file);
     if (text === null) continue;
     const doc = guard(file, () => JSON.parse(text) as { required?: unknown });

@@ -37,5 +37,13 @@ export function parseSkillFile(text: string): ParsedSkill {
   }
   if (description === null || description === '') return { ok: false, reason: 'missing field `description`' };
   const body = lines.slice(end + 1).join('\n');
-  return { ok: true, name, description, descriptionLine, bodyStartLine: end + 2, bodyChars: body.length, bodyLines: body.split('\n').filter((l) => l.trim() !== '').length };
+  return {
+    ok: true,
+    name,
+    description,
+    descriptionLine,
+    bodyStartLine: end + 2,
+    bodyChars: body.length,
+    bodyLines: body.split('\n').filter((l) => l.trim() !== '').length,
+  };
 }

@@ -16,7 +16,15 @@ export function packageScripts(text: string, where: Where): ValidationScript[] {
   const start = lineOf(lines, /"scripts"\s*:/) - 1;
   return Object.entries(doc.scripts ?? {})
     .filter((e): e is [string, string] => typeof e[1] === 'string')
-    .map(([name, command]) => ({ kind: 'package-script' as const, name, command, file: where.file, line: lineOf(lines, new RegExp(`"${escape(name)}"\\s*:`), start), owner: 'team' as const, editable: where.editable }));
+    .map(([name, command]) => ({
+      kind: 'package-script' as const,
+      name,
+      command,
+      file: where.file,
+      line: lineOf(lines, new RegExp(`"${escape(name)}"\\s*:`), start),
+      owner: 'team' as const,
+      editable: where.editable,
+    }));
 }
 
 /** `- id: NAME` entries of .pre-commit-config.yaml (with their `entry:` when local). */
@@ -26,7 +34,10 @@ export function preCommitHooks(text: string, where: Where): ValidationScript[] {
   lines.forEach((l, i) => {
     const m = /^\s*-?\s*id:\s*['"]?([^'"#\s]+)/.exec(l);
     if (!m) return;
-    const entry = lines.slice(i + 1, i + 6).map((x) => /^\s*entry:\s*(.+)$/.exec(x)?.[1]).find(Boolean);
+    const entry = lines
+      .slice(i + 1, i + 6)
+      .map((x) => /^\s*entry:\s*(.+)$/.exec(x)?.[1])
+      .find(Boolean);
     out.push({ kind: 'pre-commit', name: m[1]!, command: entry?.trim() ?? m[1]!, file: where.file, line: i + 1, owner: 'team', editable: where.editable });
   });
   return out;
@@ -43,12 +54,25 @@ export function workflowSteps(text: string, where: Where): ValidationScript[] {
     if (/^[|>][-+]?$/.test(command)) {
       const indent = m[1]!.length;
       const body: string[] = [];
-      for (let j = i + 1; j < lines.length && (lines[j]!.trim() === '' || lines[j]!.search(/\S/) > indent); j++) if (lines[j]!.trim()) body.push(lines[j]!.trim());
+      for (let j = i + 1; j < lines.length && (lines[j]!.trim() === '' || lines[j]!.search(/\S/) > indent); j++)
+        if (lines[j]!.trim()) body.push(lines[j]!.trim());
       command = body.join(' && ');
     }
-    const name = lines.slice(Math.max(0, i - 3), i).reverse().map((x) => /^\s*-?\s*name:\s*(.+)$/.exec(x)?.[1]).find(Boolean);
+    const name = lines
+      .slice(Math.max(0, i - 3), i)
+      .reverse()
+      .map((x) => /^\s*-?\s*name:\s*(.+)$/.exec(x)?.[1])
+      .find(Boolean);
     const owner = /harness-loop/.test(command) ? 'harness-loop' : 'team';
-    out.push({ kind: 'ci-workflow', name: name?.trim() ?? command.slice(0, 60), command, file: where.file, line: i + 1, owner, editable: where.editable && owner === 'team' });
+    out.push({
+      kind: 'ci-workflow',
+      name: name?.trim() ?? command.slice(0, 60),
+      command,
+      file: where.file,
+      line: i + 1,
+      owner,
+      editable: where.editable && owner === 'team',
+    });
   });
   return out;
 }

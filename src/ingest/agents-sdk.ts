@@ -10,11 +10,30 @@ import { TraceBuilder } from './trace-builder.js';
 
 /** Span kinds the cookbook appends as feedback, evals and gate results (cookbook-loop.md §5). */
 const SYNTHETIC_KINDS = new Set(['HUMAN_FEEDBACK', 'LLM_FEEDBACK', 'EVAL', 'EVAL_RESULT', 'HARNESS_CONFIG']);
-const SDK_TYPES = new Set(['agent', 'generation', 'response', 'function', 'mcp_tools', 'handoff', 'guardrail', 'custom', 'transcription', 'speech', 'speech_group']);
+const SDK_TYPES = new Set([
+  'agent',
+  'generation',
+  'response',
+  'function',
+  'mcp_tools',
+  'handoff',
+  'guardrail',
+  'custom',
+  'transcription',
+  'speech',
+  'speech_group',
+]);
 /** `inference.observation_kind` / `openinference.span.kind` → SDK span type, for HALO lines whose name says nothing. */
 const TYPE_OF_OBSERVATION: Record<string, string> = { AGENT: 'agent', LLM: 'generation', TOOL: 'function', GUARDRAIL: 'guardrail', CHAIN: 'custom' };
 /** HALO attributes shared by every span of a trace; they describe the trace, not the span. */
-const TRACE_LEVEL_PREFIXES = ['agent.workflow.', 'agent.trace_metadata.', 'inference.session_id', 'inference.project_id', 'inference.export.', 'inference.user_id'];
+const TRACE_LEVEL_PREFIXES = [
+  'agent.workflow.',
+  'agent.trace_metadata.',
+  'inference.session_id',
+  'inference.project_id',
+  'inference.export.',
+  'inference.user_id',
+];
 /** HALO attributes already mapped onto span input, output or usage. */
 const MAPPED_PREFIXES = ['llm.input_messages', 'llm.output_messages', 'input.value', 'output.value', 'llm.token_count.'];
 
@@ -23,7 +42,9 @@ export const agentsSdkReader: TraceReader = {
   name: 'agents',
   sniff: ({ firstRecord: r }) =>
     isRecord(r) &&
-    (r.object === 'trace.span' || r.object === 'trace' || (typeof r.trace_id === 'string' && typeof r.span_id === 'string' && typeof r.start_time === 'string')),
+    (r.object === 'trace.span' ||
+      r.object === 'trace' ||
+      (typeof r.trace_id === 'string' && typeof r.span_id === 'string' && typeof r.start_time === 'string')),
   async *read(files, ctx) {
     // Spans of one trace may be spread over several files (a run log and a feedback file), so
     // every file is read before any trace is built.
@@ -117,7 +138,11 @@ function viewOfSdkSpan(record: Record<string, unknown>, data: Record<string, unk
   const { type: _type, name: _name, input, output, usage, model, ...rest } = data;
   // Handoffs and MCP tool listings carry their in/out under their own names.
   const io =
-    type === 'handoff' ? { input: data.from_agent, output: data.to_agent } : type === 'mcp_tools' ? { input: { server: data.server }, output: data.result } : { input, output };
+    type === 'handoff'
+      ? { input: data.from_agent, output: data.to_agent }
+      : type === 'mcp_tools'
+        ? { input: { server: data.server }, output: data.result }
+        : { input, output };
   const attributes: Record<string, unknown> = { sdkType: type, ...rest };
   if (isRecord(record.error) && record.error.data !== undefined) attributes.errorData = record.error.data;
   if (record.metadata !== undefined) attributes.metadata = record.metadata;
@@ -171,18 +196,28 @@ function viewOfHaloSpan(record: Record<string, unknown>, spanId: string): SpanVi
     type,
     name: synthetic
       ? name || type
-      : (str(attrs['agent.name']) ?? str(attrs['tool.name']) ?? str(attrs['guardrail.name']) ?? str(attrs['sdk.span.name']) ?? model ?? suffix ?? (name || null)),
+      : (str(attrs['agent.name']) ??
+        str(attrs['tool.name']) ??
+        str(attrs['guardrail.name']) ??
+        str(attrs['sdk.span.name']) ??
+        model ??
+        suffix ??
+        (name || null)),
     startTime: isoFromString(record.start_time),
     endTime,
-    input: synthetic ? undefined : (messagesFromAttributes(attrs, 'llm.input_messages') ?? attrs['input.value'] ?? attrs['agent.handoff.from'] ?? attrs['mcp.server']),
-    output: synthetic ? undefined : (messagesFromAttributes(attrs, 'llm.output_messages') ?? attrs['output.value'] ?? attrs['agent.handoff.to'] ?? attrs['mcp.tools.listed']),
+    input: synthetic
+      ? undefined
+      : (messagesFromAttributes(attrs, 'llm.input_messages') ?? attrs['input.value'] ?? attrs['agent.handoff.from'] ?? attrs['mcp.server']),
+    output: synthetic
+      ? undefined
+      : (messagesFromAttributes(attrs, 'llm.output_messages') ?? attrs['output.value'] ?? attrs['agent.handoff.to'] ?? attrs['mcp.tools.listed']),
     model,
     usage: usageFrom({
       input_tokens: attrs['llm.token_count.prompt'] ?? attrs['inference.llm.input_tokens'],
       output_tokens: attrs['llm.token_count.completion'] ?? attrs['inference.llm.output_tokens'],
       total_tokens: attrs['llm.token_count.total'],
     }),
-    error: failed ? (str(status.message) || 'span failed') : null,
+    error: failed ? str(status.message) || 'span failed' : null,
     finished: endTime !== null || code !== '',
     triggered: attrs['guardrail.triggered'] === true || attrs['guardrail.triggered'] === 'true',
     attributes,

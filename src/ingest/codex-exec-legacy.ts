@@ -66,10 +66,24 @@ export async function readLegacyExecFile(file: string, ctx: ReadContext): Promis
         break;
       case 'task_complete':
         if (typeof msg.last_agent_message === 'string') b.finalAnswer = msg.last_agent_message;
-        b.upsertSpan({ id: turnId, kind: 'turn', name: 'turn', status: 'ok', output: msg.last_agent_message ?? undefined, attributes: { outcome: 'completed' } });
+        b.upsertSpan({
+          id: turnId,
+          kind: 'turn',
+          name: 'turn',
+          status: 'ok',
+          output: msg.last_agent_message ?? undefined,
+          attributes: { outcome: 'completed' },
+        });
         break;
       case 'turn_aborted':
-        b.upsertSpan({ id: turnId, kind: 'turn', name: 'turn', status: 'error', error: `turn aborted: ${String(msg.reason ?? 'unknown')}`, attributes: { outcome: msg.reason === 'interrupted' ? 'interrupted' : 'aborted' } });
+        b.upsertSpan({
+          id: turnId,
+          kind: 'turn',
+          name: 'turn',
+          status: 'error',
+          error: `turn aborted: ${String(msg.reason ?? 'unknown')}`,
+          attributes: { outcome: msg.reason === 'interrupted' ? 'interrupted' : 'aborted' },
+        });
         break;
       case 'agent_message':
         if (typeof msg.message === 'string') {
@@ -88,7 +102,17 @@ export async function readLegacyExecFile(file: string, ctx: ReadContext): Promis
         const failed = exitCode !== null && exitCode !== 0;
         const d = isRecord(msg.duration) ? (toNumber(msg.duration.secs) ?? 0) * 1000 + (toNumber(msg.duration.nanos) ?? 0) / 1e6 : null;
         const output = str(msg.aggregated_output) || [str(msg.stdout), str(msg.stderr)].filter(Boolean).join('\n');
-        b.upsertSpan({ id, kind: 'tool_call', parentId: turnId, name: b.getSpan(id)?.name ?? 'shell', output, exitCode, durationMs: d, status: failed ? 'error' : 'ok', error: failed ? `command exited with code ${exitCode}` : null });
+        b.upsertSpan({
+          id,
+          kind: 'tool_call',
+          parentId: turnId,
+          name: b.getSpan(id)?.name ?? 'shell',
+          output,
+          exitCode,
+          durationMs: d,
+          status: failed ? 'error' : 'ok',
+          error: failed ? `command exited with code ${exitCode}` : null,
+        });
         break;
       }
       case 'patch_apply_begin': {
@@ -99,7 +123,15 @@ export async function readLegacyExecFile(file: string, ctx: ReadContext): Promis
       case 'patch_apply_end': {
         const id = str(msg.call_id) ?? `patch:${n}`;
         const ok = msg.success !== false;
-        b.upsertSpan({ id, kind: 'tool_call', parentId: turnId, name: 'apply_patch', output: msg.stdout, status: ok ? 'ok' : 'error', error: ok ? null : str(msg.stderr) || 'patch failed' });
+        b.upsertSpan({
+          id,
+          kind: 'tool_call',
+          parentId: turnId,
+          name: 'apply_patch',
+          output: msg.stdout,
+          status: ok ? 'ok' : 'error',
+          error: ok ? null : str(msg.stderr) || 'patch failed',
+        });
         break;
       }
       case 'mcp_tool_call_begin':

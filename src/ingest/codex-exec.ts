@@ -147,7 +147,16 @@ class ExecState {
       }
       case 'file_change': {
         const failed = item.status === 'failed';
-        b.upsertSpan({ id, kind: 'tool_call', parentId, name: 'apply_patch', input: item.changes, status: completed ? (failed ? 'error' : 'ok') : 'unset', error: completed && failed ? 'patch failed' : null, attributes: { itemStatus: item.status } });
+        b.upsertSpan({
+          id,
+          kind: 'tool_call',
+          parentId,
+          name: 'apply_patch',
+          input: item.changes,
+          status: completed ? (failed ? 'error' : 'ok') : 'unset',
+          error: completed && failed ? 'patch failed' : null,
+          attributes: { itemStatus: item.status },
+        });
         return null;
       }
       case 'mcp_tool_call': {

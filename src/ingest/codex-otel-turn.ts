@@ -178,7 +178,8 @@ export class TurnAssembler {
     if (!id) {
       // A reused call id in a later turn (mock models do this) must not overwrite the earlier call.
       const clash = this.b.getSpan(callId);
-      if (clash && clash.parentId === this.turnId) id = callId; // the same turn, continued in a later batch
+      if (clash && clash.parentId === this.turnId)
+        id = callId; // the same turn, continued in a later batch
       else id = this.uniqueId(clash ? `${callId}@${this.turnId}` : callId);
       this.toolIds.set(callId, id);
     }

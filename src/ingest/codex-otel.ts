@@ -175,8 +175,7 @@ export class CodexOtelAssembler {
       const stamp = isoFromString(attributes['event.timestamp']);
       // Codex sends timeUnixNano "0"; event.timestamp (ms) and observedTimeUnixNano (ns) are real.
       const time = isoFromNanos(record.timeUnixNano) ?? stamp ?? isoFromNanos(record.observedTimeUnixNano);
-      const order =
-        readNanos(record.timeUnixNano) || readNanos(record.observedTimeUnixNano) || (stamp ? BigInt(Date.parse(stamp)) * 1_000_000n : 0n);
+      const order = readNanos(record.timeUnixNano) || readNanos(record.observedTimeUnixNano) || (stamp ? BigInt(Date.parse(stamp)) * 1_000_000n : 0n);
       state.events.push({ name, attributes: withoutPii(attributes), time, order, seq: this.seq++, traceId, spanId: str(record.spanId) ?? '' });
     }
     return { conversations: [...touched], records, ignored };
@@ -192,7 +191,18 @@ export class CodexOtelAssembler {
       if (!traceId) continue;
       let group = this.groups.get(traceId);
       if (!group) {
-        group = { traceId, conversationIds: new Set(), turnIds: new Set(), spans: 0, errorSpans: 0, tools: [], turns: new Map(), cwd: null, touchedAt: 0, seen: new Set() };
+        group = {
+          traceId,
+          conversationIds: new Set(),
+          turnIds: new Set(),
+          spans: 0,
+          errorSpans: 0,
+          tools: [],
+          turns: new Map(),
+          cwd: null,
+          touchedAt: 0,
+          seen: new Set(),
+        };
         this.groups.set(traceId, group);
       }
       touchedGroups.add(group);
@@ -286,7 +296,8 @@ export class CodexOtelAssembler {
       const callId = str(e.attributes.call_id);
       if (e.name === 'codex.tool_decision' && callId) openTools.add(callId);
       else if (e.name === 'codex.tool_result' && callId) openTools.delete(callId);
-      else if (e.name === 'codex.api_request') openRequest = !(Number(e.attributes['http.response.status_code']) >= 400 || e.attributes['error.message'] !== undefined);
+      else if (e.name === 'codex.api_request')
+        openRequest = !(Number(e.attributes['http.response.status_code']) >= 400 || e.attributes['error.message'] !== undefined);
       else if (e.name === 'codex.sse_event') openRequest = false;
     }
     return openTools.size > 0 || openRequest;

@@ -10,10 +10,29 @@ import { isRecord, str, type ReadContext, type TraceReader } from './source.js';
 import { TraceBuilder, readToolOutput, usageFromCodex } from './trace-builder.js';
 import { agentsMdFromMessage, sessionFingerprint, type SessionHarness } from './harness-fingerprint.js';
 
-const ROLLOUT_TYPES = new Set(['session_meta', 'event_msg', 'response_item', 'turn_context', 'world_state', 'token_usage_record', 'compacted', 'inter_agent_communication_metadata']);
+const ROLLOUT_TYPES = new Set([
+  'session_meta',
+  'event_msg',
+  'response_item',
+  'turn_context',
+  'world_state',
+  'token_usage_record',
+  'compacted',
+  'inter_agent_communication_metadata',
+]);
 
 /** Response items that legacy rollouts write bare, without the envelope. */
-const BARE_ITEM_TYPES = new Set(['message', 'reasoning', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output', 'local_shell_call', 'web_search_call', 'image_generation_call']);
+const BARE_ITEM_TYPES = new Set([
+  'message',
+  'reasoning',
+  'function_call',
+  'function_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'local_shell_call',
+  'web_search_call',
+  'image_generation_call',
+]);
 
 /** First line of a rollout written before `session_meta` existed. */
 function isLegacyHeader(r: unknown): r is Record<string, unknown> {
@@ -32,7 +51,8 @@ export const codexRolloutReader: TraceReader = {
   kind: 'codex-rollout',
   name: 'rollout',
   sniff: ({ firstRecord }) =>
-    (isRecord(firstRecord) && typeof firstRecord.type === 'string' && ROLLOUT_TYPES.has(firstRecord.type) && 'payload' in firstRecord) || isLegacyHeader(firstRecord),
+    (isRecord(firstRecord) && typeof firstRecord.type === 'string' && ROLLOUT_TYPES.has(firstRecord.type) && 'payload' in firstRecord) ||
+    isLegacyHeader(firstRecord),
   async *read(files, ctx) {
     // The next file is read while this one's trace is stored: one thread, but the file I/O of
     // one overlaps the parsing and writing of the other. Traces still come out in file order.
@@ -70,7 +90,12 @@ export async function readRolloutFile(file: string, ctx: ReadContext): Promise<T
 /** `{path: {type, content…}}` → `{path: {type}}`. */
 function summarizeChanges(changes: unknown): unknown {
   if (!isRecord(changes)) return changes;
-  return Object.fromEntries(Object.entries(changes).map(([path, change]) => [path, isRecord(change) ? { type: change.type, ...(typeof change.move_path === 'string' ? { movePath: change.move_path } : {}) } : change]));
+  return Object.fromEntries(
+    Object.entries(changes).map(([path, change]) => [
+      path,
+      isRecord(change) ? { type: change.type, ...(typeof change.move_path === 'string' ? { movePath: change.move_path } : {}) } : change,
+    ]),
+  );
 }
 
 /** The parent thread of a forked or spawned session, from its `session_meta`. */
@@ -299,7 +324,15 @@ class RolloutState {
         const outcome: TurnOutcome = reason === 'interrupted' ? 'interrupted' : 'aborted';
         this.outcomes.set(turnId, outcome);
         if (!this.turns.includes(turnId)) this.turns.push(turnId);
-        b.upsertSpan({ id: turnId, kind: 'turn', name: 'turn', durationMs: toNumber(p.duration_ms), status: 'error', error: `turn ${outcome}: ${reason}`, attributes: { outcome } });
+        b.upsertSpan({
+          id: turnId,
+          kind: 'turn',
+          name: 'turn',
+          durationMs: toNumber(p.duration_ms),
+          status: 'error',
+          error: `turn ${outcome}: ${reason}`,
+          attributes: { outcome },
+        });
         return null;
       }
       case 'error': {
@@ -328,7 +361,15 @@ class RolloutState {
         if (!id) return null;
         const exitCode = typeof p.exit_code === 'number' ? p.exit_code : null;
         const failed = exitCode !== null && exitCode !== 0;
-        b.upsertSpan({ id, kind: 'tool_call', parentId: str(p.turn_id) ?? this.currentTurn, name: b.getSpan(id)?.name ?? 'shell', exitCode, status: failed ? 'error' : 'ok', error: failed ? `command exited with code ${exitCode}` : null });
+        b.upsertSpan({
+          id,
+          kind: 'tool_call',
+          parentId: str(p.turn_id) ?? this.currentTurn,
+          name: b.getSpan(id)?.name ?? 'shell',
+          exitCode,
+          status: failed ? 'error' : 'ok',
+          error: failed ? `command exited with code ${exitCode}` : null,
+        });
         return null;
       }
       case 'context_compacted':
@@ -378,7 +419,14 @@ class RolloutState {
           error: failed ? `command exited with code ${exitCode ?? 'unknown'}` : null,
           // The model-facing output (function_call_output) carries the same text; keep this copy
           // only until it arrives, so large outputs are stored once.
-          attributes: { ...nested, command: item.command, commandCwd: item.cwd, parsedCmd: item.parsed_cmd, itemStatus: item.status, ...(b.getSpan(id)?.output === undefined ? { aggregatedOutput: item.aggregated_output } : {}) },
+          attributes: {
+            ...nested,
+            command: item.command,
+            commandCwd: item.cwd,
+            parsedCmd: item.parsed_cmd,
+            itemStatus: item.status,
+            ...(b.getSpan(id)?.output === undefined ? { aggregatedOutput: item.aggregated_output } : {}),
+          },
         });
         return null;
       }
@@ -441,7 +489,8 @@ class RolloutState {
         const kinds = Array.isArray(meta.content_item_kinds) ? meta.content_item_kinds : [];
         const fromHook =
           kinds.includes('hooks.additional_context') ||
-          (Array.isArray(meta.content_item_metadata) && meta.content_item_metadata.some((m) => isRecord(m) && isRecord(m.provenance) && m.provenance.hook === true));
+          (Array.isArray(meta.content_item_metadata) &&
+            meta.content_item_metadata.some((m) => isRecord(m) && isRecord(m.provenance) && m.provenance.hook === true));
         const id = str(p.id) ?? `message:${b.spanCount}`;
         if (fromHook) {
           b.upsertSpan({ id, kind: 'hook', parentId, name: 'hook_context', startTime: at, output: text, status: 'ok', attributes: { role: p.role } });
@@ -457,7 +506,16 @@ class RolloutState {
           const images = imagesOf(p.content);
           if (prompt || images.length > 0) {
             this.noteTask(b, prompt);
-            b.upsertSpan({ id, kind: 'message', parentId, name: 'user', startTime: at, input: prompt ?? '', status: 'ok', attributes: images.length > 0 ? { images } : {} });
+            b.upsertSpan({
+              id,
+              kind: 'message',
+              parentId,
+              name: 'user',
+              startTime: at,
+              input: prompt ?? '',
+              status: 'ok',
+              attributes: images.length > 0 ? { images } : {},
+            });
           }
         } else if (p.role === 'assistant') {
           b.upsertSpan({ id, kind: 'message', parentId, name: 'assistant', startTime: at, output: text, status: 'ok', attributes: { phase: p.phase } });
@@ -481,7 +539,15 @@ class RolloutState {
         const name = str(p.name) ?? 'tool';
         const codeCell = p.type === 'custom_tool_call' && name === 'exec';
         if (codeCell) this.openCells.push(callId);
-        b.upsertSpan({ id: callId, kind: 'tool_call', parentId, name, startTime: at, input: p.type === 'function_call' ? p.arguments : p.input, attributes: codeCell ? { codeMode: true } : {} });
+        b.upsertSpan({
+          id: callId,
+          kind: 'tool_call',
+          parentId,
+          name,
+          startTime: at,
+          input: p.type === 'function_call' ? p.arguments : p.input,
+          attributes: codeCell ? { codeMode: true } : {},
+        });
         return null;
       }
       case 'local_shell_call': {
@@ -509,7 +575,11 @@ class RolloutState {
         if (existing?.startTime) span.durationMs ??= millisBetween(existing.startTime, at);
         if (failedByCode || dispatchError || read.scriptError) {
           span.status = 'error';
-          span.error ??= read.scriptError ? `script error: ${read.scriptError}` : dispatchError ? read.text!.split('\n')[0]! : `command exited with code ${exitCode}`;
+          span.error ??= read.scriptError
+            ? `script error: ${read.scriptError}`
+            : dispatchError
+              ? read.text!.split('\n')[0]!
+              : `command exited with code ${exitCode}`;
         } else if (span.status === 'unset') {
           span.status = 'ok';
         }
@@ -518,14 +588,34 @@ class RolloutState {
       case 'web_search_call': {
         const id = str(p.id) ?? `web_search:${b.spanCount}`;
         const failed = p.status === 'failed';
-        b.upsertSpan({ id, kind: 'tool_call', parentId, name: 'web_search', startTime: at, input: p.action, status: failed ? 'error' : 'ok', error: failed ? 'web search failed' : null, attributes: { itemStatus: p.status } });
+        b.upsertSpan({
+          id,
+          kind: 'tool_call',
+          parentId,
+          name: 'web_search',
+          startTime: at,
+          input: p.action,
+          status: failed ? 'error' : 'ok',
+          error: failed ? 'web search failed' : null,
+          attributes: { itemStatus: p.status },
+        });
         return null;
       }
       case 'image_generation_call': {
         const id = str(p.id) ?? `image_generation:${b.spanCount}`;
         const failed = p.status === 'failed';
         // `result` is the image itself, base64: never stored.
-        b.upsertSpan({ id, kind: 'tool_call', parentId, name: 'image_generation', startTime: at, input: p.revised_prompt, status: failed ? 'error' : 'ok', error: failed ? 'image generation failed' : null, attributes: { itemStatus: p.status } });
+        b.upsertSpan({
+          id,
+          kind: 'tool_call',
+          parentId,
+          name: 'image_generation',
+          startTime: at,
+          input: p.revised_prompt,
+          status: failed ? 'error' : 'ok',
+          error: failed ? 'image generation failed' : null,
+          attributes: { itemStatus: p.status },
+        });
         return null;
       }
       default:
@@ -544,7 +634,15 @@ class RolloutState {
     }
     this.compactions++;
     this.openCompaction = id;
-    b.upsertSpan({ id, kind: 'compaction', parentId: this.currentTurn, name: 'compaction', startTime: at, status: 'ok', attributes: { ...attributes, reason: 'context window' } });
+    b.upsertSpan({
+      id,
+      kind: 'compaction',
+      parentId: this.currentTurn,
+      name: 'compaction',
+      startTime: at,
+      status: 'ok',
+      attributes: { ...attributes, reason: 'context window' },
+    });
   }
 
   /** Collects the fingerprint's pieces; the first value of each wins (the harness the session started with). */

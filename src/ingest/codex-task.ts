@@ -21,7 +21,9 @@ const INJECTED_TAGS = [
   'subagent_notification',
 ];
 
-const TAG_BLOCK = new RegExp(`^\\s*<(${INJECTED_TAGS.map((t) => t.replace(/[-\s]/g, (c) => (c === ' ' ? '\\s' : c))).join('|')})(?:\\s[^>]*)?>[\\s\\S]*?</\\1>\\s*`);
+const TAG_BLOCK = new RegExp(
+  `^\\s*<(${INJECTED_TAGS.map((t) => t.replace(/[-\s]/g, (c) => (c === ' ' ? '\\s' : c))).join('|')})(?:\\s[^>]*)?>[\\s\\S]*?</\\1>\\s*`,
+);
 const AGENTS_MD_BLOCK = /^\s*# AGENTS\.md instructions[^\n]*\n+<INSTRUCTIONS>[\s\S]*?<\/INSTRUCTIONS>\s*/;
 /** The desktop app and IDE extension put attached context first, then this heading, then what was typed. */
 const REQUEST_HEADING = /^## My request(?: for Codex)?:[ \t]*$/gm;

@@ -153,9 +153,7 @@ function buildTrace(traceId: string, group: Gathered): Trace {
     b.seeTime(end);
     const durationNs = readNanos(span.endTimeUnixNano) - readNanos(span.startTimeUnixNano);
     const status = isRecord(span.status) ? Number(span.status.code) : 0;
-    const exception = Array.isArray(span.events)
-      ? span.events.filter(isRecord).find((e) => e.name === 'exception')
-      : undefined;
+    const exception = Array.isArray(span.events) ? span.events.filter(isRecord).find((e) => e.name === 'exception') : undefined;
     const exceptionMessage = exception ? str(readAttributes(exception.attributes)['exception.message']) : null;
     const error = status === 2 ? (isRecord(span.status) ? str(span.status.message) : null) || exceptionMessage || 'span error' : null;
     const model = modelOf(a);
@@ -163,8 +161,10 @@ function buildTrace(traceId: string, group: Gathered): Trace {
     const toolName = str(a['gen_ai.tool.name']) ?? str(a['tool.name']);
     const parentSpanId = str(span.parentSpanId);
     const parentId = parentSpanId && ids.has(parentSpanId) ? parentSpanId : null;
-    const input = kind === 'tool_call' ? (a['gen_ai.tool.call.arguments'] ?? a['input.value']) : kind === 'model_call' ? messagesOf(a, 'input') : a['input.value'];
-    const output = kind === 'tool_call' ? (a['gen_ai.tool.call.result'] ?? a['output.value']) : kind === 'model_call' ? messagesOf(a, 'output') : a['output.value'];
+    const input =
+      kind === 'tool_call' ? (a['gen_ai.tool.call.arguments'] ?? a['input.value']) : kind === 'model_call' ? messagesOf(a, 'input') : a['input.value'];
+    const output =
+      kind === 'tool_call' ? (a['gen_ai.tool.call.result'] ?? a['output.value']) : kind === 'model_call' ? messagesOf(a, 'output') : a['output.value'];
     const spanOut: Partial<Span> & Pick<Span, 'id' | 'kind'> = {
       id: str(span.spanId) ?? `span:${b.spanCount}`,
       kind,
@@ -176,7 +176,11 @@ function buildTrace(traceId: string, group: Gathered): Trace {
       output: output ?? undefined,
       status: error ? 'error' : 'ok',
       error,
-      attributes: { otlpName: span.name, provider: a['gen_ai.provider.name'] ?? a['gen_ai.system'] ?? a['llm.provider'], operation: a['gen_ai.operation.name'] ?? a['openinference.span.kind'] },
+      attributes: {
+        otlpName: span.name,
+        provider: a['gen_ai.provider.name'] ?? a['gen_ai.system'] ?? a['llm.provider'],
+        operation: a['gen_ai.operation.name'] ?? a['openinference.span.kind'],
+      },
     };
     b.upsertSpan(spanOut);
     if (kind === 'model_call') {
@@ -190,7 +194,9 @@ function buildTrace(traceId: string, group: Gathered): Trace {
         totalTokens: num(a['llm.token_count.total']) || inTok + outTok,
       });
       firstUser ??= messagesOf(a, 'input').find((m) => m.role === 'user' && m.text !== '')?.text ?? null;
-      const answer = messagesOf(a, 'output').filter((m) => m.text !== '').at(-1)?.text;
+      const answer = messagesOf(a, 'output')
+        .filter((m) => m.text !== '')
+        .at(-1)?.text;
       if (answer) lastAnswer = answer;
     }
     if (!parentId && typeof a['output.value'] === 'string') rootOutput = a['output.value'];

@@ -174,7 +174,11 @@ export async function assignReaders(files: string[], from: string, onSkip: (s: S
 }
 
 /** Redacts and stores traces from any async source; shared by `ingest` and `receive`. */
-export async function storeTraces(workspace: string, traces: AsyncIterable<Trace> | Iterable<Trace>, config: Config): Promise<{ update: StoreUpdate; traces: number; spans: number }> {
+export async function storeTraces(
+  workspace: string,
+  traces: AsyncIterable<Trace> | Iterable<Trace>,
+  config: Config,
+): Promise<{ update: StoreUpdate; traces: number; spans: number }> {
   const redactor = new Redactor(config.redaction.extraPatterns);
   const writer = await new TraceStoreWriter(workspacePaths(workspace).traceStore).open();
   let count = 0;

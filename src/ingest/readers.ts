@@ -9,7 +9,14 @@ import { otlpJsonReader, otlpProtobufReader } from './otlp.js';
 import { agentsSdkReader } from './agents-sdk.js';
 
 /** Every reader, in the order auto-detection tries them (binary protobuf last). */
-export const READERS: readonly TraceReader[] = [codexRolloutReader, codexExecReader, codexExecLegacyReader, otlpJsonReader, agentsSdkReader, otlpProtobufReader];
+export const READERS: readonly TraceReader[] = [
+  codexRolloutReader,
+  codexExecReader,
+  codexExecLegacyReader,
+  otlpJsonReader,
+  agentsSdkReader,
+  otlpProtobufReader,
+];
 
 export const FROM_CHOICES = ['auto', ...READERS.map((r) => r.name)] as const;
 

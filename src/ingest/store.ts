@@ -133,7 +133,7 @@ export function mergeTraces(older: Trace, newer: Trace): Trace {
     models,
     usage: newer.usage.totalTokens >= older.usage.totalTokens ? newer.usage : older.usage,
     spans: byTime,
-    ...(newer.harness ?? older.harness ? { harness: newer.harness ?? older.harness } : {}),
+    ...((newer.harness ?? older.harness) ? { harness: newer.harness ?? older.harness } : {}),
     attributes: { ...older.attributes, ...newer.attributes },
   };
 }
@@ -277,7 +277,13 @@ async function withStoreLock<T>(store: string, fn: () => Promise<T>): Promise<T>
   }
   try {
     const result = await fn();
-    if (compromised) throw new InputError(`the trace store lock was lost while writing (${(compromised as Error).message}); run the command again`, store, undefined, 'store.lock-lost');
+    if (compromised)
+      throw new InputError(
+        `the trace store lock was lost while writing (${(compromised as Error).message}); run the command again`,
+        store,
+        undefined,
+        'store.lock-lost',
+      );
     return result;
   } finally {
     await release().catch(() => undefined);
@@ -332,7 +338,16 @@ async function readIndexFile(file: string): Promise<StoreIndex | null> {
     const t3 = line.indexOf('\t', t2 + 1);
     const quoted = line.slice(t3 + 1);
     const e = { offset: Number(line.slice(0, t1)), length: Number(line.slice(t1 + 1, t2)), hash: line.slice(t2 + 1, t3) };
-    if (t1 < 1 || t3 - t2 !== 65 || !Number.isSafeInteger(e.offset) || !Number.isSafeInteger(e.length) || quoted.length < 2 || quoted[0] !== '"' || quoted[quoted.length - 1] !== '"') return null;
+    if (
+      t1 < 1 ||
+      t3 - t2 !== 65 ||
+      !Number.isSafeInteger(e.offset) ||
+      !Number.isSafeInteger(e.length) ||
+      quoted.length < 2 ||
+      quoted[0] !== '"' ||
+      quoted[quoted.length - 1] !== '"'
+    )
+      return null;
     index.entries.set(quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1), e);
     if (e.offset + e.length > index.end) index.end = e.offset + e.length;
   }

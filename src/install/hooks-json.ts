@@ -26,16 +26,17 @@ export function isOurHandler(handler: { command?: unknown }): boolean {
 export function withoutOurHooks(file: HooksFile): HooksFile {
   const hooks: HooksFile['hooks'] = {};
   for (const [event, groups] of Object.entries(file.hooks ?? {})) {
-    const kept = groups
-      .map((g) => ({ ...g, hooks: (g.hooks ?? []).filter((h) => !isOurHandler(h)) }))
-      .filter((g) => g.hooks.length > 0);
+    const kept = groups.map((g) => ({ ...g, hooks: (g.hooks ?? []).filter((h) => !isOurHandler(h)) })).filter((g) => g.hooks.length > 0);
     if (kept.length > 0) hooks[event] = kept;
   }
   return { ...file, hooks };
 }
 
 /** Adds our groups at the end of each event's list; returns where each landed (for trust keys). */
-export function withOurHooks(file: HooksFile, owned: OwnedGroup[]): { file: HooksFile; positions: { event: string; group: number; handler: number; owned: OwnedGroup }[] } {
+export function withOurHooks(
+  file: HooksFile,
+  owned: OwnedGroup[],
+): { file: HooksFile; positions: { event: string; group: number; handler: number; owned: OwnedGroup }[] } {
   const base = withoutOurHooks(file);
   const hooks: HooksFile['hooks'] = { ...base.hooks };
   const positions: { event: string; group: number; handler: number; owned: OwnedGroup }[] = [];

@@ -97,7 +97,6 @@ function ownedGroups(layout: Layout): OwnedGroup[] {
   ];
 }
 
-
 function parseHooksJson(text: string | null, file: string): HooksFile {
   if (text === null) return { hooks: {} };
   try {
@@ -188,9 +187,15 @@ export async function install(options: InstallOptions, version: string): Promise
     try {
       parseToml(tomlText);
     } catch (error) {
-      throw new InputError(`not valid TOML (${(error as Error).message.split('\n')[0]}); fix it, then install again`, configToml, undefined, 'install.config-toml');
+      throw new InputError(
+        `not valid TOML (${(error as Error).message.split('\n')[0]}); fix it, then install again`,
+        configToml,
+        undefined,
+        'install.config-toml',
+      );
     }
-    const projectTrusted = !options.user && (parseToml(tomlText) as { projects?: Record<string, { trust_level?: string }> }).projects?.[layout.root]?.trust_level === 'trusted';
+    const projectTrusted =
+      !options.user && (parseToml(tomlText) as { projects?: Record<string, { trust_level?: string }> }).projects?.[layout.root]?.trust_level === 'trusted';
     if (!options.user && !projectTrusted) entries.push({ path: ['projects', layout.root], key: 'trust_level', value: 'trusted' });
     // Keep entries recorded by an earlier install (e.g. project trust) so uninstall still removes them.
     const same = (a: { path: string[] }, b: { path: string[] }) => a.path.join('\0') === b.path.join('\0');
@@ -309,7 +314,17 @@ export async function uninstall(options: InstallOptions): Promise<UninstallResul
 
   await rm(manifestFile);
   removed.push(manifestFile);
-  for (const dir of [join(layout.bundleDir, 'hooks'), join(layout.bundleDir, 'providers'), layout.bundleDir, join(layout.skillDir, 'references'), layout.skillDir, dirname(layout.skillDir), dirname(dirname(layout.skillDir)), dirname(layout.hooksJson), layout.config ? dirname(layout.config) : null]) {
+  for (const dir of [
+    join(layout.bundleDir, 'hooks'),
+    join(layout.bundleDir, 'providers'),
+    layout.bundleDir,
+    join(layout.skillDir, 'references'),
+    layout.skillDir,
+    dirname(layout.skillDir),
+    dirname(dirname(layout.skillDir)),
+    dirname(layout.hooksJson),
+    layout.config ? dirname(layout.config) : null,
+  ]) {
     if (!dir || dir === layout.root) continue;
     await rmdir(dir).catch(() => undefined); // only empty folders go
   }

@@ -45,7 +45,9 @@ export function trustedHash(event: string, matcher: string | undefined, handler:
   if (handler.statusMessage != null) h.statusMessage = handler.statusMessage;
   const identity: Record<string, unknown> = { event_name: EVENT_LABEL[event], hooks: [h] };
   if (matcher != null && !EVENTS_WITHOUT_MATCHER.has(event)) identity.matcher = matcher;
-  return `sha256:${createHash('sha256').update(JSON.stringify(sortKeys(identity))).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify(sortKeys(identity)))
+    .digest('hex')}`;
 }
 
 /** The `hooks.state` key for one handler. */

@@ -131,9 +131,7 @@ export function findBreaches(
   if (outside.length > 0) breaches.push(`${outside.length} file(s) outside the harness changed: ${listPaths(outside)}`);
   const extra = changes.filter((c) => c.harness && !matchesFiles(c.path, recommendation.files)).map((c) => c.path);
   if (extra.length > 0) {
-    const owners = others
-      .filter((r) => r.id !== recommendation.id && extra.some((p) => matchesFiles(p, r.files)))
-      .map((r) => r.id);
+    const owners = others.filter((r) => r.id !== recommendation.id && extra.some((p) => matchesFiles(p, r.files))).map((r) => r.id);
     breaches.push(
       `${extra.length} harness file(s) outside recommendation ${recommendation.id}'s files changed: ${listPaths(extra)}` +
         (owners.length > 0 ? ` (they belong to recommendation ${owners.join(', ')}: one recommendation per cycle)` : ''),

@@ -154,11 +154,19 @@ export async function startCycle(options: CycleOptions & { recommendationId?: st
       file: relative(paths.root, latest.file),
       createdAt: latest.results.createdAt,
       passRate: computePassRate(before),
-      tests: before.map((t) => ({ id: t.id, pass: t.pass, ...(t.score !== undefined ? { score: t.score } : {}), ...(t.traceId ? { traceId: t.traceId } : {}), ...(t.unjudged ? { unjudged: true } : {}) })),
+      tests: before.map((t) => ({
+        id: t.id,
+        pass: t.pass,
+        ...(t.score !== undefined ? { score: t.score } : {}),
+        ...(t.traceId ? { traceId: t.traceId } : {}),
+        ...(t.unjudged ? { unjudged: true } : {}),
+      })),
       ...(latest.results.provider ? { provider: latest.results.provider } : {}),
       ...(latest.results.grader ? { grader: latest.results.grader } : {}),
       // The harness files as they are now count as baseline too: a live run from them is no evidence of a change.
-      fingerprints: [...new Set([...baselineTraces.flatMap((t) => (t.harness ? [t.harness.fingerprint] : [])), ...(harness ? [harness.fingerprint] : [])])].sort(),
+      fingerprints: [
+        ...new Set([...baselineTraces.flatMap((t) => (t.harness ? [t.harness.fingerprint] : [])), ...(harness ? [harness.fingerprint] : [])]),
+      ].sort(),
       newestTraceAt: baselineTraces.reduce<string | null>((max, t) => (t.startTime && (!max || t.startTime > max) ? t.startTime : max), null),
     },
     harnessGlobs,
@@ -192,7 +200,9 @@ async function checkRecordedBest(paths: LoopPaths, ledger: LedgerRead, latest: G
 }
 
 /** The open cycle with the changes made so far, any one-change breach and exam changes, or null when none is open. */
-export async function readCycleStatus(options: CycleOptions): Promise<{ cycle: Cycle; filesChanged: FileChange[]; breaches: string[]; examChanged: string[] } | null> {
+export async function readCycleStatus(
+  options: CycleOptions,
+): Promise<{ cycle: Cycle; filesChanged: FileChange[]; breaches: string[]; examChanged: string[] } | null> {
   const paths = loopPaths(options.workspace);
   const cycle = await readOpenCycle(paths, await readSoundLedger(paths));
   if (!cycle) return null;
@@ -250,7 +260,7 @@ export interface VerifyOptions extends CycleOptions {
 /** How to measure when nothing was: the message `not_measured` ends with. */
 export const HOW_TO_MEASURE =
   'To measure the change, run the tasks under the changed harness, then verify again:\n' +
-  '  - live: `harness-loop verify --provider codex` (runs every test\'s task with Codex in a scratch copy of the workspace), or\n' +
+  "  - live: `harness-loop verify --provider codex` (runs every test's task with Codex in a scratch copy of the workspace), or\n" +
   '  - run the tasks in Codex yourself, `harness-loop ingest` the sessions, then `harness-loop verify`.\n' +
   'Answers recorded before the change (what replay scores) are no evidence about it.';
 
@@ -291,10 +301,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
         'verify.grader-changed',
       );
     }
-    process.stderr.write(`verify: the grader differs from the baseline's (${cycle.baseline.grader} → ${after.grader}); re-grading the baseline's answers with ${after.grader}\n`);
+    process.stderr.write(
+      `verify: the grader differs from the baseline's (${cycle.baseline.grader} → ${after.grader}); re-grading the baseline's answers with ${after.grader}\n`,
+    );
     regraded = await options.runSuite({ workspace: options.workspace, regradeBaseline: true });
   }
-  const traceIds = new Set([...afterRuns, ...baselineRuns].flatMap((r) => r.tests.flatMap((t) => (t.rows ?? [t]).flatMap((a) => (a.traceId ? [a.traceId] : [])))));
+  const traceIds = new Set(
+    [...afterRuns, ...baselineRuns].flatMap((r) => r.tests.flatMap((t) => (t.rows ?? [t]).flatMap((a) => (a.traceId ? [a.traceId] : [])))),
+  );
   const facts = await readTraceFacts(workspacePaths(paths.root).traceStore, traceIds);
   const current = (await hashWorkspace(paths.root, cycle.harnessGlobs)).harness;
   const baseline = { fingerprints: cycle.baseline.fingerprints, newestTraceAt: cycle.baseline.newestTraceAt ?? null };
@@ -313,7 +327,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
       }
       const status = result.status ?? (result.pass ? 'pass' : 'fail');
       for (const answer of result.rows ?? [result]) {
-        const judged = judgeAnswer({ status: status === 'unjudged' ? status : answer.pass ? 'pass' : 'fail', ...(answer.traceId ? { traceId: answer.traceId } : {}) }, answer.traceId ? facts.get(answer.traceId) : undefined, baseline, current);
+        const judged = judgeAnswer(
+          { status: status === 'unjudged' ? status : answer.pass ? 'pass' : 'fail', ...(answer.traceId ? { traceId: answer.traceId } : {}) },
+          answer.traceId ? facts.get(answer.traceId) : undefined,
+          baseline,
+          current,
+        );
         if (judged.rerun) {
           afterOutcomes.push(answer.pass);
           afterFingerprints.add(judged.fingerprint);
@@ -328,11 +347,22 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   const comparison = compareRuns(cycle.baseline.tests, after.tests);
   // Only measured outcomes name fixed and regressed tests; a deleted baseline pass stays a regression.
   const gone = comparison.removedTests.filter((id) => cycle.baseline.tests.find((t) => t.id === id)?.pass);
-  const testsRegressed = [...new Set([...(m.verdict === 'regressed' ? (m.reliableRegressions.length > 0 ? m.reliableRegressions : m.lost) : []), ...gone])].sort();
+  const testsRegressed = [
+    ...new Set([...(m.verdict === 'regressed' ? (m.reliableRegressions.length > 0 ? m.reliableRegressions : m.lost) : []), ...gone]),
+  ].sort();
   const verdict = gone.length > 0 && m.verdict !== 'not_measured' ? 'regressed' : m.verdict;
   const others = await readRecommendations(paths.recommendations).catch((): RecommendationForCycle[] => []);
   const breaches = findBreaches(filesChanged, cycle.recommendation, others);
-  const decision = decide({ verdict, measurement: m, testsRegressed, perTest, after, breaches, acceptRegression: options.acceptRegression, acceptBreach: options.acceptBreach });
+  const decision = decide({
+    verdict,
+    measurement: m,
+    testsRegressed,
+    perTest,
+    after,
+    breaches,
+    acceptRegression: options.acceptRegression,
+    acceptBreach: options.acceptBreach,
+  });
   const graderBaseline = cycle.baseline.grader ?? null;
   const graderAfter = after.grader ?? 'unknown';
   const record: MeasurementRecord = {
@@ -371,14 +401,18 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
     verdict,
     measurement: record,
     ...(testsRegressed.length > 0 && options.acceptRegression ? { acceptedRegression: { reason: options.acceptRegression } } : {}),
-    ...(breaches.length > 0
-      ? { oneChangeBreach: { reasons: breaches, ...(options.acceptBreach ? { accepted: { reason: options.acceptBreach } } : {}) } }
-      : {}),
+    ...(breaches.length > 0 ? { oneChangeBreach: { reasons: breaches, ...(options.acceptBreach ? { accepted: { reason: options.acceptBreach } } : {}) } } : {}),
     closed: decision.passed,
   };
   const { repaired } = await appendLedgerEntry(paths.ledger, entry);
   if (decision.passed) await closeCycleFiles(paths);
-  return { entry, comparison: { ...comparison, testsRegressed, testsFixed: m.gained, verdict: verdict === 'regressed' ? 'regressed' : comparison.verdict }, decision, measurement: m, ...(repaired ? { repaired } : {}) };
+  return {
+    entry,
+    comparison: { ...comparison, testsRegressed, testsFixed: m.gained, verdict: verdict === 'regressed' ? 'regressed' : comparison.verdict },
+    decision,
+    measurement: m,
+    ...(repaired ? { repaired } : {}),
+  };
 }
 
 /** The gate: which verdicts close the cycle, and what to do about the others. */
@@ -395,18 +429,58 @@ function decide(input: {
   const failures: string[] = [];
   const { measurement: m } = input;
   const notRerun = input.perTest.filter((t) => t.notRerun);
-  const coverage = notRerun.length > 0 ? `\nNot re-run under the changed harness:\n${notRerun.slice(0, 20).map((t) => `  - ${t.id}: ${t.notRerun}`).join('\n')}${notRerun.length > 20 ? `\n  … and ${notRerun.length - 20} more` : ''}` : '';
-  if (input.verdict === 'not_measured') failures.push(`not_measured: no test was re-run under the changed harness, so nothing shows what the change did.${coverage}\n${HOW_TO_MEASURE}`);
+  const coverage =
+    notRerun.length > 0
+      ? `\nNot re-run under the changed harness:\n${notRerun
+          .slice(0, 20)
+          .map((t) => `  - ${t.id}: ${t.notRerun}`)
+          .join('\n')}${notRerun.length > 20 ? `\n  … and ${notRerun.length - 20} more` : ''}`
+      : '';
+  if (input.verdict === 'not_measured')
+    failures.push(`not_measured: no test was re-run under the changed harness, so nothing shows what the change did.${coverage}\n${HOW_TO_MEASURE}`);
   else if (input.verdict === 'inconclusive') failures.push(`inconclusive: ${m.why}.${coverage}`);
   else if (input.verdict === 'regressed') {
     const gate = checkGate({
-      comparison: { passRateBefore: 0, passRateAfter: 0, testsFixed: [], newTests: [], removedTests: [], verdict: 'regressed', testsRegressed: input.testsRegressed, regressionDetails: input.testsRegressed.length > 0 ? input.testsRegressed.map((id) => `${id}: ${describeRuns(input.perTest.find((t) => t.id === id), input.after.tests.find((t) => t.id === id)?.reasons)}`) : [m.why] },
+      comparison: {
+        passRateBefore: 0,
+        passRateAfter: 0,
+        testsFixed: [],
+        newTests: [],
+        removedTests: [],
+        verdict: 'regressed',
+        testsRegressed: input.testsRegressed,
+        regressionDetails:
+          input.testsRegressed.length > 0
+            ? input.testsRegressed.map(
+                (id) =>
+                  `${id}: ${describeRuns(
+                    input.perTest.find((t) => t.id === id),
+                    input.after.tests.find((t) => t.id === id)?.reasons,
+                  )}`,
+              )
+            : [m.why],
+      },
       breaches: [],
       ...(input.acceptRegression ? { acceptRegression: input.acceptRegression } : {}),
     });
     failures.push(...gate.failures.map((f) => `regressed: ${m.why}.\n${f}`));
   }
-  failures.push(...checkGate({ comparison: { passRateBefore: 0, passRateAfter: 0, testsFixed: [], testsRegressed: [], newTests: [], removedTests: [], verdict: 'unchanged', regressionDetails: [] }, breaches: input.breaches, ...(input.acceptBreach ? { acceptBreach: input.acceptBreach } : {}) }).failures);
+  failures.push(
+    ...checkGate({
+      comparison: {
+        passRateBefore: 0,
+        passRateAfter: 0,
+        testsFixed: [],
+        testsRegressed: [],
+        newTests: [],
+        removedTests: [],
+        verdict: 'unchanged',
+        regressionDetails: [],
+      },
+      breaches: input.breaches,
+      ...(input.acceptBreach ? { acceptBreach: input.acceptBreach } : {}),
+    }).failures,
+  );
   return { passed: failures.length === 0, failures };
 }
 
@@ -439,7 +513,12 @@ async function refuseTamperedExam(paths: LoopPaths, cycle: Cycle): Promise<void>
   );
 }
 
-async function obtainRuns(options: VerifyOptions, paths: LoopPaths, cycle: Cycle, repeat: number): Promise<{ afterRuns: GateResults[]; baselineRuns: GateResults[] }> {
+async function obtainRuns(
+  options: VerifyOptions,
+  paths: LoopPaths,
+  cycle: Cycle,
+  repeat: number,
+): Promise<{ afterRuns: GateResults[]; baselineRuns: GateResults[] }> {
   if (options.resultsFile) {
     if (options.ab || repeat > 1) throw new UsageError('--results reads one finished run; --repeat and A/B need verify to run the suite');
     return { afterRuns: [checkFresh(await readResults(options.resultsFile), cycle)], baselineRuns: [] };
@@ -500,7 +579,12 @@ async function rebuildBaseline(paths: LoopPaths, cycle: Cycle): Promise<string> 
     const snap = join(paths.snapshot, path);
     if (!(await stat(snap).catch(() => null))) {
       await rm(dir, { recursive: true, force: true });
-      throw new InputError(`cannot rebuild the baseline harness: ${path} changed and has no cycle-start copy (larger than the snapshot limit)`, snap, undefined, 'verify.no-snapshot');
+      throw new InputError(
+        `cannot rebuild the baseline harness: ${path} changed and has no cycle-start copy (larger than the snapshot limit)`,
+        snap,
+        undefined,
+        'verify.no-snapshot',
+      );
     }
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await copyFile(snap, join(dir, path));

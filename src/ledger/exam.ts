@@ -126,7 +126,8 @@ export async function examChanges(root: string, before: ExamHashes): Promise<str
   for (const [path, { bytes, sha256 }] of Object.entries(before.appendOnly)) {
     const size = files.has(path) ? (await stat(join(root, path))).size : -1;
     if (size < 0) problems.push(`${path}: removed`);
-    else if (size < bytes || (await hashFile(join(root, path), bytes)) !== sha256) problems.push(`${path}: rewritten (only appends are allowed during a cycle)`);
+    else if (size < bytes || (await hashFile(join(root, path), bytes)) !== sha256)
+      problems.push(`${path}: rewritten (only appends are allowed during a cycle)`);
   }
   for (const [path, hash] of Object.entries(before.results)) {
     if (!files.has(path)) problems.push(`${path}: removed`);
@@ -141,7 +142,9 @@ export async function examChanges(root: string, before: ExamHashes): Promise<str
   }
   if (Object.keys(before.traces).length > 0) {
     const traces = files.has(traceStore) ? await hashTraces(join(root, traceStore)) : {};
-    const changed = Object.entries(before.traces).filter(([id, h]) => traces[id] !== h).map(([id]) => id);
+    const changed = Object.entries(before.traces)
+      .filter(([id, h]) => traces[id] !== h)
+      .map(([id]) => id);
     if (changed.length > 0) {
       const shown = changed.slice(0, 10).join(', ') + (changed.length > 10 ? ` and ${changed.length - 10} more` : '');
       problems.push(`${traceStore}: ${changed.length} trace(s) stored at cycle start changed or vanished: ${shown}`);

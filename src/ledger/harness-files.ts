@@ -71,7 +71,13 @@ export interface WorkspaceHashes {
 export async function hashWorkspace(root: string, harnessGlobs: readonly string[]): Promise<WorkspaceHashes> {
   const git = await listGitFiles(root);
   const listed = git ?? (await fg('**', { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: [...IGNORED, `${WORKSPACE_DIR}/**`] }));
-  const globbed = await fg([...harnessGlobs], { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, ignore: [...IGNORED, `${WORKSPACE_DIR}/**`] });
+  const globbed = await fg([...harnessGlobs], {
+    cwd: root,
+    dot: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    ignore: [...IGNORED, `${WORKSPACE_DIR}/**`],
+  });
   const paths = [...new Set([...listed, ...globbed, INSTALLED.config])].filter((p) => !isLoopState(p)).sort();
   const hashes = await hashFiles(root, paths);
   const result: WorkspaceHashes = { listing: git ? 'git' : 'walk', harness: {}, workspace: {} };

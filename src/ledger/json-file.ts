@@ -25,7 +25,9 @@ export function parseJsonText<T extends z.ZodType>(text: string, file: string, s
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`not valid JSON (${describeSyntaxError(error as Error)})`, file, lineOfSyntaxError(text, error as Error), 'input.json', { cause: error });
+    throw new InputError(`not valid JSON (${describeSyntaxError(error as Error)})`, file, lineOfSyntaxError(text, error as Error), 'input.json', {
+      cause: error,
+    });
   }
   const result = schema.safeParse(raw);
   if (result.success) return result.data;

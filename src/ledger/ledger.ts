@@ -122,7 +122,7 @@ async function readTail(file: string): Promise<{ size: number; endsWithNewline: 
     // Walk back to the previous newline; entries are small, so this is almost always one read.
     const chunks: Buffer[] = [];
     let lastLineStart = 0;
-    for (let pos = size; pos > 0; ) {
+    for (let pos = size; pos > 0;) {
       const from = Math.max(0, pos - 65536);
       const buf = Buffer.alloc(pos - from);
       await handle.read(buf, 0, buf.length, from);

@@ -39,7 +39,12 @@ export type Coverage = { rerun: true; fingerprint: string } | { rerun: false; re
  * traces ran under, after all of them; a run harness-loop started must also have started from
  * exactly the current harness files (a run from some other edit is not evidence about this one).
  */
-export function judgeAnswer(answer: AfterAnswer, trace: TraceFacts | undefined, baseline: BaselineHarness, currentHarness: Readonly<Record<string, string>>): Coverage {
+export function judgeAnswer(
+  answer: AfterAnswer,
+  trace: TraceFacts | undefined,
+  baseline: BaselineHarness,
+  currentHarness: Readonly<Record<string, string>>,
+): Coverage {
   if (answer.status === 'unjudged') return { rerun: false, reason: 'unjudged: its answer has no grader verdict yet' };
   if (!answer.traceId) return { rerun: false, reason: 'no trace behind its answer' };
   if (!trace) return { rerun: false, reason: `its trace ${answer.traceId} is not in the trace store` };
@@ -48,7 +53,8 @@ export function judgeAnswer(answer: AfterAnswer, trace: TraceFacts | undefined, 
   if (baseline.fingerprints.includes(h.fingerprint)) return { rerun: false, reason: `its answer (trace ${answer.traceId}) ran under the baseline harness` };
   const files = filesOf(h);
   if (files) {
-    if (!sameFiles(files, currentHarness)) return { rerun: false, reason: `its run (trace ${answer.traceId}) started from other harness files than the current ones` };
+    if (!sameFiles(files, currentHarness))
+      return { rerun: false, reason: `its run (trace ${answer.traceId}) started from other harness files than the current ones` };
   } else if (baseline.newestTraceAt && (!trace.startTime || trace.startTime <= baseline.newestTraceAt)) {
     return { rerun: false, reason: `its trace ${answer.traceId} is not newer than the baseline's answers` };
   }
@@ -156,12 +162,19 @@ export function measure(tests: readonly TestRuns[]): Measurement {
   const p = (x: number) => x.toFixed(4);
   if (rerun.length === 0) return { ...base, verdict: 'not_measured', why: 'no test was re-run under the changed harness' };
   if (reliableRegressions.length > 0) {
-    return { ...base, verdict: 'regressed', why: `${reliableRegressions.length} test(s) passed every baseline run and failed every run under the change: ${reliableRegressions.join(', ')}` };
+    return {
+      ...base,
+      verdict: 'regressed',
+      why: `${reliableRegressions.length} test(s) passed every baseline run and failed every run under the change: ${reliableRegressions.join(', ')}`,
+    };
   }
-  if (test.pLoss < ALPHA) return { ...base, verdict: 'regressed', why: `${losses} run pair(s) lost against ${gains} gained (sign test p = ${p(test.pLoss)} < ${ALPHA})` };
-  if (test.pGain < ALPHA) return { ...base, verdict: 'improved', why: `${gains} run pair(s) gained against ${losses} lost (sign test p = ${p(test.pGain)} < ${ALPHA})` };
+  if (test.pLoss < ALPHA)
+    return { ...base, verdict: 'regressed', why: `${losses} run pair(s) lost against ${gains} gained (sign test p = ${p(test.pLoss)} < ${ALPHA})` };
+  if (test.pGain < ALPHA)
+    return { ...base, verdict: 'improved', why: `${gains} run pair(s) gained against ${losses} lost (sign test p = ${p(test.pGain)} < ${ALPHA})` };
   if (gains + losses === 0) return { ...base, verdict: 'unchanged', why: `no re-run test changed its outcome in ${bRuns + aRuns} run(s)` };
-  if (gains <= losses) return { ...base, verdict: 'unchanged', why: `${gains} run pair(s) gained and ${losses} lost: no significant difference (sign test p = ${p(test.pGain)})` };
+  if (gains <= losses)
+    return { ...base, verdict: 'unchanged', why: `${gains} run pair(s) gained and ${losses} lost: no significant difference (sign test p = ${p(test.pGain)})` };
   // Same effect per repeat: every re-run test's pairs again, on both sides.
   const repeats = pairsPerRepeat === 0 ? null : repeatsNeeded(gains, losses);
   const needed = repeats === null ? null : repeats * Math.max(1, pairsPerRepeat);

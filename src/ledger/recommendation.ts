@@ -21,7 +21,12 @@ export async function readRecommendations(file: string): Promise<RecommendationF
   const parsed = await readJsonFile(file, RecommendationsForCycleSchema, 'recommendations file');
   if (parsed === null) throw new InputError('no recommendations yet; run `harness-loop diagnose` first', file, undefined, 'stage.missing');
   if (parsed.recommendations.length === 0) {
-    throw new InputError('the diagnosis made no recommendations; add feedback or evals, then run `harness-loop diagnose` again', file, undefined, 'stage.empty');
+    throw new InputError(
+      'the diagnosis made no recommendations; add feedback or evals, then run `harness-loop diagnose` again',
+      file,
+      undefined,
+      'stage.empty',
+    );
   }
   return parsed.recommendations;
 }
@@ -29,10 +34,16 @@ export async function readRecommendations(file: string): Promise<RecommendationF
 /** The recommendation with `id`, or the best-ranked one when no id is given. */
 export function chooseRecommendation(recommendations: RecommendationForCycle[], id?: string): RecommendationForCycle {
   if (id === undefined) return [...recommendations].sort((a, b) => a.rank - b.rank)[0]!;
-  const match = matchIdPrefix(id, recommendations.map((r) => r.id));
+  const match = matchIdPrefix(
+    id,
+    recommendations.map((r) => r.id),
+  );
   if (!('id' in match)) {
     const known = 'ambiguous' in match ? match.ambiguous.join(', ') : recommendations.map((r) => r.id).join(', ');
-    throw new UsageError(`${'ambiguous' in match ? `"${id}" matches more than one recommendation` : `no recommendation "${id}" in the diagnosis`} (${'ambiguous' in match ? 'matching' : 'known'}: ${known})`, 'cycle.recommendation');
+    throw new UsageError(
+      `${'ambiguous' in match ? `"${id}" matches more than one recommendation` : `no recommendation "${id}" in the diagnosis`} (${'ambiguous' in match ? 'matching' : 'known'}: ${known})`,
+      'cycle.recommendation',
+    );
   }
   return recommendations.find((r) => r.id === match.id)!;
 }

@@ -29,14 +29,19 @@ export function renderLedgerEntry(entry: LedgerEntry): string {
     if (entry.removedTests.length > 0) lines.push(`  removed tests: ${renderList(entry.removedTests)}`);
     const m = entry.measurement;
     if (m) {
-      const ci = (r: { rate: number; low: number; high: number; passes: number; runs: number }) => `${formatRate(r.rate)} [${formatRate(r.low)}, ${formatRate(r.high)}] (${r.passes}/${r.runs} runs)`;
-      lines.push(`  measured: ${m.coverage.rerun} of ${m.coverage.total} test(s) re-run under the changed harness (provider ${m.provider}, ${m.repeat} run(s) per test${m.abBaseline ? ', A/B baseline re-run' : ''})`);
+      const ci = (r: { rate: number; low: number; high: number; passes: number; runs: number }) =>
+        `${formatRate(r.rate)} [${formatRate(r.low)}, ${formatRate(r.high)}] (${r.passes}/${r.runs} runs)`;
+      lines.push(
+        `  measured: ${m.coverage.rerun} of ${m.coverage.total} test(s) re-run under the changed harness (provider ${m.provider}, ${m.repeat} run(s) per test${m.abBaseline ? ', A/B baseline re-run' : ''})`,
+      );
       if (m.coverage.rerun > 0) {
         lines.push(`  re-run tests: ${ci(m.passRateBefore)} → ${ci(m.passRateAfter)}, ${m.intervalMethod}`);
         lines.push(`  ${m.signTest.method}: ${m.signTest.gains} gained, ${m.signTest.losses} lost, p(gain) = ${m.signTest.pGain.toFixed(4)}`);
       }
       lines.push(`  why: ${m.why}`);
-      lines.push(`  grader: ${m.grader.after}${m.grader.baseline !== null && m.grader.baseline !== m.grader.after ? ` (baseline graded by ${m.grader.baseline}${m.grader.regraded ? '; re-graded with the current grader' : ''})` : ''}; agent model(s): ${renderList(m.agentModels)}; cost: ${m.cost.tokens} tokens, ${(m.cost.wallMs / 1000).toFixed(1)} s`);
+      lines.push(
+        `  grader: ${m.grader.after}${m.grader.baseline !== null && m.grader.baseline !== m.grader.after ? ` (baseline graded by ${m.grader.baseline}${m.grader.regraded ? '; re-graded with the current grader' : ''})` : ''}; agent model(s): ${renderList(m.agentModels)}; cost: ${m.cost.tokens} tokens, ${(m.cost.wallMs / 1000).toFixed(1)} s`,
+      );
       for (const t of m.tests.slice(0, 30)) {
         const before = `${t.before.passes}/${t.before.runs}`;
         lines.push(`    ${t.id}: ${before} → ${t.after ? `${t.after.passes}/${t.after.runs}` : `not re-run (${t.notRerun ?? 'no run under the change'})`}`);

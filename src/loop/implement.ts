@@ -40,11 +40,21 @@ export async function implementTheChange(options: ImplementOptions): Promise<{ c
   const handoff = await readFile(handoffFile(options.workspace), 'utf8');
   const { cycle } = await startCycle({ workspace: options.workspace });
   // A --codex-bin flag is relative to where the command runs; critic.codexBin to the workspace (as the config documents).
-  const bin = options.codexBin !== undefined ? resolveCodexBin(options.codexBin, process.cwd()) : resolveCodexBin(options.config.critic.codexBin, options.workspace);
+  const bin =
+    options.codexBin !== undefined ? resolveCodexBin(options.codexBin, process.cwd()) : resolveCodexBin(options.config.critic.codexBin, options.workspace);
   const overrides = [...options.config.critic.codexConfig, ...(options.codexConfig ?? [])];
   // --ephemeral: this session is the loop's own work, not the team's agent at work; left in
   // $CODEX_HOME/sessions, the next `ingest` would read it back as a trace of this repository.
-  const args = ['exec', '--json', '--ephemeral', '--sandbox', 'workspace-write', ...(options.model ? ['-m', options.model] : []), ...overrides.flatMap((c) => ['-c', c]), '-'];
+  const args = [
+    'exec',
+    '--json',
+    '--ephemeral',
+    '--sandbox',
+    'workspace-write',
+    ...(options.model ? ['-m', options.model] : []),
+    ...overrides.flatMap((c) => ['-c', c]),
+    '-',
+  ];
   const run = await spawnCodex({ bin, config: overrides, env: options.env }, args, renderImplementPrompt(handoff, cycle), options.workspace);
   if (run.code !== 0) {
     throw new ExternalCommandError(

@@ -69,22 +69,40 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   };
   const { workspace, config } = options;
 
-  await stage('ingest', () => ingestForLoop(options), (r) => describeLoopIngest(r, options));
-  await stage('detect', () => detectFeedback({ workspace, config }), (r) => `${r.traces} trace(s) → ${r.found} finding(s), ${r.added.length} new`);
+  await stage(
+    'ingest',
+    () => ingestForLoop(options),
+    (r) => describeLoopIngest(r, options),
+  );
+  await stage(
+    'detect',
+    () => detectFeedback({ workspace, config }),
+    (r) => `${r.traces} trace(s) → ${r.found} finding(s), ${r.added.length} new`,
+  );
   if (options.critique) {
-    await stage('batch', () => writeBatches({ workspace, config }), (r) => `${r.manifest.batches.length} batch(es) of at most ${r.manifest.maxTokens} tokens`);
+    await stage(
+      'batch',
+      () => writeBatches({ workspace, config }),
+      (r) => `${r.manifest.batches.length} batch(es) of at most ${r.manifest.maxTokens} tokens`,
+    );
     await options.beforeCritique?.();
     await stage(
       'critique',
       () => runCritique({ workspace, config, env: options.env }),
-      (r) => `${r.batches.length} batch(es) (${r.batches.filter((b) => b.status === 'skipped').length} answered earlier, ${r.failed} failed) → ${r.added.length} new observation(s), ${r.added.filter((f) => f.status === 'unverified').length} unverified`,
+      (r) =>
+        `${r.batches.length} batch(es) (${r.batches.filter((b) => b.status === 'skipped').length} answered earlier, ${r.failed} failed) → ${r.added.length} new observation(s), ${r.added.filter((f) => f.status === 'unverified').length} unverified`,
     );
   }
-  const built = await stage('evals build', () => buildSuite({ workspace }), (r) => `${r.summary.tests.total} test(s) (${r.summary.tests.added} added) from ${r.summary.feedback.used} feedback record(s)`);
+  const built = await stage(
+    'evals build',
+    () => buildSuite({ workspace }),
+    (r) => `${r.summary.tests.total} test(s) (${r.summary.tests.added} added) from ${r.summary.feedback.used} feedback record(s)`,
+  );
   void built;
   const run = await stage(
     'evals run',
-    () => runEvals({ workspace, grader: options.grader, promptfooBin: options.promptfooBin, env: options.env, provider: options.provider, codex: options.codex }),
+    () =>
+      runEvals({ workspace, grader: options.grader, promptfooBin: options.promptfooBin, env: options.env, provider: options.provider, codex: options.codex }),
     (r) =>
       `${r.summary.tests.filter((t) => t.pass).length} of ${r.summary.tests.length} test(s) pass` +
       `${r.summary.totals.unjudged ? `; ${r.summary.totals.unjudged} unjudged (a rubric waits for a verdict: harness-loop evals verdicts)` : ''}` +
@@ -92,7 +110,12 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   );
   const llm = llmDiagnosisOptions(config, options.env);
   // The model's diagnosis reads the batches; build them when the critic did not.
-  if (llm && !options.critique) await stage('batch', () => writeBatches({ workspace, config }), (r) => `${r.manifest.batches.length} batch(es) of at most ${r.manifest.maxTokens} tokens`);
+  if (llm && !options.critique)
+    await stage(
+      'batch',
+      () => writeBatches({ workspace, config }),
+      (r) => `${r.manifest.batches.length} batch(es) of at most ${r.manifest.maxTokens} tokens`,
+    );
   const codexHome = options.codexHome !== undefined ? options.codexHome : options.env?.CODEX_HOME;
   const diagnosis = await stage(
     'diagnose',
@@ -101,7 +124,11 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
       `${r.diagnosis.recommendations.length} recommendation(s)${r.llm ? ` (${r.llm.recommendations.length} from ${r.llm.model}, ${r.llm.dropped.length} dropped, ${r.llm.failed} batch(es) failed)` : ''}${r.diagnosis.recommendations[0] ? `; top: ${r.diagnosis.recommendations[0].title}` : ''}`,
   );
   void diagnosis;
-  const handoff = await stage('handoff', () => writeHandoff({ workspace, config, ...(codexHome !== undefined ? { codexHome } : {}) }), (r) => (r.theChange ? `THE change: ${r.theChange}` : 'nothing to change'));
+  const handoff = await stage(
+    'handoff',
+    () => writeHandoff({ workspace, config, ...(codexHome !== undefined ? { codexHome } : {}) }),
+    (r) => (r.theChange ? `THE change: ${r.theChange}` : 'nothing to change'),
+  );
   return { stages, handoff: handoff.file, theChange: handoff.theChange, evalExitCode: run.exitCode, resultsFile: run.file };
 }
 
@@ -119,7 +146,16 @@ export async function ingestForLoop(options: Pick<LoopOptions, 'workspace' | 'co
   let read: IngestResult | null = null;
   let missing: string | null = null;
   try {
-    read = await ingest({ workspace: options.workspace, paths: options.paths, from: options.ingest.from ?? 'auto', last: options.ingest.last, since: options.ingest.since, allRepos: options.ingest.allRepos ?? false, config: options.config, env: options.env });
+    read = await ingest({
+      workspace: options.workspace,
+      paths: options.paths,
+      from: options.ingest.from ?? 'auto',
+      last: options.ingest.last,
+      since: options.ingest.since,
+      allRepos: options.ingest.allRepos ?? false,
+      config: options.config,
+      env: options.env,
+    });
   } catch (error) {
     // No sessions folder on this machine (a CI runner, another laptop): the loop can still
     // work from the traces stored earlier, and says so.
@@ -128,7 +164,8 @@ export async function ingestForLoop(options: Pick<LoopOptions, 'workspace' | 'co
   }
   const fresh = read !== null && read.store.added + read.store.updated > 0;
   const store = fresh ? null : await summarizeStore(workspacePaths(options.workspace).traceStore);
-  if (missing !== null && store!.traces === 0) throw new InputError('no Codex sessions folder and no stored traces; pass trace files or folders, or set CODEX_HOME', missing, undefined, 'input.missing');
+  if (missing !== null && store!.traces === 0)
+    throw new InputError('no Codex sessions folder and no stored traces; pass trace files or folders, or set CODEX_HOME', missing, undefined, 'input.missing');
   return { read, missing, store };
 }
 
@@ -136,9 +173,14 @@ export async function ingestForLoop(options: Pick<LoopOptions, 'workspace' | 'co
 export function describeLoopIngest({ read, missing, store }: LoopIngest, options: Pick<LoopOptions, 'workspace' | 'ingest'>): string {
   const parts: string[] = [];
   if (read) {
-    parts.push(`${read.files} file(s) → ${read.traces} trace(s), ${read.spans} span(s); ${read.store.added} new, ${read.store.total} stored; ${read.skipped.length} skipped line(s)`);
+    parts.push(
+      `${read.files} file(s) → ${read.traces} trace(s), ${read.spans} span(s); ${read.store.added} new, ${read.store.total} stored; ${read.skipped.length} skipped line(s)`,
+    );
     parts.push(...describeFiltered(read, { workspace: options.workspace, last: options.ingest.last, since: options.ingest.since }));
   } else parts.push(`no sessions folder at ${missing}`);
-  if (store) parts.push(`nothing new: working from the trace store as it was (${store.traces} trace(s)${store.newest ? `, newest from ${store.newest.slice(0, 10)}` : ''})`);
+  if (store)
+    parts.push(
+      `nothing new: working from the trace store as it was (${store.traces} trace(s)${store.newest ? `, newest from ${store.newest.slice(0, 10)}` : ''})`,
+    );
   return parts.join('; ');
 }

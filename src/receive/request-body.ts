@@ -36,7 +36,9 @@ export function readEncoding(contentType: string | undefined): OtlpEncoding {
 
 /** Reads the body, refusing (without reading further) anything over `maxBytes`. */
 export async function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== '') {
     throw new RejectedRequest(415, `unsupported content encoding "${encoding}": send gzip or no encoding`);
   }

@@ -27,7 +27,11 @@ export const BUILTIN_RULES: readonly SecretRule[] = [
   // The body is PEM characters (base64, header lines, escaped newlines) up to the END line, or up
   // to the first other character when the key was cut off: a truncated key is still a key, and a
   // lazy scan for a missing END line is quadratic when many BEGIN lines repeat.
-  { kind: 'private-key', hint: /PRIVATE KEY/, pattern: /-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,]|-(?!----))*(?:-----END \1PRIVATE KEY-----)?/g },
+  {
+    kind: 'private-key',
+    hint: /PRIVATE KEY/,
+    pattern: /-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY-----(?:[A-Za-z0-9+/=\s\\:,]|-(?!----))*(?:-----END \1PRIVATE KEY-----)?/g,
+  },
   { kind: 'anthropic-key', hint: /sk-ant-/, pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
   { kind: 'openai-key', hint: /sk-/, pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { kind: 'github-token', hint: /gh[pousr]_|github_pat_/, pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
@@ -60,16 +64,14 @@ export const BUILTIN_RULES: readonly SecretRule[] = [
 ];
 
 /** A quick pre-check: strings without any of these substrings cannot hold a built-in secret. */
-const HINT = /sk-|gh[pousr]_|github_pat_|AKIA|ASIA|ABIA|ACCA|xox|hooks\.slack|AIza|bearer|PRIVATE KEY|:\/\/[^\s/]*:|:\/\/[^\s/@]{16,}@|key|token(?!s| count)|secret|passw|passphrase|credential/i;
+const HINT =
+  /sk-|gh[pousr]_|github_pat_|AKIA|ASIA|ABIA|ACCA|xox|hooks\.slack|AIza|bearer|PRIVATE KEY|:\/\/[^\s/]*:|:\/\/[^\s/@]{16,}@|key|token(?!s| count)|secret|passw|passphrase|credential/i;
 
 export class Redactor {
   private readonly rules: SecretRule[];
 
   constructor(extra: readonly RedactionPattern[] = []) {
-    this.rules = [
-      ...extra.map((p) => ({ kind: p.name, pattern: new RegExp(p.pattern, `g${p.flags ?? ''}`) })),
-      ...BUILTIN_RULES,
-    ];
+    this.rules = [...extra.map((p) => ({ kind: p.name, pattern: new RegExp(p.pattern, `g${p.flags ?? ''}`) })), ...BUILTIN_RULES];
     this.extraCount = extra.length;
   }
 

@@ -67,7 +67,10 @@ export function clipValue(value: unknown, max: number): Clip | null {
 
 /** A clip as a `<pre>` block, with a note when text was cut. */
 export function renderClip(clip: Clip): string {
-  const note = clip.omitted > 0 ? `<p class="note">… ${escapeHtml(clip.omitted.toLocaleString('en-US'))} more characters not shown; the full text is in the trace store.</p>` : '';
+  const note =
+    clip.omitted > 0
+      ? `<p class="note">… ${escapeHtml(clip.omitted.toLocaleString('en-US'))} more characters not shown; the full text is in the trace store.</p>`
+      : '';
   return `<pre>${escapeHtml(clip.text)}</pre>${note}`;
 }
 

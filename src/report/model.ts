@@ -300,7 +300,9 @@ export function summarizeFeedbackBySource(feedback: readonly Feedback[]): Source
         source,
         total: records.length,
         byStatus,
-        categories: [...categories.entries()].map(([category, count]) => ({ category, count })).sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
+        categories: [...categories.entries()]
+          .map(([category, count]) => ({ category, count }))
+          .sort((a, b) => b.count - a.count || a.category.localeCompare(b.category)),
       };
     })
     .filter((s) => s.total > 0);

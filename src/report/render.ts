@@ -40,9 +40,13 @@ export function renderReport(data: ReportData): string {
     '<h1>harness-loop report</h1>',
     `<div class="sub">${escapeHtml(data.workspace)} · generated ${escapeHtml(formatTime(data.generatedAt))}</div>`,
     '</div><nav class="sections">',
-    ...[['cycles', 'Pass rate'], ['recommendations', 'Recommendations'], ['failures', 'Failures'], ['feedback', 'Feedback'], ['traces', 'Traces']].map(
-      ([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`,
-    ),
+    ...[
+      ['cycles', 'Pass rate'],
+      ['recommendations', 'Recommendations'],
+      ['failures', 'Failures'],
+      ['feedback', 'Feedback'],
+      ['traces', 'Traces'],
+    ].map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`),
     '</nav></header>',
     renderProblems(data.problems),
     ...sections,
@@ -73,7 +77,13 @@ function renderSummary(data: ReportData): string {
     const judged = results.tests.length - unjudged;
     const rate = judged === 0 ? 0 : passed / judged;
     const waiting = unjudged > 0 ? ` · ${escapeHtml(unjudged)} unjudged (a rubric waits for a verdict; not in the rate)` : '';
-    cards.push(card('Pass rate', escapeHtml(formatPercent(rate)), `${escapeHtml(passed)} of ${escapeHtml(judged)} judged tests pass${waiting} · run <code>${escapeHtml(results.runId)}</code>`));
+    cards.push(
+      card(
+        'Pass rate',
+        escapeHtml(formatPercent(rate)),
+        `${escapeHtml(passed)} of ${escapeHtml(judged)} judged tests pass${waiting} · run <code>${escapeHtml(results.runId)}</code>`,
+      ),
+    );
   } else {
     cards.push(card('Pass rate', '—', 'no eval run yet: <code>harness-loop evals run</code>'));
   }
@@ -84,16 +94,36 @@ function renderSummary(data: ReportData): string {
     const delta = Math.round((last - first) * 1000) / 10;
     const trend = delta === 0 ? 'no change' : `<span class="${delta > 0 ? 'up' : 'down'}">${delta > 0 ? '▲' : '▼'} ${escapeHtml(Math.abs(delta))} pts</span>`;
     const verdicts = countBy(points.map((p) => p.verdict));
-    cards.push(card('Cycles', escapeHtml(points.length), `${trend} overall<br>${[...verdicts].map(([v, n]) => `${escapeHtml(n)} ${escapeHtml(v)}`).join(' · ')}`));
+    cards.push(
+      card('Cycles', escapeHtml(points.length), `${trend} overall<br>${[...verdicts].map(([v, n]) => `${escapeHtml(n)} ${escapeHtml(v)}`).join(' · ')}`),
+    );
   } else {
     cards.push(card('Cycles', '0', 'no cycle verified yet'));
   }
   const recs = data.diagnosis?.recommendations ?? [];
-  if (recs.length > 0) cards.push(card('The change for this cycle', `<a href="#rec-1" class="plain">${escapeHtml(recs[0]!.title)}</a>`, `${escapeHtml(recs[0]!.impact.summary)} · ${escapeHtml(recs.length)} ranked recommendation(s)`, true));
-  else cards.push(card('The change for this cycle', '—', data.diagnosis ? 'the diagnosis found nothing to change' : 'no diagnosis yet: <code>harness-loop diagnose</code>', true));
+  if (recs.length > 0)
+    cards.push(
+      card(
+        'The change for this cycle',
+        `<a href="#rec-1" class="plain">${escapeHtml(recs[0]!.title)}</a>`,
+        `${escapeHtml(recs[0]!.impact.summary)} · ${escapeHtml(recs.length)} ranked recommendation(s)`,
+        true,
+      ),
+    );
+  else
+    cards.push(
+      card(
+        'The change for this cycle',
+        '—',
+        data.diagnosis ? 'the diagnosis found nothing to change' : 'no diagnosis yet: <code>harness-loop diagnose</code>',
+        true,
+      ),
+    );
   if (data.feedback) {
     const bySource = summarizeFeedbackBySource(data.feedback);
-    cards.push(card('Feedback', escapeHtml(data.feedback.length), bySource.map((s) => `${escapeHtml(s.total)} ${escapeHtml(s.source)}`).join(' · ') || 'no records'));
+    cards.push(
+      card('Feedback', escapeHtml(data.feedback.length), bySource.map((s) => `${escapeHtml(s.total)} ${escapeHtml(s.source)}`).join(' · ') || 'no records'),
+    );
   } else {
     cards.push(card('Feedback', '0', 'none yet: <code>harness-loop feedback detect</code>'));
   }
@@ -109,7 +139,8 @@ function countBy(values: readonly string[]): Map<string, number> {
 }
 
 function renderCycles(ledger: readonly LedgerEntry[] | null, problems: readonly ReportProblem[]): string {
-  const head = '<h2>Pass rate per cycle</h2><p class="lead">One point per improvement cycle: the pass rate after its last verify (an abandoned cycle keeps the rate it started from).</p>';
+  const head =
+    '<h2>Pass rate per cycle</h2><p class="lead">One point per improvement cycle: the pass rate after its last verify (an abandoned cycle keeps the rate it started from).</p>';
   if (!ledger || ledger.length === 0) {
     return `<section class="block" id="cycles">${head}${renderMissing('ledger', problems, 'harness-loop cycle start', 'then make the change and run harness-loop verify; each verify adds a point here')}</section>`;
   }
@@ -150,7 +181,15 @@ function renderTraces(data: ReportData): string {
     `${hidden > 0 ? `Showing ${escapeHtml(data.traces.length)} of ${escapeHtml(data.traceTotals.traces)}: the traces the findings cite first, then the newest.` : ''}</p>`;
   const legend =
     '<div class="legend">' +
-    [['turn', 'var(--turn)'], ['model call', 'var(--model)'], ['tool call', 'var(--tool)'], ['hook', 'var(--hook)'], ['message', 'var(--msg)'], ['compaction', 'var(--compaction)'], ['error', 'var(--error)']]
+    [
+      ['turn', 'var(--turn)'],
+      ['model call', 'var(--model)'],
+      ['tool call', 'var(--tool)'],
+      ['hook', 'var(--hook)'],
+      ['message', 'var(--msg)'],
+      ['compaction', 'var(--compaction)'],
+      ['error', 'var(--error)'],
+    ]
       .map(([label, colour]) => `<span><i class="sq" style="background:${colour}"></i>${label}</span>`)
       .join('') +
     '</div>';
@@ -177,7 +216,9 @@ function renderTrace(trace: ReportTrace, feedback: readonly Feedback[], failingT
   const badges = [
     ...(errors > 0 ? [`<span class="pill fail">${escapeHtml(errors)} error span${errors === 1 ? '' : 's'}</span>`] : []),
     ...failingTests.map((id) => `<span class="pill fail">fails ${escapeHtml(id)}</span>`),
-    ...feedback.map((f) => `<span class="pill ${escapeHtml(f.source)}" title="${escapeHtml(f.observation)}">${escapeHtml(f.source)}: ${escapeHtml(f.category)}</span>`),
+    ...feedback.map(
+      (f) => `<span class="pill ${escapeHtml(f.source)}" title="${escapeHtml(f.observation)}">${escapeHtml(f.source)}: ${escapeHtml(f.category)}</span>`,
+    ),
   ];
   const task = trace.task ? escapeHtml(trace.task.text) + (trace.task.omitted > 0 ? '…' : '') : '<span class="muted">(no prompt recorded)</span>';
   const answer = trace.finalAnswer

@@ -159,7 +159,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** First pass over the store: counts, and each trace's start time for picking the newest. */
-async function scanTraces(file: string, problems: ReportProblem[]): Promise<{ traces: number; spans: number; withErrors: number; starts: Map<string, string> }> {
+async function scanTraces(
+  file: string,
+  problems: ReportProblem[],
+): Promise<{ traces: number; spans: number; withErrors: number; starts: Map<string, string> }> {
   const starts = new Map<string, string>();
   let spans = 0;
   let withErrors = 0;

@@ -25,7 +25,8 @@ export function renderMissing(input: ReportInput, problems: readonly ReportProbl
 /** A link to a drawn trace, labelled with its prompt; an id not drawn is named, not linked. */
 function traceLink(id: string, index: TraceIndex): string {
   const trace = index.get(id);
-  if (!trace) return `<span class="trace-link missing" title="not in the trace store"><span class="tid">${escapeHtml(id)}</span> (not in the trace store)</span>`;
+  if (!trace)
+    return `<span class="trace-link missing" title="not in the trace store"><span class="tid">${escapeHtml(id)}</span> (not in the trace store)</span>`;
   const task = trace.task?.text ?? '(no prompt recorded)';
   return `<a class="trace-link" href="#${escapeHtml(trace.anchor)}" data-trace-ref="${escapeHtml(id)}" title="${escapeHtml(`${task}\n${id}`)}"><span class="ttask">${escapeHtml(task)}</span><span class="tid">${escapeHtml(shortId(id))}</span></a>`;
 }
@@ -37,8 +38,10 @@ function shortId(id: string): string {
 
 /** Ranked recommendations, each with its evidence linked to the traces. */
 export function renderRecommendations(recs: readonly Recommendation[] | null, index: TraceIndex, problems: readonly ReportProblem[]): string {
-  const head = '<h2>Recommendations</h2><p class="lead">Ranked harness changes from the latest diagnosis. Rank 1 is the one change for the next cycle; every item links to the traces it rests on.</p>';
-  if (recs === null) return `<section class="block" id="recommendations">${head}${renderMissing('recommendations', problems, 'harness-loop diagnose', 'to rank harness changes from traces, feedback and eval results')}</section>`;
+  const head =
+    '<h2>Recommendations</h2><p class="lead">Ranked harness changes from the latest diagnosis. Rank 1 is the one change for the next cycle; every item links to the traces it rests on.</p>';
+  if (recs === null)
+    return `<section class="block" id="recommendations">${head}${renderMissing('recommendations', problems, 'harness-loop diagnose', 'to rank harness changes from traces, feedback and eval results')}</section>`;
   if (recs.length === 0) return `<section class="block" id="recommendations">${head}<div class="empty">The diagnosis found nothing to change.</div></section>`;
   const items = recs.slice(0, 50).map((r) => {
     const chips = [
@@ -50,9 +53,18 @@ export function renderRecommendations(recs: readonly Recommendation[] | null, in
       `<span class="pill unchanged">score ${escapeHtml(r.score)}</span>`,
     ].join('');
     const traces = r.evidence.traceIds.map((id) => traceLink(id, index)).join('');
-    const tests = r.evidence.failingTestIds.length > 0 ? `<h5>Failing tests</h5><div>${r.evidence.failingTestIds.map((t) => `<code>${escapeHtml(t)}</code>`).join(' ')}</div>` : '';
-    const quotes = r.evidence.quotes.slice(0, 4).map((q) => `<blockquote>${escapeHtml(q.text)}<cite>${escapeHtml(q.source)}</cite></blockquote>`).join('');
-    const harness = r.harnessQuotes.slice(0, 3).map((q) => `<blockquote>${escapeHtml(q.text)}<cite>${escapeHtml(q.source)}:${escapeHtml(q.line)}</cite></blockquote>`).join('');
+    const tests =
+      r.evidence.failingTestIds.length > 0
+        ? `<h5>Failing tests</h5><div>${r.evidence.failingTestIds.map((t) => `<code>${escapeHtml(t)}</code>`).join(' ')}</div>`
+        : '';
+    const quotes = r.evidence.quotes
+      .slice(0, 4)
+      .map((q) => `<blockquote>${escapeHtml(q.text)}<cite>${escapeHtml(q.source)}</cite></blockquote>`)
+      .join('');
+    const harness = r.harnessQuotes
+      .slice(0, 3)
+      .map((q) => `<blockquote>${escapeHtml(q.text)}<cite>${escapeHtml(q.source)}:${escapeHtml(q.line)}</cite></blockquote>`)
+      .join('');
     return (
       `<article class="rec${r.rank === 1 ? ' top' : ''}" id="rec-${escapeHtml(r.rank)}" data-rec-id="${escapeHtml(r.id)}">` +
       `<div class="rank">${escapeHtml(r.rank)}</div>${r.rank === 1 ? '<div class="the">The change for this cycle</div>' : ''}` +
@@ -72,7 +84,10 @@ export function renderRecommendations(recs: readonly Recommendation[] | null, in
 /** Quotes behind a recommendation, folded away except for rank 1 so the ranking reads at a glance. */
 function renderQuotes(r: Recommendation, quotes: string, harness: string): string {
   if (!quotes && !harness) return '';
-  const counts = [r.evidence.quotes.length > 0 ? `${r.evidence.quotes.length} quote(s) from the evidence` : '', r.harnessQuotes.length > 0 ? 'what the harness says now' : '']
+  const counts = [
+    r.evidence.quotes.length > 0 ? `${r.evidence.quotes.length} quote(s) from the evidence` : '',
+    r.harnessQuotes.length > 0 ? 'what the harness says now' : '',
+  ]
     .filter(Boolean)
     .join(' and ');
   return (
@@ -86,12 +101,16 @@ function renderQuotes(r: Recommendation, quotes: string, harness: string): strin
 /** Failing tests of the latest run grouped by category, as bars that open on the tests. */
 export function renderFailures(results: ReportResults | null, index: TraceIndex, problems: readonly ReportProblem[]): string {
   const head = '<h2>Failures by category</h2>';
-  if (!results) return `<section class="block" id="failures">${head}${renderMissing('results', problems, 'harness-loop evals run', 'to score the traces against the eval suite')}</section>`;
+  if (!results)
+    return `<section class="block" id="failures">${head}${renderMissing('results', problems, 'harness-loop evals run', 'to score the traces against the eval suite')}</section>`;
   const lead = `<p class="lead">Latest eval run <code>${escapeHtml(results.runId)}</code> (${escapeHtml(formatTime(results.createdAt))}): category from the test's metadata, else from the feedback on its trace.</p>`;
   const groups = groupFailures(results.tests);
   if (groups.length === 0) {
     const unjudged = results.tests.filter((t) => t.unjudged).length;
-    const text = unjudged > 0 ? `No test failed; ${escapeHtml(unjudged)} of ${escapeHtml(results.tests.length)} wait for a rubric verdict.` : `Every one of the ${escapeHtml(results.tests.length)} tests passed.`;
+    const text =
+      unjudged > 0
+        ? `No test failed; ${escapeHtml(unjudged)} of ${escapeHtml(results.tests.length)} wait for a rubric verdict.`
+        : `Every one of the ${escapeHtml(results.tests.length)} tests passed.`;
     return `<section class="block" id="failures">${head}${lead}<div class="empty">${text}</div></section>`;
   }
   const max = Math.max(...groups.map((g) => g.tests.length));
@@ -100,7 +119,10 @@ export function renderFailures(results: ReportResults | null, index: TraceIndex,
   const rows = groups.map((g) => {
     const tests = g.tests
       .map((t) => {
-        const reasons = t.reasons.slice(0, 5).map((r) => `<li>${escapeHtml(r)}</li>`).join('');
+        const reasons = t.reasons
+          .slice(0, 5)
+          .map((r) => `<li>${escapeHtml(r)}</li>`)
+          .join('');
         const link = t.traceId ? ` ${traceLink(t.traceId, index)}` : '';
         return `<div class="test" data-test-id="${escapeHtml(t.id)}"><code>${escapeHtml(t.id)}</code> ${t.description ? escapeHtml(t.description) : ''}${link}${reasons ? `<ul>${reasons}</ul>` : ''}</div>`;
       })
@@ -119,23 +141,35 @@ export function renderFailures(results: ReportResults | null, index: TraceIndex,
 
 /** Feedback counted by source, then every record with a link to its trace. */
 export function renderFeedback(feedback: readonly Feedback[] | null, index: TraceIndex, problems: readonly ReportProblem[]): string {
-  const head = '<h2>Feedback by source</h2><p class="lead">Human review outweighs detectors and hooks, which outweigh LLM critics; unverified LLM records count for nothing until a person accepts them.</p>';
+  const head =
+    '<h2>Feedback by source</h2><p class="lead">Human review outweighs detectors and hooks, which outweigh LLM critics; unverified LLM records count for nothing until a person accepts them.</p>';
   if (!feedback || feedback.length === 0) {
     return `<section class="block" id="feedback">${head}${renderMissing('feedback', problems, 'harness-loop feedback detect', 'to derive feedback from the traces (or harness-loop feedback add / import for human review)')}</section>`;
   }
   const sources = summarizeFeedbackBySource(feedback)
     .map((s) => {
-      const statuses = Object.entries(s.byStatus).filter(([, n]) => n > 0).map(([k, n]) => `<span class="pill ${escapeHtml(k)}">${escapeHtml(n)} ${escapeHtml(k)}</span>`).join(' ');
-      const cats = s.categories.slice(0, 6).map((c) => `${escapeHtml(c.category)} (${escapeHtml(c.count)})`).join(', ');
+      const statuses = Object.entries(s.byStatus)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `<span class="pill ${escapeHtml(k)}">${escapeHtml(n)} ${escapeHtml(k)}</span>`)
+        .join(' ');
+      const cats = s.categories
+        .slice(0, 6)
+        .map((c) => `${escapeHtml(c.category)} (${escapeHtml(c.count)})`)
+        .join(', ');
       return `<div class="source" data-source="${escapeHtml(s.source)}"><span class="pill ${escapeHtml(s.source)}">${escapeHtml(s.source)}</span><div class="n">${escapeHtml(s.total)}</div><div>${statuses}</div><div class="cats">${cats}</div></div>`;
     })
     .join('');
-  const rows = feedback.slice(0, MAX_FEEDBACK_ROWS).map(
-    (f) =>
-      `<tr><td><span class="pill ${escapeHtml(f.source)}">${escapeHtml(f.source)}</span></td><td><span class="pill ${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span></td>` +
-      `<td>${escapeHtml(f.category)}</td><td>${escapeHtml(f.observation)}<div class="muted">${escapeHtml(f.author)}${f.status !== 'active' ? ` · ${escapeHtml(f.status)}` : ''}</div></td><td class="tr">${traceLink(f.traceId, index)}</td></tr>`,
-  );
-  const more = feedback.length > MAX_FEEDBACK_ROWS ? `<p class="note">${escapeHtml(feedback.length - MAX_FEEDBACK_ROWS)} more records not shown; see .harness-loop/feedback/.</p>` : '';
+  const rows = feedback
+    .slice(0, MAX_FEEDBACK_ROWS)
+    .map(
+      (f) =>
+        `<tr><td><span class="pill ${escapeHtml(f.source)}">${escapeHtml(f.source)}</span></td><td><span class="pill ${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span></td>` +
+        `<td>${escapeHtml(f.category)}</td><td>${escapeHtml(f.observation)}<div class="muted">${escapeHtml(f.author)}${f.status !== 'active' ? ` · ${escapeHtml(f.status)}` : ''}</div></td><td class="tr">${traceLink(f.traceId, index)}</td></tr>`,
+    );
+  const more =
+    feedback.length > MAX_FEEDBACK_ROWS
+      ? `<p class="note">${escapeHtml(feedback.length - MAX_FEEDBACK_ROWS)} more records not shown; see .harness-loop/feedback/.</p>`
+      : '';
   const table = `<table class="feedback"><thead><tr><th>Source</th><th>Severity</th><th>Category</th><th>Observation</th><th>Trace</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   return `<section class="block" id="feedback">${head}<div class="sources">${sources}</div>${table}${more}</section>`;
 }

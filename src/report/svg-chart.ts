@@ -53,7 +53,9 @@ export function renderPassRateChart(points: readonly ChartPoint[], baseline?: Ch
   const parts: string[] = [];
 
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${r(y(tick))}" y2="${r(y(tick))}" stroke="#e2e8f0" stroke-width="1"${tick === 0 ? '' : ' stroke-dasharray="3 4"'}/>`);
+    parts.push(
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${r(y(tick))}" y2="${r(y(tick))}" stroke="#e2e8f0" stroke-width="1"${tick === 0 ? '' : ' stroke-dasharray="3 4"'}/>`,
+    );
     parts.push(`<text x="${M.left - 8}" y="${r(y(tick) + 4)}" text-anchor="end" font-size="11" fill="#64748b">${tick * 100}%</text>`);
   }
 

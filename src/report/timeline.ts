@@ -82,9 +82,13 @@ export function renderTimeline(shown: readonly ReportSpan[], spanCount: number, 
   const bars = layoutSpans(shown, traceStart, traceEnd);
   const depths = depthsOf(shown);
   const total = traceStart && traceEnd ? Date.parse(traceEnd) - Date.parse(traceStart) : NaN;
-  const axis = Number.isFinite(total) && total > 0 ? `<div class="tl-axis"><span>0</span><span>${escapeHtml(formatDuration(total))}</span></div>` : '<div class="tl-axis"><span>in order (no times recorded)</span><span></span></div>';
+  const axis =
+    Number.isFinite(total) && total > 0
+      ? `<div class="tl-axis"><span>0</span><span>${escapeHtml(formatDuration(total))}</span></div>`
+      : '<div class="tl-axis"><span>in order (no times recorded)</span><span></span></div>';
   const rows = shown.map((span, i) => renderRow(span, bars[i]!, depths[i]!)).join('');
-  const more = spanCount > shown.length ? `<p class="note">${escapeHtml(spanCount - shown.length)} more spans not shown; the trace store has them all.</p>` : '';
+  const more =
+    spanCount > shown.length ? `<p class="note">${escapeHtml(spanCount - shown.length)} more spans not shown; the trace store has them all.</p>` : '';
   return `<div class="timeline">${axis}${rows}</div>${more}`;
 }
 
@@ -92,7 +96,9 @@ function renderRow(span: ReportSpan, bar: BarPosition, depth: number): string {
   const failed = span.status === 'error' || span.kind === 'error';
   const classes = ['span', `kind-${span.kind}`, failed ? 'failed' : '', bar.instant ? 'instant' : ''].filter(Boolean).join(' ');
   const duration = span.durationMs !== null ? formatDuration(span.durationMs) : '';
-  const flag = failed ? `<span class="err-flag" title="error">✕${span.exitCode !== null && span.exitCode !== 0 ? ` exit ${escapeHtml(span.exitCode)}` : ''}</span>` : '';
+  const flag = failed
+    ? `<span class="err-flag" title="error">✕${span.exitCode !== null && span.exitCode !== 0 ? ` exit ${escapeHtml(span.exitCode)}` : ''}</span>`
+    : '';
   const summary =
     `<summary>` +
     `<span class="sp-label" style="padding-left:${depth * 14}px"><span class="kind-tag">${escapeHtml(KIND_LABELS[span.kind])}</span>` +

@@ -93,7 +93,20 @@ function clip(value: unknown): { text: string; omitted: number } | null {
 }
 
 function viewSpan(s: Span, bar: { left: number; width: number; instant: boolean } | undefined) {
-  return { bar: bar ?? null, id: s.id, parentId: s.parentId, kind: s.kind, name: s.name, startTime: s.startTime, durationMs: s.durationMs, status: s.status, error: s.error, exitCode: s.exitCode ?? null, input: clip(s.input), output: clip(s.output) };
+  return {
+    bar: bar ?? null,
+    id: s.id,
+    parentId: s.parentId,
+    kind: s.kind,
+    name: s.name,
+    startTime: s.startTime,
+    durationMs: s.durationMs,
+    status: s.status,
+    error: s.error,
+    exitCode: s.exitCode ?? null,
+    input: clip(s.input),
+    output: clip(s.output),
+  };
 }
 
 /** GET /api/trace?id=: the trace, its feedback, pending critiques, tests and the citations in its answer. */
@@ -114,7 +127,18 @@ export async function getTrace(ctx: ReviewContext, params: URLSearchParams): Pro
   // The report's layout reads only start times and durations, which every span has.
   const bars = layoutSpans(trace.spans as unknown as Parameters<typeof layoutSpans>[0], trace.startTime, trace.endTime);
   return ok({
-    trace: { id: trace.id, task: trace.task, finalAnswer: trace.finalAnswer, startTime: trace.startTime, endTime: trace.endTime, models: trace.models, cwd: trace.cwd, source: trace.source, usage: trace.usage, spans: trace.spans.map((s, i) => viewSpan(s, bars[i])) },
+    trace: {
+      id: trace.id,
+      task: trace.task,
+      finalAnswer: trace.finalAnswer,
+      startTime: trace.startTime,
+      endTime: trace.endTime,
+      models: trace.models,
+      cwd: trace.cwd,
+      source: trace.source,
+      usage: trace.usage,
+      spans: trace.spans.map((s, i) => viewSpan(s, bars[i])),
+    },
     item,
     feedback: records.filter((r) => !isPendingCritique(r)),
     critiques: records.filter(isPendingCritique),
@@ -136,7 +160,10 @@ export async function getSource(ctx: ReviewContext, params: URLSearchParams): Pr
 function stringList(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) return undefined;
-  return value.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v !== '');
+  return value
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function nonBlank(value: unknown): string | undefined {

@@ -78,7 +78,13 @@ export function rejectCritique(original: Feedback, reviewer: string, reason: str
   if (reviewer.trim() === '') errors.reviewer = 'who is reviewing must not be empty';
   if (Object.keys(errors).length > 0) return { record: null, errors };
   const { id: _id, contradictedBy: _c, verifiedBy: _v, ...rest } = original;
-  const attributes = { ...original.attributes, reviewOf: original.id, reviewedAt: now, reviewedBy: redactor.redact(reviewer), rejectReason: redactor.redact(reason) };
+  const attributes = {
+    ...original.attributes,
+    reviewOf: original.id,
+    reviewedAt: now,
+    reviewedBy: redactor.redact(reviewer),
+    rejectReason: redactor.redact(reason),
+  };
   return { record: withReviewId({ ...rest, id: '', status: 'rejected', createdAt: now, attributes }, 'reject'), errors: null };
 }
 
@@ -87,6 +93,13 @@ export function rejectCritique(original: Feedback, reviewer: string, reason: str
  * reviewed id, the verdict, the content and the time: each decision is its own record.
  */
 function withReviewId(record: Feedback, verdict: 'accept' | 'reject'): Feedback {
-  const id = stableId('fb_', 'review', String(record.attributes.reviewOf), verdict, record.createdAt, JSON.stringify([record.category, record.severity, record.observation, record.evidence, record.requiredObservations, record.prohibitedClaims]));
+  const id = stableId(
+    'fb_',
+    'review',
+    String(record.attributes.reviewOf),
+    verdict,
+    record.createdAt,
+    JSON.stringify([record.category, record.severity, record.observation, record.evidence, record.requiredObservations, record.prohibitedClaims]),
+  );
   return { ...record, id };
 }

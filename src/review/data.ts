@@ -41,7 +41,10 @@ async function signatureOf(files: readonly string[]): Promise<string> {
 
 async function listFiles(dir: string, ext: string): Promise<string[]> {
   const names = await readdirIfExists(dir);
-  return names.filter((n) => n.endsWith(ext) && !n.startsWith('.')).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => n.endsWith(ext) && !n.startsWith('.'))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /**
@@ -55,7 +58,8 @@ async function readTests(workspace: string): Promise<QueueTest[]> {
   const meta = new Map<string, { category: string | null; cycle: number | null }>();
   for (const t of readSuiteTests(suiteText, suiteFile)) {
     const m = (t.metadata ?? {}) as Record<string, unknown>;
-    if (typeof m.testId === 'string') meta.set(m.testId, { category: typeof m.category === 'string' ? m.category : null, cycle: typeof m.addedInCycle === 'number' ? m.addedInCycle : null });
+    if (typeof m.testId === 'string')
+      meta.set(m.testId, { category: typeof m.category === 'string' ? m.category : null, cycle: typeof m.addedInCycle === 'number' ? m.addedInCycle : null });
   }
   const runs = [];
   for (const file of await listFiles(loop.results, '.json')) {
@@ -68,7 +72,15 @@ async function readTests(workspace: string): Promise<QueueTest[]> {
     for (const t of run.tests) {
       if (!t.traceId) continue;
       const m = meta.get(t.id);
-      latest.set(`${t.id}\0${t.traceId}`, { id: t.id, traceId: t.traceId, pass: t.pass, ...(t.status === 'unjudged' ? { unjudged: true } : {}), category: m?.category ?? null, cycle: run.cycle ?? m?.cycle ?? null, reasons: t.reasons });
+      latest.set(`${t.id}\0${t.traceId}`, {
+        id: t.id,
+        traceId: t.traceId,
+        pass: t.pass,
+        ...(t.status === 'unjudged' ? { unjudged: true } : {}),
+        category: m?.category ?? null,
+        cycle: run.cycle ?? m?.cycle ?? null,
+        reasons: t.reasons,
+      });
     }
   }
   return [...latest.values()];

@@ -58,13 +58,22 @@ export type BatchLine = z.infer<typeof BatchLineSchema>;
 
 export const BatchEntrySchema = z
   .object({
-    id: z.string().regex(/^batch_[0-9a-f]{16}$/).describe('Stable hash of the trace ids in the batch, in order.'),
-    file: z.string().regex(/^batch-\d{3,}\.jsonl$/).describe('File name inside .harness-loop/batches/.'),
+    id: z
+      .string()
+      .regex(/^batch_[0-9a-f]{16}$/)
+      .describe('Stable hash of the trace ids in the batch, in order.'),
+    file: z
+      .string()
+      .regex(/^batch-\d{3,}\.jsonl$/)
+      .describe('File name inside .harness-loop/batches/.'),
     traceIds: z.array(z.string().min(1)).min(1).describe('Traces in the batch, in store order.'),
-    tokens: z.number().int().nonnegative().describe('Sum of the traces\' token counts.'),
+    tokens: z.number().int().nonnegative().describe("Sum of the traces' token counts."),
     elided: z.array(z.string()).describe('Ids of traces in this batch whose text was cut.'),
     overBudget: z.boolean().describe('True when the batch holds one trace that exceeds the budget even when shrunk.'),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of the batch file, to detect a file from another run.'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe('SHA-256 of the batch file, to detect a file from another run.'),
   })
   .describe('One batch file.');
 export type BatchEntry = z.infer<typeof BatchEntrySchema>;

@@ -6,9 +6,16 @@ import { EvalsConfigSchema } from './eval-suite.js';
 /** An extra secret pattern from the workspace config. */
 export const RedactionPatternSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9-]+$/).describe('Kind shown in the marker, e.g. "internal-token".'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .describe('Kind shown in the marker, e.g. "internal-token".'),
     pattern: z.string().min(1).describe('JavaScript regular expression source; every match is replaced.'),
-    flags: z.string().regex(/^[imsu]*$/).optional().describe('Extra regex flags (g is always added).'),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/)
+      .optional()
+      .describe('Extra regex flags (g is always added).'),
   })
   .describe('A secret pattern to redact.');
 export type RedactionPattern = z.infer<typeof RedactionPatternSchema>;
@@ -31,10 +38,7 @@ export const ConfigSchema = z
           .min(1)
           .default('codex')
           .describe('Codex CLI the LLM passes run: a command on PATH, or a path (relative to the workspace); a .js file runs with node.'),
-        codexConfig: z
-          .array(z.string().min(1))
-          .default([])
-          .describe('Extra `codex exec -c key=value` overrides for LLM passes, e.g. a model provider.'),
+        codexConfig: z.array(z.string().min(1)).default([]).describe('Extra `codex exec -c key=value` overrides for LLM passes, e.g. a model provider.'),
       })
       .default({ model: 'gpt-5.4-mini', contextWindow: 272_000, codexBin: 'codex', codexConfig: [] })
       .describe('The LLM critic.'),
@@ -64,22 +68,30 @@ export const ConfigSchema = z
       .object({
         ignore: z
           .object({
-            askedByTask: z.boolean().default(true).describe('Skip a failed command the task asked for (it names the command or its script, or asks to reproduce its failure).'),
+            askedByTask: z
+              .boolean()
+              .default(true)
+              .describe('Skip a failed command the task asked for (it names the command or its script, or asks to reproduce its failure).'),
             probes: z
               .boolean()
               .default(true)
-              .describe('Skip probes whose non-zero exit is their answer: test, [ ], grep -q, git diff --quiet, which, command -v, and ls/stat of a path the agent then created.'),
+              .describe(
+                'Skip probes whose non-zero exit is their answer: test, [ ], grep -q, git diff --quiet, which, command -v, and ls/stat of a path the agent then created.',
+              ),
             laterSucceeded: z.boolean().default(true).describe('Skip a failed command when the same command succeeded later in the trace.'),
             commands: z
               .array(
-                z.string().min(1).refine((s) => {
-                  try {
-                    new RegExp(s);
-                    return true;
-                  } catch {
-                    return false;
-                  }
-                }, 'must be a valid JavaScript regular expression'),
+                z
+                  .string()
+                  .min(1)
+                  .refine((s) => {
+                    try {
+                      new RegExp(s);
+                      return true;
+                    } catch {
+                      return false;
+                    }
+                  }, 'must be a valid JavaScript regular expression'),
               )
               .default([])
               .describe('Regular expressions: a failed command matching one is never a finding (e.g. "^scripts/flaky\\.sh").'),
@@ -93,21 +105,24 @@ export const ConfigSchema = z
     diagnose: z
       .object({
         llm: z
-          .union([
-            z.boolean(),
-            z
-              .object({ model: z.string().min(1).optional().describe('Model for the diagnosis pass (default: critic.model).') })
-              .strict(),
-          ])
+          .union([z.boolean(), z.object({ model: z.string().min(1).optional().describe('Model for the diagnosis pass (default: critic.model).') }).strict()])
           .default(false)
-          .describe('Also ask a model for its top 5 changes in `diagnose`, `loop` and CI (true, or { model }); its checked proposals are merged with the deterministic clusters.'),
+          .describe(
+            'Also ask a model for its top 5 changes in `diagnose`, `loop` and CI (true, or { model }); its checked proposals are merged with the deterministic clusters.',
+          ),
       })
       .default({ llm: false })
       .describe('The diagnosis stage.'),
     evidence: z
       .object({
-        outputGlobs: z.array(z.string().min(1)).default(DEFAULT_EVIDENCE.outputGlobs).describe('Globs (repository-relative) of the documents check_evidence_coverage checks after each write.'),
-        sourceRoots: z.array(z.string().min(1)).default(DEFAULT_EVIDENCE.sourceRoots).describe('Folders (repository-relative) citations may point into; "." is the whole repository.'),
+        outputGlobs: z
+          .array(z.string().min(1))
+          .default(DEFAULT_EVIDENCE.outputGlobs)
+          .describe('Globs (repository-relative) of the documents check_evidence_coverage checks after each write.'),
+        sourceRoots: z
+          .array(z.string().min(1))
+          .default(DEFAULT_EVIDENCE.sourceRoots)
+          .describe('Folders (repository-relative) citations may point into; "." is the whole repository.'),
         minCoverage: z.number().min(0).max(1).default(DEFAULT_EVIDENCE.minCoverage).describe('Least share of claims (0..1) that must cite a source.'),
         unit: z.enum(['sentence', 'paragraph']).default(DEFAULT_EVIDENCE.unit).describe('What counts as one claim for coverage.'),
       })
@@ -116,8 +131,16 @@ export const ConfigSchema = z
     guard: z
       .object({
         always: z.boolean().default(DEFAULT_GUARD.always).describe('Guard every session, not only the implement phase of a cycle.'),
-        allow: z.array(z.string().min(1)).default(DEFAULT_GUARD.allow).describe('Globs (repository-relative) of the harness files that may change while the guard is on. Loop state, the eval suite and the guard\'s own files stay protected whatever this says.'),
-        readOnlyTools: z.array(z.string().min(1)).default(DEFAULT_GUARD.readOnlyTools).describe('Tool names (globs such as `mcp__docs__*`) that write nothing; other MCP tools and write_stdin are refused while the guard is on.'),
+        allow: z
+          .array(z.string().min(1))
+          .default(DEFAULT_GUARD.allow)
+          .describe(
+            "Globs (repository-relative) of the harness files that may change while the guard is on. Loop state, the eval suite and the guard's own files stay protected whatever this says.",
+          ),
+        readOnlyTools: z
+          .array(z.string().min(1))
+          .default(DEFAULT_GUARD.readOnlyTools)
+          .describe('Tool names (globs such as `mcp__docs__*`) that write nothing; other MCP tools and write_stdin are refused while the guard is on.'),
       })
       .default(DEFAULT_GUARD)
       .describe('The edit guard hook (PreToolUse).'),

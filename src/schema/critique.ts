@@ -23,15 +23,11 @@ const text = (what: string) => z.string().trim().min(1, `${what} must not be emp
 export const CritiqueObservationSchema = z
   .object({
     traceId: text('traceId').describe('Id of the trace the problem is in, copied from the trace\'s "id".'),
-    spanId: text('spanId')
-      .nullable()
-      .describe('Id of the span the problem sits in, copied from the span\'s "id"; null when it concerns the whole trace.'),
+    spanId: text('spanId').nullable().describe('Id of the span the problem sits in, copied from the span\'s "id"; null when it concerns the whole trace.'),
     category: text('category').describe(`Kind of problem: ${CRITIC_CATEGORIES.join(', ')}, or another short snake_case name.`),
     severity: SeveritySchema,
     observation: text('observation').describe('What is wrong, as one or two sentences.'),
-    evidence: z
-      .array(z.string())
-      .describe('Passages copied verbatim from that trace that show the problem; each is checked against the trace.'),
+    evidence: z.array(z.string()).describe('Passages copied verbatim from that trace that show the problem; each is checked against the trace.'),
     requiredObservations: z.array(text('a required observation')).describe('What a correct answer to the task must say; [] when nothing fits.'),
     prohibitedClaims: z.array(text('a prohibited claim')).describe('What a correct answer must not claim; [] when nothing fits.'),
   })
@@ -45,7 +41,7 @@ export const CritiqueSchema = z
     observations: z.array(CritiqueObservationSchema).describe('Problems found in the batch; [] when there are none.'),
   })
   .strict()
-  .describe('The LLM critic\'s answer for one batch of traces.');
+  .describe("The LLM critic's answer for one batch of traces.");
 export type Critique = z.infer<typeof CritiqueSchema>;
 
 /** Bumped when a stored critic answer can no longer be read by the previous reader. */
@@ -57,7 +53,10 @@ export const CritiqueAnswerSchema = z
     schemaVersion: z.literal(CRITIQUE_ANSWER_SCHEMA_VERSION).describe('Version of this file format.'),
     batchId: z.string().min(1).describe('Batch the answer is for (manifest id).'),
     batchFile: z.string().min(1).describe('Batch file name inside .harness-loop/batches/.'),
-    batchSha256: z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of the batch file the critic read; a rebuilt batch with other content is asked again.'),
+    batchSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe('SHA-256 of the batch file the critic read; a rebuilt batch with other content is asked again.'),
     model: z.string().min(1).describe('Critic model that answered.'),
     createdAt: z.iso.datetime().describe('ISO-8601 UTC time the answer was received.'),
     critique: CritiqueSchema,

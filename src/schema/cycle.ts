@@ -24,9 +24,7 @@ export const CycleSchema = z
   .object({
     schemaVersion: z.literal(CYCLE_SCHEMA_VERSION).describe('Version of this file format.'),
     cycle: z.number().int().positive().describe('Cycle number: one more than the highest cycle in the ledger.'),
-    phase: z
-      .literal('implement')
-      .describe('The loop phase; the edit guard restricts edits to harness files while this is "implement".'),
+    phase: z.literal('implement').describe('The loop phase; the edit guard restricts edits to harness files while this is "implement".'),
     startedAt: z.iso.datetime().describe('ISO-8601 UTC time `cycle start` ran.'),
     recommendation: z
       .object({
@@ -45,8 +43,11 @@ export const CycleSchema = z
         tests: z.array(BaselineTestSchema).describe('Per-test outcomes, so verify does not need the results file again.'),
         provider: z.string().optional().describe('Provider of the baseline run (replay or codex).'),
         grader: z.string().optional().describe('Grader of the baseline run ("replay" or a Promptfoo provider id).'),
-        fingerprints: z.array(z.string()).default([]).describe("Harness fingerprints of the baseline's traces: answers under these never count as runs under the change."),
-        newestTraceAt: z.string().nullable().optional().describe("Start time of the newest baseline trace; a session-derived answer must be newer to count."),
+        fingerprints: z
+          .array(z.string())
+          .default([])
+          .describe("Harness fingerprints of the baseline's traces: answers under these never count as runs under the change."),
+        newestTraceAt: z.string().nullable().optional().describe('Start time of the newest baseline trace; a session-derived answer must be newer to count.'),
       })
       .strict()
       .describe('The eval run recorded at cycle start.'),

@@ -6,7 +6,9 @@ export const DIAGNOSIS_SCHEMA_VERSION = 1 as const;
 export const LAYERS = ['runtime', 'hook', 'pre-commit', 'ci', 'review', 'loop'] as const;
 export const LayerSchema = z
   .enum(LAYERS)
-  .describe('Speed layer: runtime (Codex configuration, before the agent acts), hook (milliseconds), pre-commit (seconds), ci (minutes), review (hours), loop (weekly).');
+  .describe(
+    'Speed layer: runtime (Codex configuration, before the agent acts), hook (milliseconds), pre-commit (seconds), ci (minutes), review (hours), loop (weekly).',
+  );
 export type Layer = z.infer<typeof LayerSchema>;
 
 export const TargetKindSchema = z
@@ -31,7 +33,9 @@ export type TargetKind = z.infer<typeof TargetKindSchema>;
 
 export const RuleStatusSchema = z
   .enum(['missing', 'present-not-followed', 'contradicted', 'not-applicable'])
-  .describe('What the current harness says about the problem: no rule, a rule the agent did not follow, a rule that another rule contradicts, or not a matter of rules (a setting, a hook that fails).');
+  .describe(
+    'What the current harness says about the problem: no rule, a rule the agent did not follow, a rule that another rule contradicts, or not a matter of rules (a setting, a hook that fails).',
+  );
 export type RuleStatus = z.infer<typeof RuleStatusSchema>;
 
 export const EffortSchema = z
@@ -69,20 +73,28 @@ export const RecommendationSchema = z
       .describe('What the change is expected to fix.'),
     effort: EffortSchema,
     layer: LayerSchema,
-    motivatingLayer: LayerSchema.describe('Layer at which the motivating feedback was found (human review: review; detector: ci; hook: hook; LLM critic: loop).'),
-    weight: z.number().nonnegative().describe('Evidence weight of the cluster: its strongest record (source weight × severity) plus a bounded share of the rest.'),
+    motivatingLayer: LayerSchema.describe(
+      'Layer at which the motivating feedback was found (human review: review; detector: ci; hook: hook; LLM critic: loop).',
+    ),
+    weight: z
+      .number()
+      .nonnegative()
+      .describe('Evidence weight of the cluster: its strongest record (source weight × severity) plus a bounded share of the rest.'),
     score: z.number().nonnegative().describe('weight × breadth × layer speed ÷ effort, × 0.25 when the ledger shows the same change did not improve.'),
     signature: z.string().optional().describe('What the traces show for this cluster: error class and subject, or the problem and the files written.'),
     spans: z
       .array(z.object({ traceId: z.string(), spanId: z.string() }))
       .optional()
       .describe('Spans the evidence points at, for links from the handoff and report.'),
-    origin: z.enum(['deterministic', 'llm', 'merged']).optional().describe('Who proposed it: the deterministic ranker, the model, or both for the same evidence.'),
+    origin: z
+      .enum(['deterministic', 'llm', 'merged'])
+      .optional()
+      .describe('Who proposed it: the deterministic ranker, the model, or both for the same evidence.'),
     speedNote: z.string().optional().describe('Why no faster layer fits, when the change is prose (AGENTS.md or a skill).'),
     demotion: z
       .object({ recommendationId: z.string(), cycle: z.number().int().positive(), verdict: z.string(), reason: z.string() })
       .optional()
-      .describe('The ledger shows this cluster\'s earlier change did not improve; what was tried and why this proposal differs.'),
+      .describe("The ledger shows this cluster's earlier change did not improve; what was tried and why this proposal differs."),
   })
   .describe('One ranked harness change.');
 export type Recommendation = z.infer<typeof RecommendationSchema>;

@@ -18,7 +18,10 @@ export type GeneratedParts = z.infer<typeof GeneratedPartsSchema>;
 /** The `metadata` harness-loop puts on each Promptfoo test it generates. */
 export const EvalTestMetadataSchema = z
   .object({
-    testId: z.string().min(1).describe('Stable id: a hash of the normalized trace task and the feedback category (ev-…), or hand-… for an adopted hand-written test.'),
+    testId: z
+      .string()
+      .min(1)
+      .describe('Stable id: a hash of the normalized trace task and the feedback category (ev-…), or hand-… for an adopted hand-written test.'),
     category: z.string().optional().describe('Feedback category shared by the cluster.'),
     feedbackIds: z.array(z.string()).optional().describe('Every feedback record that contributed to the test, oldest first.'),
     sources: z.array(FeedbackSourceSchema).optional().describe('Sources of those records (human, llm, detector, hook).'),
@@ -35,9 +38,21 @@ export type EvalTestMetadata = z.infer<typeof EvalTestMetadataSchema>;
 /** One line of .harness-loop/evals/rubric-verdicts.jsonl: a recorded judge verdict the offline grader replays. */
 export const RubricVerdictSchema = z
   .object({
-    testId: z.string().min(1).optional().describe('Test the verdict is for (metadata.testId); applies to every rubric of the test unless rubricHash is given too.'),
-    rubricHash: z.string().min(1).optional().describe('Hash of the rubric text (rb-…, shown in the missing-verdict message); applies wherever that rubric appears.'),
-    traceId: z.string().min(1).optional().describe('Trace whose answer was judged; when given without answerHash, the verdict is ignored once the test replays another trace.'),
+    testId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Test the verdict is for (metadata.testId); applies to every rubric of the test unless rubricHash is given too.'),
+    rubricHash: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Hash of the rubric text (rb-…, shown in the missing-verdict message); applies wherever that rubric appears.'),
+    traceId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Trace whose answer was judged; when given without answerHash, the verdict is ignored once the test replays another trace.'),
     answerHash: z
       .string()
       .regex(/^ah-[0-9a-f]{16}$/)
@@ -86,7 +101,9 @@ export const EvalTestResultSchema = z
     traceId: z.string().optional().describe('Trace whose answer was scored.'),
     status: z
       .enum(['pass', 'fail', 'error', 'unjudged'])
-      .describe('error: the row could not be graded (provider error, unknown assertion type); unjudged: every other check passed but a rubric has no verdict yet (offline), so the test is neither pass nor fail.'),
+      .describe(
+        'error: the row could not be graded (provider error, unknown assertion type); unjudged: every other check passed but a rubric has no verdict yet (offline), so the test is neither pass nor fail.',
+      ),
     pass: z.boolean().describe('Whether every row of the test passed (false while unjudged).'),
     category: z.string().optional().describe("The test's category, from its metadata."),
     score: z.number().optional().describe('Promptfoo score (weighted mean of the assertion scores), averaged over rows.'),
@@ -117,10 +134,7 @@ export const EvalRunSummarySchema = z
     cycle: z.number().int().positive().describe('Improvement cycle the run belongs to.'),
     config: z.string().describe('Workspace-relative path of the Promptfoo config that ran.'),
     provider: z.string().describe('Provider that produced the outputs: replay or codex.'),
-    recordedTraces: z
-      .array(z.string())
-      .optional()
-      .describe('Codex provider: ids of the traces its runs recorded and this run ingested into the trace store.'),
+    recordedTraces: z.array(z.string()).optional().describe('Codex provider: ids of the traces its runs recorded and this run ingested into the trace store.'),
     grader: z.string().describe('Grader for llm-rubric: "replay" (recorded verdicts) or a Promptfoo provider id.'),
     promptfoo: z
       .object({
@@ -148,13 +162,19 @@ export type EvalRunSummary = z.infer<typeof EvalRunSummarySchema>;
 /** Where a run's outputs come from: answers recorded in the traces, or a fresh `codex exec` per test. */
 export const EvalProviderSchema = z
   .enum(['replay', 'codex'])
-  .describe('replay: score the answer recorded in the trace store for the test; codex: run the task with `codex exec` in a scratch copy of the workspace and record the run as a new trace.');
+  .describe(
+    'replay: score the answer recorded in the trace store for the test; codex: run the task with `codex exec` in a scratch copy of the workspace and record the run as a new trace.',
+  );
 export type EvalProvider = z.infer<typeof EvalProviderSchema>;
 
 /** How the `codex` eval provider starts Codex (flags override these). */
 export const EvalsCodexConfigSchema = z
   .object({
-    codexBin: z.string().min(1).optional().describe('Codex CLI: a command on PATH, or a path relative to the workspace; a .js file runs with node (default: critic.codexBin).'),
+    codexBin: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Codex CLI: a command on PATH, or a path relative to the workspace; a .js file runs with node (default: critic.codexBin).'),
     codexConfig: z.array(z.string().min(1)).default([]).describe('`codex exec -c key=value` overrides for every eval run, e.g. a model provider.'),
     model: z.string().min(1).optional().describe('Model for the eval runs (default: the Codex default).'),
     timeoutMs: z.number().int().positive().optional().describe('Kill one eval run after this many milliseconds (default 600000).'),
@@ -167,7 +187,12 @@ export const EvalsConfigSchema = z
   .object({
     promptfooBin: z.string().min(1).optional().describe('Promptfoo to run instead of the bundled one: a .js entry (run with this Node) or an executable.'),
     rubricThreshold: z.number().min(0).max(1).default(0.8).describe('Threshold of generated llm-rubric assertions.'),
-    staleAfterCycles: z.number().int().positive().default(3).describe('`evals list` flags tests that have not failed for this many cycles as prune candidates.'),
+    staleAfterCycles: z
+      .number()
+      .int()
+      .positive()
+      .default(3)
+      .describe('`evals list` flags tests that have not failed for this many cycles as prune candidates.'),
     grader: z.string().min(1).optional().describe('Promptfoo grader for llm-rubric when online (default openai:<critic.model> when OPENAI_API_KEY is set).'),
     provider: EvalProviderSchema.optional().describe('Provider `evals run`, `verify` and `loop` use when --provider is not given (default replay).'),
     repeat: z.number().int().positive().optional().describe('Runs per test (and, in an A/B verify, per side) when --repeat is not given (default 1).'),

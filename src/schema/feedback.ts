@@ -26,7 +26,9 @@ export type FeedbackStatus = z.infer<typeof FeedbackStatusSchema>;
 /** Whether a record names a problem to fix or a quality to keep. */
 export const PolaritySchema = z
   .enum(['negative', 'positive'])
-  .describe('negative (the default): a problem the suite must catch; positive: a quality a reviewer praised, which becomes a "keep" test that passes on the praised answer.');
+  .describe(
+    'negative (the default): a problem the suite must catch; positive: a quality a reviewer praised, which becomes a "keep" test that passes on the praised answer.',
+  );
 export type Polarity = z.infer<typeof PolaritySchema>;
 
 /** Categories the detectors and docs use; any other non-empty text is accepted too. */
@@ -67,9 +69,7 @@ export const FeedbackSchema = z
     verifiedBy: text('verifiedBy').optional().describe('The human who accepted an LLM record.'),
     contradictedBy: z.string().min(1).optional().describe('Id of the human record this LLM record contradicts.'),
     createdAt: z.iso.datetime({ message: 'createdAt must be an ISO-8601 UTC time' }).describe('ISO-8601 UTC time the record was created.'),
-    attributes: z
-      .record(z.string(), z.unknown())
-      .describe('Extras kept from the input (external id, trace label, question) and detector details.'),
+    attributes: z.record(z.string(), z.unknown()).describe('Extras kept from the input (external id, trace label, question) and detector details.'),
   })
   .strict()
   .describe('One piece of feedback about a trace, from a human, an LLM, a detector or a hook.');

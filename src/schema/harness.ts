@@ -4,17 +4,21 @@ import { z } from 'zod';
 export const HARNESS_MODEL_SCHEMA_VERSION = 1 as const;
 
 /** Who a component belongs to: the team's harness, or harness-loop's own bundle (never a remedy target). */
-export const OwnerSchema = z.enum(['team', 'harness-loop']).describe('team: the repository\'s harness; harness-loop: installed by harness-loop, never the target of a remedy.');
+export const OwnerSchema = z
+  .enum(['team', 'harness-loop'])
+  .describe("team: the repository's harness; harness-loop: installed by harness-loop, never the target of a remedy.");
 export type Owner = z.infer<typeof OwnerSchema>;
 
 /** Where a component came from: the repository or the user's $CODEX_HOME. */
-export const ScopeSchema = z.enum(['repo', 'user', 'system']).describe('repo: inside the repository; user: $CODEX_HOME or ~/.agents; system: Codex\'s built-in skills.');
+export const ScopeSchema = z
+  .enum(['repo', 'user', 'system'])
+  .describe("repo: inside the repository; user: $CODEX_HOME or ~/.agents; system: Codex's built-in skills.");
 
 const common = {
   file: z.string().min(1).describe('Repository-relative path, or an absolute path outside the repository (user scope).'),
   line: z.number().int().positive().describe('1-based line of the component in its file.'),
   owner: OwnerSchema,
-  editable: z.boolean().describe('Whether a harness change may edit it: in the repository, inside the edit guard\'s allow-list, and not harness-loop\'s own.'),
+  editable: z.boolean().describe("Whether a harness change may edit it: in the repository, inside the edit guard's allow-list, and not harness-loop's own."),
 };
 
 export const AgentsRuleSchema = z
@@ -59,7 +63,7 @@ export const HookEntrySchema = z
     event: z.string().min(1).describe('PreToolUse, PostToolUse, Stop, …'),
     matcher: z.string().nullable(),
     command: z.string(),
-    timeout: z.number().nullable().describe('Seconds; null means Codex\'s default (600).'),
+    timeout: z.number().nullable().describe("Seconds; null means Codex's default (600)."),
     owner: OwnerSchema,
     editable: common.editable,
   })
@@ -133,7 +137,7 @@ export const EvidenceCheckSchema = z
     minCoverage: z.number(),
     hookInstalled: z.boolean().describe('Whether hooks.json runs check_evidence_coverage.'),
   })
-  .describe('Settings of harness-loop\'s check_evidence_coverage hook, which the team configures for its own answers.');
+  .describe("Settings of harness-loop's check_evidence_coverage hook, which the team configures for its own answers.");
 
 export const HarnessModelSchema = z
   .object({

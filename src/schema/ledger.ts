@@ -17,9 +17,7 @@ export const FileChangeSchema = z
 export type FileChange = z.infer<typeof FileChangeSchema>;
 
 /** An explicit human decision to let the gate pass anyway. */
-const AcceptanceSchema = z
-  .object({ reason: z.string().trim().min(1).describe('Why it was accepted, as given on the command line.') })
-  .strict();
+const AcceptanceSchema = z.object({ reason: z.string().trim().min(1).describe('Why it was accepted, as given on the command line.') }).strict();
 
 export const VERDICTS = ['improved', 'unchanged', 'regressed', 'inconclusive', 'not_measured', 'abandoned'] as const;
 
@@ -64,9 +62,7 @@ export const MeasurementSchema = z
     passRateBefore: RateSchema.describe('Over the re-run tests.'),
     passRateAfter: RateSchema.describe('Over the re-run tests.'),
     intervalMethod: z.string(),
-    signTest: z
-      .object({ method: z.string(), gains: z.number().int(), losses: z.number().int(), pGain: z.number(), pLoss: z.number() })
-      .strict(),
+    signTest: z.object({ method: z.string(), gains: z.number().int(), losses: z.number().int(), pGain: z.number(), pLoss: z.number() }).strict(),
     repeatsNeeded: z.number().int().positive().nullable(),
     why: z.string().describe('Why this verdict, one sentence.'),
     fingerprints: z
@@ -75,7 +71,10 @@ export const MeasurementSchema = z
         after: z.array(z.string()).describe('Fingerprints of the counted answers.'),
       })
       .strict(),
-    cost: z.object({ tokens: z.number().int().nonnegative(), wallMs: z.number().int().nonnegative() }).strict().describe('Tokens of the runs (counted runs and A/B baseline runs, from their traces) and wall time of the verify.'),
+    cost: z
+      .object({ tokens: z.number().int().nonnegative(), wallMs: z.number().int().nonnegative() })
+      .strict()
+      .describe('Tokens of the runs (counted runs and A/B baseline runs, from their traces) and wall time of the verify.'),
   })
   .strict();
 export type Measurement = z.infer<typeof MeasurementSchema>;
@@ -104,7 +103,9 @@ export const LedgerEntrySchema = z
     removedTests: z.array(z.string()).describe('Baseline tests missing from the new run.'),
     verdict: z
       .enum(VERDICTS)
-      .describe('improved / regressed / unchanged / inconclusive over the tests re-run under the changed harness (see measurement.why); not_measured when none was; abandoned for abandon.'),
+      .describe(
+        'improved / regressed / unchanged / inconclusive over the tests re-run under the changed harness (see measurement.why); not_measured when none was; abandoned for abandon.',
+      ),
     measurement: MeasurementSchema.optional().describe('How the verdict was measured (verify entries).'),
     acceptedRegression: AcceptanceSchema.optional().describe('Present when `--accept-regression` let a regression through.'),
     oneChangeBreach: z

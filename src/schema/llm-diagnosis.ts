@@ -36,7 +36,10 @@ export const LlmDiagnosisAnswerSchema = z
   .object({
     schemaVersion: z.literal(LLM_DIAGNOSIS_ANSWER_SCHEMA_VERSION).describe('Version of this file format.'),
     batchId: z.string().min(1).describe('Batch the answer is for (manifest id).'),
-    promptSha256: z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of the prompt; new feedback or results change it, and the batch is asked again.'),
+    promptSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe('SHA-256 of the prompt; new feedback or results change it, and the batch is asked again.'),
     model: z.string().min(1).describe('Model that answered.'),
     createdAt: z.iso.datetime().describe('ISO-8601 UTC time the answer was received.'),
     answer: LlmRecommendationsSchema,

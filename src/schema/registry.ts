@@ -82,7 +82,8 @@ export function checkStrictJsonSchema(root: Record<string, unknown>): string[] {
       const keys = Object.keys((node.properties ?? {}) as object);
       if (node.additionalProperties !== false) problems.push(`at ${path}: objects need additionalProperties: false`);
       const required = new Set(Array.isArray(node.required) ? (node.required as string[]) : []);
-      for (const key of keys) if (!required.has(key)) problems.push(`at ${path}.${key}: every property must be required (use a nullable type instead of optional)`);
+      for (const key of keys)
+        if (!required.has(key)) problems.push(`at ${path}.${key}: every property must be required (use a nullable type instead of optional)`);
       for (const [key, child] of Object.entries((node.properties ?? {}) as Record<string, Record<string, unknown>>)) visit(child, `${path}.${key}`);
     }
     if (node.items !== undefined) visit(node.items as Record<string, unknown>, `${path}[]`);

@@ -66,7 +66,9 @@ export const HarnessFingerprintSchema = z
     derivedFrom: z
       .enum(['rollout', 'exec-json', 'otel', 'run'])
       .describe('rollout/exec-json/otel: read from what the agent was sent; run: hashed by harness-loop over the files of the copy it ran in.'),
-    components: z.record(z.string(), z.string()).describe('Component name → sha256 of its content (e.g. agentsMd, skills, model, reasoningEffort, sandbox, approvalPolicy, file:<path>).'),
+    components: z
+      .record(z.string(), z.string())
+      .describe('Component name → sha256 of its content (e.g. agentsMd, skills, model, reasoningEffort, sandbox, approvalPolicy, file:<path>).'),
   })
   .describe('Which harness a trace ran under.');
 export type HarnessFingerprint = z.infer<typeof HarnessFingerprintSchema>;

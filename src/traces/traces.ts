@@ -103,7 +103,8 @@ export function renderTraceDetail({ trace: t, feedback }: TraceDetail): string {
   out.push(`cwd      ${t.cwd ?? '-'}`);
   out.push(`models   ${t.models.join(', ') || '-'}`);
   out.push(`harness  ${t.harness ? `${t.harness.fingerprint} (${t.harness.derivedFrom})` : '- (not told by this source)'}`);
-  if (typeof t.attributes.parentTraceId === 'string') out.push(`parent   ${t.attributes.parentTraceId} (forked or spawned from it; only this session's own work is counted)`);
+  if (typeof t.attributes.parentTraceId === 'string')
+    out.push(`parent   ${t.attributes.parentTraceId} (forked or spawned from it; only this session's own work is counted)`);
   const lastTurn = t.attributes.lastTurn as { outcome?: string } | undefined;
   if (lastTurn?.outcome && lastTurn.outcome !== 'completed') out.push(`last turn ${lastTurn.outcome}`);
   out.push(`tokens   ${t.usage.inputTokens} in (${t.usage.cachedInputTokens} cached), ${t.usage.outputTokens} out`);

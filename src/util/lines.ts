@@ -5,8 +5,7 @@ import { openZstdFile } from './zstd.js';
 /** One line of a text file, numbered from 1; `tooLong` lines carry no text. */
 export type Line =
   /** `unterminated`: the file's last line, with no newline after it (a writer may still be appending). */
-  | { n: number; text: string; tooLong?: false; unterminated?: boolean }
-  | { n: number; text: ''; tooLong: true; bytes: number };
+  { n: number; text: string; tooLong?: false; unterminated?: boolean } | { n: number; text: ''; tooLong: true; bytes: number };
 
 /** Default limit for one line; longer lines are reported and skipped, never buffered. */
 export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;

@@ -20,7 +20,15 @@ describe('harness-loop ci-template github', () => {
     expect(Object.keys(wf.jobs)).toEqual(['improve']);
     const steps = wf.jobs.improve!.steps;
     const names = steps.map((s) => s.name);
-    expect(names).toEqual(['Check out', 'Set up Node', 'Install Codex and Promptfoo', 'Install the harness-loop bundle', 'Run the loop and implement the top recommendation', 'Verify (the gate measures the change with live A/B runs)', 'Open a pull request']);
+    expect(names).toEqual([
+      'Check out',
+      'Set up Node',
+      'Install Codex and Promptfoo',
+      'Install the harness-loop bundle',
+      'Run the loop and implement the top recommendation',
+      'Verify (the gate measures the change with live A/B runs)',
+      'Open a pull request',
+    ]);
     expect(steps[4]!.run).toContain('loop --implement');
     expect(steps[5]!.run).toContain('$HARNESS_LOOP verify --provider codex');
     // Only a measured improvement becomes a pull request.

@@ -15,7 +15,7 @@ describe('harness-loop CLI', () => {
     expect(r.stdout).toContain('Exit codes: 0 ok, 1 a check or gate said no, 2 bad usage or input.');
   });
 
-  it('shows a command\'s options with <command> --help', async () => {
+  it("shows a command's options with <command> --help", async () => {
     const r = await runCli(['ingest', '--help']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('Usage: harness-loop ingest [PATH…] [options]');
@@ -63,16 +63,43 @@ describe('harness-loop CLI', () => {
       workspace: string;
       artefacts: Record<string, string | string[]>;
       stages: { stage: string }[];
-      cycle: { verdict: string; passRateBefore: number; passRateAfter: number; fixed: string[]; regressed: string[]; change: string; rerun: number; tests: number; why: string; closed: boolean };
+      cycle: {
+        verdict: string;
+        passRateBefore: number;
+        passRateAfter: number;
+        fixed: string[];
+        regressed: string[];
+        change: string;
+        rerun: number;
+        tests: number;
+        why: string;
+        closed: boolean;
+      };
     };
     expect(result.workspace).toBe(out);
     expect(Object.keys(result.artefacts).sort()).toEqual(['diagnosis', 'evalsConfig', 'feedback', 'handoff', 'ledger', 'report', 'results', 'traces']);
     for (const file of Object.values(result.artefacts).flat()) expect(existsSync(file), file).toBe(true);
     expect(result.stages.map((s) => s.stage)).toEqual([
-      'install', 'ingest', 'feedback', 'ingest', 'detect', 'batch', 'critique', 'evals build', 'evals run', 'diagnose', 'handoff',
-      'cycle start', 'implement', 'ingest', 'verify', 'report',
+      'install',
+      'ingest',
+      'feedback',
+      'ingest',
+      'detect',
+      'batch',
+      'critique',
+      'evals build',
+      'evals run',
+      'diagnose',
+      'handoff',
+      'cycle start',
+      'implement',
+      'ingest',
+      'verify',
+      'report',
     ]);
-    const traces = readFileSync(result.artefacts.traces as string, 'utf8').trim().split('\n');
+    const traces = readFileSync(result.artefacts.traces as string, 'utf8')
+      .trim()
+      .split('\n');
     expect(traces).toHaveLength(10);
     expect(readFileSync(result.artefacts.traces as string, 'utf8')).not.toContain('sk-proj-');
     // The planted problem the handoff ranks first is the one the recorded change fixes.
@@ -82,7 +109,10 @@ describe('harness-loop CLI', () => {
     expect(result.cycle).toMatchObject({ verdict: 'inconclusive', passRateBefore: 0, passRateAfter: 0.5, regressed: [], rerun: 4, tests: 4, closed: false });
     expect(result.cycle.why).toContain('--repeat 3');
     expect(result.cycle.fixed).toHaveLength(2);
-    const ledger = readFileSync(result.artefacts.ledger as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { verdict: string });
+    const ledger = readFileSync(result.artefacts.ledger as string, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { verdict: string });
     expect(ledger.map((e) => e.verdict)).toEqual(['inconclusive']);
     // What Codex reads, byte for byte, once the time and the eval run id are normalised.
     const handoff = readFileSync(result.artefacts.handoff as string, 'utf8')
@@ -115,14 +145,31 @@ describe('harness-loop CLI', () => {
     expect(outside.stderr).toContain('outside the harness changed during cycle 2:\n  - docs/pricing.md (modified)');
   });
 
-  it('harness --json covers every component family, with harness-loop\'s own marked', async () => {
+  it("harness --json covers every component family, with harness-loop's own marked", async () => {
     const fixture = join(process.cwd(), 'test/fixtures/harness');
     const r = await runCli(['harness', '--json', '-C', join(fixture, 'repo'), '--codex-home', join(fixture, 'codex-home')]);
     expect(r.exitCode, r.stderr).toBe(0);
     const model = HarnessModelSchema.parse(JSON.parse(r.stdout));
-    expect(Object.keys(model).sort()).toEqual(['agentsMd', 'codexHome', 'config', 'evidenceCheck', 'hooks', 'outputSchemas', 'problems', 'root', 'schemaVersion', 'skills', 'validation']);
-    for (const family of [model.agentsMd, model.skills, model.hooks, model.config, model.outputSchemas, model.validation]) expect(family.length).toBeGreaterThan(0);
-    expect(model.agentsMd.some((a) => a.kind === 'override') && model.agentsMd.some((a) => a.scope === 'user') && model.agentsMd.some((a) => a.directory === 'services/api')).toBe(true);
+    expect(Object.keys(model).sort()).toEqual([
+      'agentsMd',
+      'codexHome',
+      'config',
+      'evidenceCheck',
+      'hooks',
+      'outputSchemas',
+      'problems',
+      'root',
+      'schemaVersion',
+      'skills',
+      'validation',
+    ]);
+    for (const family of [model.agentsMd, model.skills, model.hooks, model.config, model.outputSchemas, model.validation])
+      expect(family.length).toBeGreaterThan(0);
+    expect(
+      model.agentsMd.some((a) => a.kind === 'override') &&
+        model.agentsMd.some((a) => a.scope === 'user') &&
+        model.agentsMd.some((a) => a.directory === 'services/api'),
+    ).toBe(true);
     expect(model.skills.find((s) => s.name === 'harness-improvement')!.owner).toBe('harness-loop');
     expect(model.hooks.filter((h) => h.owner === 'harness-loop')).toHaveLength(2);
     const text = await runCli(['harness', '-C', join(fixture, 'repo'), '--codex-home', join(fixture, 'codex-home')]);

@@ -57,7 +57,11 @@ async function startMock(policy: MockPolicy): Promise<MockServer> {
 
 /** One `codex exec --json` session in the repository, against the mock. */
 async function codexExec(r: Repo, mock: MockServer, prompt: string, extra: string[] = []) {
-  const run = await runCodexExec(['--json', ...mockProviderArgs(mock.url), ...extra, '-m', 'gpt-5.5', '-s', 'workspace-write', prompt], { cwd: r.repo, env: r.env, timeoutMs: CODEX_TIMEOUT_MS });
+  const run = await runCodexExec(['--json', ...mockProviderArgs(mock.url), ...extra, '-m', 'gpt-5.5', '-s', 'workspace-write', prompt], {
+    cwd: r.repo,
+    env: r.env,
+    timeoutMs: CODEX_TIMEOUT_MS,
+  });
   expect(run.code, run.stderr).toBe(0);
   return run;
 }
@@ -66,7 +70,11 @@ async function codexExec(r: Repo, mock: MockServer, prompt: string, extra: strin
 const cli = (r: Repo, ...args: string[]) => runCli([...args, '-C', r.repo], { env: r.env });
 
 function readJsonl<T>(file: string): T[] {
-  return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T);
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
 }
 
 const toolSpans = (t: Trace) => t.spans.filter((s) => s.kind === 'tool_call');
@@ -114,7 +122,9 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     expect(skill).toBe(readFileSync('skills/harness-improvement/SKILL.md', 'utf8'));
     const injected = skillInjectionsOf(mock.requests[0]!.body.input ?? []);
     expect(injected).toHaveLength(1);
-    expect(injected[0]).toMatch(new RegExp(`^<skill>\\n<name>harness-improvement</name>\\n<path>${skillFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</path>\\n`));
+    expect(injected[0]).toMatch(
+      new RegExp(`^<skill>\\n<name>harness-improvement</name>\\n<path>${skillFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</path>\\n`),
+    );
     expect(injected[0]).toContain(skill.trim());
     // The AGENTS.md block install added reaches the model too.
     expect(agentsMdOf(mock.requests[0]!.body.input ?? [])).toContain('use the `$harness-improvement` skill');
@@ -125,13 +135,23 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     const otelWs = join(r.root, 'otel-ws');
     mkdirSync(otelWs);
     const receiver = await startReceiver(otelWs);
-    const mock = await startMock(({ stepIndex }) => [{ shell: 'echo checking; exit 3' }, { shell: 'cat docs/retry.md' }, { answer: 'The client retries 3 times [docs/retry.md].' }][Math.min(stepIndex, 2)]!);
+    const mock = await startMock(
+      ({ stepIndex }) =>
+        [{ shell: 'echo checking; exit 3' }, { shell: 'cat docs/retry.md' }, { answer: 'The client retries 3 times [docs/retry.md].' }][
+          Math.min(stepIndex, 2)
+        ]!,
+    );
     const otel = [
-      '-c', `otel.exporter={otlp-http={endpoint="${receiver.url}/v1/logs", protocol="${protocol}"}}`,
-      '-c', `otel.trace_exporter={otlp-http={endpoint="${receiver.url}/v1/traces", protocol="${protocol}"}}`,
-      '-c', 'otel.metrics_exporter="none"',
-      '-c', 'otel.log_user_prompt=true',
-      '-c', 'otel.log_agent_responses=true',
+      '-c',
+      `otel.exporter={otlp-http={endpoint="${receiver.url}/v1/logs", protocol="${protocol}"}}`,
+      '-c',
+      `otel.trace_exporter={otlp-http={endpoint="${receiver.url}/v1/traces", protocol="${protocol}"}}`,
+      '-c',
+      'otel.metrics_exporter="none"',
+      '-c',
+      'otel.log_user_prompt=true',
+      '-c',
+      'otel.log_agent_responses=true',
     ];
     const task = 'How many retries does the client make?';
     await codexExec(r, mock, task, otel);
@@ -153,7 +173,16 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     ]);
     // Everything both sources carry agrees (times come from different clocks inside Codex, so not those).
     const common = (t: Trace) => ({ id: t.id, sessionId: t.sessionId, cwd: t.cwd, models: t.models, task: t.task, finalAnswer: t.finalAnswer, usage: t.usage });
-    const tool = (s: Span) => ({ id: s.id, parentId: s.parentId, name: s.name, input: s.input, output: s.output, status: s.status, error: s.error, exitCode: s.exitCode });
+    const tool = (s: Span) => ({
+      id: s.id,
+      parentId: s.parentId,
+      name: s.name,
+      input: s.input,
+      output: s.output,
+      status: s.status,
+      error: s.error,
+      exitCode: s.exitCode,
+    });
     expect(common(fromOtel!)).toEqual(common(fromRollout!));
     expect(toolSpans(fromOtel!).map(tool)).toEqual(toolSpans(fromRollout!).map(tool));
     expect(fromOtel!.spans.filter((s) => s.kind === 'model_call')).toHaveLength(fromRollout!.spans.filter((s) => s.kind === 'model_call').length);
@@ -170,10 +199,12 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     const ingested = await cli(r, 'ingest');
     expect(ingested.exitCode, ingested.stderr).toBe(0);
     const traces = readJsonl<Trace>(join(r.repo, '.harness-loop/traces/traces.jsonl'));
-    expect(traces.map((t) => [t.task, t.finalAnswer]).sort()).toEqual([
-      [RETRIES, ANSWER.retriesUncited],
-      [TIMEOUT, ANSWER.timeout],
-    ].sort());
+    expect(traces.map((t) => [t.task, t.finalAnswer]).sort()).toEqual(
+      [
+        [RETRIES, ANSWER.retriesUncited],
+        [TIMEOUT, ANSWER.timeout],
+      ].sort(),
+    );
     const traceFor = (task: string) => traces.find((t) => t.task === task)!.id;
 
     // A reviewer's feedback: the one on the retries answer becomes a deterministic `contains` check.
@@ -181,9 +212,17 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     writeFileSync(
       feedbackFile,
       [
-        { trace_id: traceFor(RETRIES), category: 'instruction_not_followed', severity: 'high', observation: 'The answer does not name the file it used.', required_observations: ['Cite `docs/retry.md`'] },
+        {
+          trace_id: traceFor(RETRIES),
+          category: 'instruction_not_followed',
+          severity: 'high',
+          observation: 'The answer does not name the file it used.',
+          required_observations: ['Cite `docs/retry.md`'],
+        },
         { trace_id: traceFor(TIMEOUT), category: 'accuracy', severity: 'low', observation: 'Keep the exact timeout.', required_observations: ['"30 seconds"'] },
-      ].map((f) => JSON.stringify(f)).join('\n'),
+      ]
+        .map((f) => JSON.stringify(f))
+        .join('\n'),
     );
     expect((await cli(r, 'feedback', 'import', feedbackFile)).exitCode).toBe(0);
     expect((await cli(r, 'evals', 'build')).exitCode).toBe(0);
@@ -200,7 +239,13 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     expect((await cli(r, 'diagnose')).exitCode).toBe(0);
     const diagnosis = JSON.parse(readFileSync(join(r.repo, '.harness-loop/diagnosis/recommendations.json'), 'utf8')) as Diagnosis;
     const top = diagnosis.recommendations[0]!;
-    expect([top.rank, top.category, top.target, top.files, top.evidence.failingTestIds]).toEqual([1, 'instruction_not_followed', 'agents-md-rule', ['AGENTS.md'], [retriesTest.id]]);
+    expect([top.rank, top.category, top.target, top.files, top.evidence.failingTestIds]).toEqual([
+      1,
+      'instruction_not_followed',
+      'agents-md-rule',
+      ['AGENTS.md'],
+      [retriesTest.id],
+    ]);
     expect((await cli(r, 'handoff')).exitCode).toBe(0);
     const handoff = readFileSync(join(r.repo, '.harness-loop/codex_handoff.md'), 'utf8');
     expect(handoff).toContain(`### THE change for this cycle: ${top.title}`);
@@ -225,7 +270,13 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     expect(improved.stdout).toContain('cycle 1 closed (improved; commit the change as');
     const first = readJsonl<LedgerEntry>(join(r.repo, '.harness-loop/ledger.jsonl')).at(-1)!;
     expect([first.cycle, first.verdict, first.testsFixed, first.testsRegressed, first.closed]).toEqual([1, 'improved', [retriesTest.id], [], true]);
-    expect(first.measurement).toMatchObject({ provider: 'codex', repeat: 5, abBaseline: true, coverage: { rerun: 2, total: 2 }, signTest: { gains: 5, losses: 0 } });
+    expect(first.measurement).toMatchObject({
+      provider: 'codex',
+      repeat: 5,
+      abBaseline: true,
+      coverage: { rerun: 2, total: 2 },
+      signTest: { gains: 5, losses: 0 },
+    });
     expect(first.filesChanged.map((f) => [f.path, f.change, f.harness])).toEqual([['AGENTS.md', 'modified', true]]);
 
     // Cycle 2 through `loop --implement`: this time the model drops the rule while "tidying" AGENTS.md.
@@ -234,14 +285,18 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
     expect(loop.stdout).toMatch(/^evals run +2 of 2 test\(s\) pass; 2 codex run\(s\) recorded as trace\(s\)/m);
     expect(loop.stdout).toMatch(/^implement +cycle 2: /m);
     expect(readFileSync(join(r.repo, 'AGENTS.md'), 'utf8')).not.toContain(RULE);
-    expect(readJsonl<{ tool: string; decision: string; paths: string[] }>(join(r.repo, '.harness-loop/guard.jsonl')).slice(2).map((d) => [d.tool, d.decision, d.paths])).toEqual([
-      ['apply_patch', 'allow', ['AGENTS.md']],
-    ]);
+    expect(
+      readJsonl<{ tool: string; decision: string; paths: string[] }>(join(r.repo, '.harness-loop/guard.jsonl'))
+        .slice(2)
+        .map((d) => [d.tool, d.decision, d.paths]),
+    ).toEqual([['apply_patch', 'allow', ['AGENTS.md']]]);
 
     const worse = await cli(r, 'verify', '--provider', 'codex', ...codexFlags);
     expect(worse.exitCode).toBe(1);
     expect(worse.stderr).toContain(`regressed: 1 test(s) passed every baseline run and failed every run under the change: ${retriesTest.id}`);
-    expect(worse.stderr).toContain(`  - ${retriesTest.id}: contains "docs/retry.md": Expected output to contain "docs/retry.md"; passed 1/1 baseline run(s), 0/1 under the change`);
+    expect(worse.stderr).toContain(
+      `  - ${retriesTest.id}: contains "docs/retry.md": Expected output to contain "docs/retry.md"; passed 1/1 baseline run(s), 0/1 under the change`,
+    );
     const second = readJsonl<LedgerEntry>(join(r.repo, '.harness-loop/ledger.jsonl')).at(-1)!;
     expect([second.cycle, second.verdict, second.testsRegressed, second.closed]).toEqual([2, 'regressed', [retriesTest.id], false]);
 
@@ -254,7 +309,10 @@ describe('Codex with harness-loop installed (real binary, mock model)', () => {
 
     // Cycle 3: the rule is back (outside any cycle), and the change is irrelevant to the answers.
     expect((await cli(r, 'cycle', 'abandon')).exitCode).toBe(0);
-    writeFileSync(join(r.repo, 'AGENTS.md'), readFileSync(join(r.repo, 'AGENTS.md'), 'utf8').replace('- Answer in one sentence.\n', `- Answer in one sentence.\n${RULE}\n`));
+    writeFileSync(
+      join(r.repo, 'AGENTS.md'),
+      readFileSync(join(r.repo, 'AGENTS.md'), 'utf8').replace('- Answer in one sentence.\n', `- Answer in one sentence.\n${RULE}\n`),
+    );
     expect((await cli(r, 'cycle', 'start')).exitCode).toBe(0);
     writeFileSync(join(r.repo, 'AGENTS.md'), `${readFileSync(join(r.repo, 'AGENTS.md'), 'utf8')}\n- Be polite.\n`);
     // No run under this harness yet: replay finds only answers from other harnesses.
@@ -287,7 +345,9 @@ interface Receiver {
 
 /** `harness-loop receive --port 0` from the built CLI; resolves once it prints its URL. */
 function startReceiver(workspace: string): Promise<Receiver> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'receive', '--port', '0', '--idle-ms', '600000', '-C', workspace], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [CLI, 'receive', '--port', '0', '--idle-ms', '600000', '-C', workspace], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   cleanups.push(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

@@ -27,7 +27,15 @@ const VERIFIED = {
   requiredObservations: ['Mentions that docs/faq.md and docs/pricing.md disagree'],
   prohibitedClaims: [],
 };
-const INVENTED = { ...VERIFIED, spanId: null, category: 'citation_error', severity: 'medium', observation: 'Claims a discount the docs never mention.', evidence: ['Pro is free for students'], requiredObservations: [] };
+const INVENTED = {
+  ...VERIFIED,
+  spanId: null,
+  category: 'citation_error',
+  severity: 'medium',
+  observation: 'Claims a discount the docs never mention.',
+  evidence: ['Pro is free for students'],
+  requiredObservations: [],
+};
 
 let mock: MockServer;
 /** What the mock answers, chosen per request from the batch file named in the prompt. */
@@ -91,7 +99,13 @@ describe('harness-loop feedback critique (real codex, mock model)', () => {
     const stored = await records(s);
     expect(stored.map((f) => [f.source, f.author, f.category, f.status, f.attributes])).toEqual([
       ['llm', 'gpt-5.4-mini', 'conflict_not_surfaced', 'active', { batchId: batch.id }],
-      ['llm', 'gpt-5.4-mini', 'citation_error', 'unverified', { batchId: batch.id, unverifiedReason: `evidence not found in trace "${PRO_PRICE}": "Pro is free for students"` }],
+      [
+        'llm',
+        'gpt-5.4-mini',
+        'citation_error',
+        'unverified',
+        { batchId: batch.id, unverifiedReason: `evidence not found in trace "${PRO_PRICE}": "Pro is free for students"` },
+      ],
     ]);
     expect(readdirSync(join(s.ws, '.harness-loop', 'critique'))).toEqual([`${batch.id}.json`]);
 

@@ -33,7 +33,12 @@ function proposal(title: string, feedbackIds: string[]) {
     ruleStatus: 'missing',
     change: `${title}: add to AGENTS.md "When two docs disagree, say so and cite both."`,
     files: ['AGENTS.md'],
-    evidence: { traceIds: [PRO_PRICE], feedbackIds, failingTestIds: [], quotes: [{ source: PRO_PRICE, text: 'Pro costs $39 per month and includes 5 seats.' }] },
+    evidence: {
+      traceIds: [PRO_PRICE],
+      feedbackIds,
+      failingTestIds: [],
+      quotes: [{ source: PRO_PRICE, text: 'Pro costs $39 per month and includes 5 seats.' }],
+    },
     effort: { size: 'S', reason: 'one rule' },
     layer: 'review',
   };
@@ -45,13 +50,29 @@ describe('harness-loop diagnose --llm (real codex, mock model)', () => {
     const ws = join(root, 'ws');
     expect((await runCli(['ingest', '-C', ws, '--all-repos', SESSIONS])).exitCode).toBe(0);
     expect((await runCli(['batch', '-C', ws])).exitCode).toBe(0);
-    const add = ['feedback', 'add', '-C', ws, '--trace', PRO_PRICE, '--category', 'conflict_not_surfaced', '--severity', 'high', '--observation', 'The FAQ says $39; the answer only gives $49.'];
+    const add = [
+      'feedback',
+      'add',
+      '-C',
+      ws,
+      '--trace',
+      PRO_PRICE,
+      '--category',
+      'conflict_not_surfaced',
+      '--severity',
+      'high',
+      '--observation',
+      'The FAQ says $39; the answer only gives $49.',
+    ];
     expect((await runCli(add, { env: { USER: 'reviewer' } })).exitCode).toBe(0);
     const [human] = await readFeedbackStore(workspacePaths(ws).feedbackStore);
     // The Codex binary and provider come from the config here, as a scheduled run would set them.
     await writeFile(
       join(ws, '.harness-loop', 'config.yaml'),
-      `critic:\n  codexBin: ${JSON.stringify(codexBin())}\n  codexConfig:\n${mockProviderArgs(mock.url).filter((a) => a !== '-c').map((a) => `    - ${JSON.stringify(a)}`).join('\n')}\n`,
+      `critic:\n  codexBin: ${JSON.stringify(codexBin())}\n  codexConfig:\n${mockProviderArgs(mock.url)
+        .filter((a) => a !== '-c')
+        .map((a) => `    - ${JSON.stringify(a)}`)
+        .join('\n')}\n`,
     );
     step = { json: { recommendations: [proposal('Surface conflicting docs', [human!.id]), proposal('Invented evidence', ['fb_0000000000000000'])] } };
     const env = isolatedEnv(root);
@@ -69,7 +90,9 @@ describe('harness-loop diagnose --llm (real codex, mock model)', () => {
     const diagnosis = DiagnosisSchema.parse(JSON.parse(await readFile(file, 'utf8')));
     // The same change as the deterministic one for the same evidence: one recommendation, proposed by both.
     const fromModel = diagnosis.recommendations.filter((x) => x.origin !== 'deterministic');
-    expect(fromModel.map((x) => [x.target, x.files, x.motivatingLayer, x.evidence.feedbackIds, x.evidence.traceIds, x.origin])).toEqual([['agents-md-rule', ['AGENTS.md'], 'review', [human!.id], [PRO_PRICE], 'merged']]);
+    expect(fromModel.map((x) => [x.target, x.files, x.motivatingLayer, x.evidence.feedbackIds, x.evidence.traceIds, x.origin])).toEqual([
+      ['agents-md-rule', ['AGENTS.md'], 'review', [human!.id], [PRO_PRICE], 'merged'],
+    ]);
     expect(diagnosis.recommendations.map((x) => x.rank)).toEqual(diagnosis.recommendations.map((_, i) => i + 1));
 
     const again = await runCli(['diagnose', '-C', ws, '--llm'], { env });
@@ -97,9 +120,14 @@ describe('harness-loop diagnose --llm (real codex, mock model)', () => {
     await runCli(['ingest', '-C', ws, '--all-repos', SESSIONS]);
     await writeFile(
       join(ws, '.harness-loop', 'config.yaml'),
-      `diagnose:\n  llm: { model: gpt-5.4-mini }\ncritic:\n  codexBin: ${JSON.stringify(codexBin())}\n  codexConfig:\n${mockProviderArgs(mock.url).filter((a) => a !== '-c').map((a) => `    - ${JSON.stringify(a)}`).join('\n')}\n`,
+      `diagnose:\n  llm: { model: gpt-5.4-mini }\ncritic:\n  codexBin: ${JSON.stringify(codexBin())}\n  codexConfig:\n${mockProviderArgs(mock.url)
+        .filter((a) => a !== '-c')
+        .map((a) => `    - ${JSON.stringify(a)}`)
+        .join('\n')}\n`,
     );
-    step = { json: { recommendations: [{ ...proposal('Say when two docs disagree', []), files: ['.agents/skills/docs-answer/SKILL.md'], target: 'skill-body' }] } };
+    step = {
+      json: { recommendations: [{ ...proposal('Say when two docs disagree', []), files: ['.agents/skills/docs-answer/SKILL.md'], target: 'skill-body' }] },
+    };
     const before = mock.requests.length;
     const r = await runCli(['loop', '-C', ws, '--all-repos', SESSIONS], { env: isolatedEnv(root) });
     expect(r.exitCode).toBe(0);

@@ -59,11 +59,17 @@ async function setUp(policy: MockPolicy): Promise<Setup> {
 const answerPerTask: MockPolicy = ({ input }) => ({ answer: ANSWERS[promptOf(input)] ?? `unexpected prompt: ${promptOf(input)}` });
 
 function readStore(ws: string): Trace[] {
-  return readFileSync(join(ws, '.harness-loop/traces/traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Trace);
+  return readFileSync(join(ws, '.harness-loop/traces/traces.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Trace);
 }
 
 async function runCodexEvals(s: Setup, bin: string) {
-  const run = await runCli(['evals', 'run', '--provider', 'codex', '--codex-bin', bin, ...mockProviderArgs(s.mock.url), '--model', 'gpt-5.5', '--json', '-C', s.ws], { env: s.env });
+  const run = await runCli(
+    ['evals', 'run', '--provider', 'codex', '--codex-bin', bin, ...mockProviderArgs(s.mock.url), '--model', 'gpt-5.5', '--json', '-C', s.ws],
+    { env: s.env },
+  );
   return { ...run, summary: JSON.parse(run.stdout || '{}') as EvalRunSummary };
 }
 
@@ -89,10 +95,19 @@ describe('evals run --provider codex (real promptfoo, real Codex, mock model)', 
     );
     expect(summary.recordedTraces).toEqual(fresh.map((t) => t.id).sort());
     // With each answer the provider returned what the agent did, for the trace assertions.
-    const raw = JSON.parse(readFileSync(join(s.ws, '.harness-loop/results', `${summary.runId}.json`), 'utf8')) as { raw: { results: { results: { response: { metadata: { agentTrace: { traceId: string; source: string; toolCalls: unknown[]; tokens: { total: number }; durationMs: number } } } }[] } } };
+    const raw = JSON.parse(readFileSync(join(s.ws, '.harness-loop/results', `${summary.runId}.json`), 'utf8')) as {
+      raw: {
+        results: {
+          results: {
+            response: { metadata: { agentTrace: { traceId: string; source: string; toolCalls: unknown[]; tokens: { total: number }; durationMs: number } } };
+          }[];
+        };
+      };
+    };
     const processes = raw.raw.results.results.map((r) => r.response.metadata.agentTrace);
     expect(processes.map((p) => p.traceId).sort()).toEqual(fresh.map((t) => t.id).sort());
-    for (const p of processes) expect(p).toMatchObject({ source: 'codex', toolCalls: [], tokens: { total: expect.any(Number) }, durationMs: expect.any(Number) });
+    for (const p of processes)
+      expect(p).toMatchObject({ source: 'codex', toolCalls: [], tokens: { total: expect.any(Number) }, durationMs: expect.any(Number) });
     // Each test names the run it scored, so diagnosis links a failure to the answer that failed.
     const byTask = new Map(fresh.map((t) => [t.task, t.id]));
     const outcome = summary.tests.map((t) => [t.description, t.status, t.traceId]);

@@ -22,7 +22,15 @@ describe('the report data model for the demo (golden)', () => {
       traceTotals: data.traceTotals,
       results: { tests: results.tests },
       failuresByCategory: groupFailures(results.tests).map((g) => ({ category: g.category, tests: g.tests.map((t) => t.id) })),
-      ledger: data.ledger!.map((e) => ({ kind: e.kind, cycle: e.cycle, verdict: e.verdict, passRateBefore: e.passRateBefore, passRateAfter: e.passRateAfter, testsFixed: e.testsFixed, testsRegressed: e.testsRegressed })),
+      ledger: data.ledger!.map((e) => ({
+        kind: e.kind,
+        cycle: e.cycle,
+        verdict: e.verdict,
+        passRateBefore: e.passRateBefore,
+        passRateAfter: e.passRateAfter,
+        testsFixed: e.testsFixed,
+        testsRegressed: e.testsRegressed,
+      })),
       recommendations: data.diagnosis!.recommendations.map((r) => ({ id: r.id, title: r.title })),
       feedbackBySource: summarizeFeedbackBySource(data.feedback!),
     };

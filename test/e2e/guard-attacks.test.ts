@@ -21,7 +21,10 @@ const SUITE = 'tests: []\n';
 
 /** The attacks of the issue, as Codex would receive them from the model. */
 const ATTACKS: ({ shell: string } | { patch: string })[] = [
-  { patch: '*** Begin Patch\n*** Update File: AGENTS.md\n@@\n-# Rules\n+# Rules!\n*** Add File: skills/n.md\n+n\n *** Add File: src/evil.ts\n+evil\n*** End Patch\n' },
+  {
+    patch:
+      '*** Begin Patch\n*** Update File: AGENTS.md\n@@\n-# Rules\n+# Rules!\n*** Add File: skills/n.md\n+n\n *** Add File: src/evil.ts\n+evil\n*** End Patch\n',
+  },
   { patch: '*** Begin Patch\n*** Add File: ../outside.txt\n+x\n*** End Patch\n' },
   { patch: '*** Begin Patch\n*** Update File: AGENTS.md\n*** Move to: ../outside.txt\n@@\n-# Rules\n+# moved\n*** End Patch\n' },
   { shell: 'mv AGENTS.md ../outside.txt' },
@@ -59,16 +62,28 @@ async function installedRepo() {
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'fixture');
-  writeFileSync(join(repo, '.harness-loop/cycle.json'), JSON.stringify({ id: 'cycle-1', phase: 'implement', startedAt: new Date(Date.now() - 1000).toISOString() }));
+  writeFileSync(
+    join(repo, '.harness-loop/cycle.json'),
+    JSON.stringify({ id: 'cycle-1', phase: 'implement', startedAt: new Date(Date.now() - 1000).toISOString() }),
+  );
   const snapshot = (rel: string) => readFileSync(join(repo, rel), 'utf8');
-  return { root, repo, env, before: { agents: snapshot('AGENTS.md'), hooksJson: snapshot('.codex/hooks.json'), guard: snapshot('.codex/harness-loop/hooks/edit_guard.cjs') } };
+  return {
+    root,
+    repo,
+    env,
+    before: { agents: snapshot('AGENTS.md'), hooksJson: snapshot('.codex/hooks.json'), guard: snapshot('.codex/harness-loop/hooks/edit_guard.cjs') },
+  };
 }
 
 async function run(ws: Awaited<ReturnType<typeof installedRepo>>, steps: MockStep[], model: string[]) {
   const mock = await startMockResponses(scriptedPolicy(steps));
   cleanups.push(() => mock.close());
   // No bypass flag: the hooks run because install --trust recorded their trusted hashes.
-  const r = await runCodexExec(['--json', ...mockProviderArgs(mock.url), ...model, '-s', 'workspace-write', 'Make the change.'], { cwd: ws.repo, env: ws.env, timeoutMs: 120_000 });
+  const r = await runCodexExec(['--json', ...mockProviderArgs(mock.url), ...model, '-s', 'workspace-write', 'Make the change.'], {
+    cwd: ws.repo,
+    env: ws.env,
+    timeoutMs: 120_000,
+  });
   expect(r.code, r.stderr).toBe(0);
   return mock;
 }
@@ -84,7 +99,10 @@ function expectNothingGotThrough(ws: Awaited<ReturnType<typeof installedRepo>>) 
   expect(read('.codex/harness-loop/hooks/edit_guard.cjs')).toBe(ws.before.guard);
   // The benign harness edit went through: critic.model changed, the guard key did not.
   expect(read('.harness-loop/config.yaml')).toBe(CONFIG.replace('gpt-5.4-mini', 'gpt-5.5'));
-  const decisions = read('.harness-loop/guard.jsonl').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; tool: string; paths: string[] });
+  const decisions = read('.harness-loop/guard.jsonl')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { decision: string; tool: string; paths: string[] });
   return decisions;
 }
 
@@ -110,7 +128,10 @@ describe('the installed edit guard against every attack Codex honours', () => {
     const mcpArgs = ['-c', `mcp_servers.writer={command="node", args=["${server}"], default_tools_approval_mode="approve"}`];
     await run(ws, [{ mcp: { server: 'writer', tool: 'write_file', args: { path: target } } }, { answer: 'Done.' }], ['-m', 'gpt-5.5', ...mcpArgs]);
     expect(readFileSync(target, 'utf8')).toBe('export const a = 1;\n');
-    const decisions = readFileSync(join(ws.repo, '.harness-loop/guard.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { decision: string; tool: string });
+    const decisions = readFileSync(join(ws.repo, '.harness-loop/guard.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { decision: string; tool: string });
     expect(decisions.map((d) => [d.tool, d.decision])).toEqual([['mcp__writer__write_file', 'deny']]);
   });
 

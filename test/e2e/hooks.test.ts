@@ -50,10 +50,22 @@ function makeWorkspace(): Workspace {
 async function runSession(ws: Workspace, steps: MockStep[]): Promise<{ mock: MockServer; stderr: string }> {
   const mock = await startMockResponses(scriptedPolicy(steps));
   cleanups.push(() => mock.close());
-  const run = await runCodexExec(['--json', '--dangerously-bypass-hook-trust', ...mockProviderArgs(mock.url), '-m', 'gpt-5.5', '-s', 'workspace-write', 'Answer the question in output/answer.md'], {
-    cwd: ws.repo,
-    env: ws.env,
-  });
+  const run = await runCodexExec(
+    [
+      '--json',
+      '--dangerously-bypass-hook-trust',
+      ...mockProviderArgs(mock.url),
+      '-m',
+      'gpt-5.5',
+      '-s',
+      'workspace-write',
+      'Answer the question in output/answer.md',
+    ],
+    {
+      cwd: ws.repo,
+      env: ws.env,
+    },
+  );
   expect(run.code, run.stderr).toBe(0);
   expect(mock.requests).toHaveLength(steps.length);
   return { mock, stderr: run.stderr };
@@ -76,7 +88,13 @@ describe('hooks in a real Codex session', () => {
   it('shows the evidence problems of a written document to the model on its next request', async () => {
     const ws = makeWorkspace();
     const { mock } = await runSession(ws, [
-      { patch: addFile('output/answer.md', ['The client retries 3 times [docs/guide.md#L2].', 'Requests time out after 45 seconds [docs/guide.md#L3].', 'Backoff is covered in [docs/backoff.md].']) },
+      {
+        patch: addFile('output/answer.md', [
+          'The client retries 3 times [docs/guide.md#L2].',
+          'Requests time out after 45 seconds [docs/guide.md#L3].',
+          'Backoff is covered in [docs/backoff.md].',
+        ]),
+      },
       { answer: 'Done.' },
     ]);
     const items = afterCall(mock.requests[1]!, 'call_patch_1');
@@ -93,14 +111,20 @@ describe('hooks in a real Codex session', () => {
     expect(items.map((i) => i.type)).toEqual(['message', 'custom_tool_call_output']);
     expect(String(items[1]!.output)).toContain('Success. Updated the following files:');
 
-    const records = readFileSync(join(ws.repo, '.harness-loop/feedback/hooks.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(join(ws.repo, '.harness-loop/feedback/hooks.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ source: 'hook', category: 'citation_error', spanId: 'call_patch_1', traceId: mock.requests[0]!.headers['session-id'] });
   });
 
   it('adds nothing when the document holds up', async () => {
     const ws = makeWorkspace();
-    const { mock } = await runSession(ws, [{ patch: addFile('output/answer.md', ['The client retries 3 times [docs/guide.md#L2].', 'Requests time out after 30 seconds [docs/guide.md#L3].']) }, { answer: 'Done.' }]);
+    const { mock } = await runSession(ws, [
+      { patch: addFile('output/answer.md', ['The client retries 3 times [docs/guide.md#L2].', 'Requests time out after 30 seconds [docs/guide.md#L3].']) },
+      { answer: 'Done.' },
+    ]);
     expect(developerTexts(afterCall(mock.requests[1]!, 'call_patch_1'))).toEqual([]);
     expect(existsSync(join(ws.repo, '.harness-loop/feedback/hooks.jsonl'))).toBe(false);
   });
@@ -126,7 +150,10 @@ describe('hooks in a real Codex session', () => {
 
     expect(readFileSync(join(ws.repo, 'src/app.ts'), 'utf8')).toBe(APP);
     expect(readFileSync(join(ws.repo, 'AGENTS.md'), 'utf8')).toBe('# Rules\n- Cite the docs with line ranges.\n');
-    const decisions = readFileSync(join(ws.repo, '.harness-loop/guard.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const decisions = readFileSync(join(ws.repo, '.harness-loop/guard.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(decisions.map((d) => [d.tool, d.decision, d.paths])).toEqual([
       ['apply_patch', 'deny', ['src/app.ts']],
       ['Bash', 'deny', ['src/app.ts']],

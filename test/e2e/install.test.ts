@@ -36,7 +36,7 @@ function userRepo(): { repo: string; codexHome: string } {
 }
 
 describe('harness-loop install / uninstall', () => {
-  it('installs the skill, bundle, hooks, AGENTS.md block and config, keeping the user\'s own hooks', async () => {
+  it("installs the skill, bundle, hooks, AGENTS.md block and config, keeping the user's own hooks", async () => {
     const { repo, codexHome } = userRepo();
     const r = await runCli(['install', '--target', repo], { env: { CODEX_HOME: codexHome } });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -72,7 +72,7 @@ describe('harness-loop install / uninstall', () => {
     expect({ repo: snapshot(repo), home: snapshot(codexHome) }).toEqual(before);
   });
 
-  it('records trusted hashes and project trust that match Codex\'s algorithm, keeping the user\'s config', async () => {
+  it("records trusted hashes and project trust that match Codex's algorithm, keeping the user's config", async () => {
     const { repo, codexHome } = userRepo();
     expect((await runCli(['install', '--target', repo, '--trust'], { env: { CODEX_HOME: codexHome } })).exitCode).toBe(0);
     const text = readFileSync(join(codexHome, 'config.toml'), 'utf8');

@@ -41,7 +41,8 @@ function developerTexts(input: readonly Record<string, unknown>[]): string[] {
  */
 const harnessSensitiveModel: MockPolicy = ({ input, stepIndex, reasoningEffort }) => {
   const prompt = promptOf(input);
-  if (prompt === RETRIES) return { answer: reasoningEffort === 'high' ? 'The client retries a failed request 3 times.' : 'The client retries a failed request a few times.' };
+  if (prompt === RETRIES)
+    return { answer: reasoningEffort === 'high' ? 'The client retries a failed request 3 times.' : 'The client retries a failed request a few times.' };
   if (prompt === TIMEOUT) {
     if (stepIndex === 0) return { shell: 'cat docs/guide.md' };
     const told = developerTexts(input).some((t) => t.includes(NOTE));
@@ -68,7 +69,11 @@ function treeDigest(dir: string): Record<string, string> {
 }
 
 function readJsonl<T>(file: string): T[] {
-  return readFileSync(file, 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as T);
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
 }
 
 describe('live eval runs apply the project config and hooks (real promptfoo, real Codex, mock model)', () => {
@@ -102,7 +107,10 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
       ].join('\n'),
     );
     writeFileSync(join(userHome, 'auth.json'), '{"OPENAI_API_KEY":"sk-test-not-a-real-key"}\n', { mode: 0o600 });
-    writeFileSync(join(userHome, 'hooks.json'), JSON.stringify({ hooks: { PostToolUse: [{ hooks: [{ type: 'command', command: 'echo USER-HOOK', timeout: 5 }] }] } }));
+    writeFileSync(
+      join(userHome, 'hooks.json'),
+      JSON.stringify({ hooks: { PostToolUse: [{ hooks: [{ type: 'command', command: 'echo USER-HOOK', timeout: 5 }] }] } }),
+    );
     const before = treeDigest(userHome);
 
     const ws = join(root, 'ws');
@@ -116,7 +124,13 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
       [makeTrace('old-retries', RETRIES, 'It retries.'), makeTrace('old-timeout', TIMEOUT, 'It waits a while.')],
       [
         makeFeedback({ id: 'fb-retries', traceId: 'old-retries', category: 'accuracy', observation: 'No number given.', requiredObservations: ['"3 times"'] }),
-        makeFeedback({ id: 'fb-timeout', traceId: 'old-timeout', category: 'instruction_not_followed', observation: 'No source named.', requiredObservations: ['Cite `docs/guide.md`'] }),
+        makeFeedback({
+          id: 'fb-timeout',
+          traceId: 'old-timeout',
+          category: 'instruction_not_followed',
+          observation: 'No source named.',
+          requiredObservations: ['Cite `docs/guide.md`'],
+        }),
       ],
     );
     const cli = (...args: string[]) => runCli([...args, '-C', ws], { env });
@@ -167,7 +181,14 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
       join(ws, '.codex/hooks/cite-note.mjs'),
       `process.stdin.resume();\nprocess.stdin.on('end', () => process.stdout.write(JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: ${JSON.stringify(NOTE)} } })));\n`,
     );
-    writeFileSync(join(ws, '.codex/hooks.json'), JSON.stringify({ hooks: { PostToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'node .codex/hooks/cite-note.mjs', timeout: 10 }] }] } }, null, 2));
+    writeFileSync(
+      join(ws, '.codex/hooks.json'),
+      JSON.stringify(
+        { hooks: { PostToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'node .codex/hooks/cite-note.mjs', timeout: 10 }] }] } },
+        null,
+        2,
+      ),
+    );
     from = mock.requests.length;
     const hookAdded = await cli('verify', ...codexFlags, '--repeat', '5');
     expect(hookAdded.exitCode, hookAdded.stderr).toBe(0);
@@ -204,7 +225,9 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     expect(kept.exitCode, kept.stderr).toBe(1);
     const runDir = /kept each run's scratch copy and CODEX_HOME in (\S+)/.exec(kept.stderr)?.[1];
     expect(runDir?.startsWith(join(tmp, 'harness-loop-run-'))).toBe(true);
-    const perTest = readdirSync(runDir!, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(runDir!, e.name));
+    const perTest = readdirSync(runDir!, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(runDir!, e.name));
     expect(perTest).toHaveLength(2);
     for (const dir of perTest) {
       const config = readFileSync(join(dir, 'codex-home/config.toml'), 'utf8');
@@ -224,14 +247,31 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     cleanups.push(() => mock.close());
     const project = join(root, 'project');
     mkdirSync(join(project, '.codex'), { recursive: true });
-    writeFileSync(join(project, 'note.mjs'), `process.stdin.resume();\nprocess.stdin.on('end', () => process.stdout.write(JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: ${JSON.stringify(NOTE)} } })));\n`);
+    writeFileSync(
+      join(project, 'note.mjs'),
+      `process.stdin.resume();\nprocess.stdin.on('end', () => process.stdout.write(JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: ${JSON.stringify(NOTE)} } })));\n`,
+    );
     writeFileSync(
       join(project, '.codex/config.toml'),
-      ['model_reasoning_effort = "high"', '', '[[hooks.PostToolUse]]', 'matcher = "Bash"', '[[hooks.PostToolUse.hooks]]', 'type = "command"', 'command = "node note.mjs"', 'timeout = 10', ''].join('\n'),
+      [
+        'model_reasoning_effort = "high"',
+        '',
+        '[[hooks.PostToolUse]]',
+        'matcher = "Bash"',
+        '[[hooks.PostToolUse.hooks]]',
+        'type = "command"',
+        'command = "node note.mjs"',
+        'timeout = 10',
+        '',
+      ].join('\n'),
     );
     const home = await prepareIsolatedCodexHome({ projectDir: project, userCodexHome: env.CODEX_HOME });
     cleanups.push(() => home.cleanup());
-    const run = await runCodexExec(['--json', '--skip-git-repo-check', ...mockProviderArgs(mock.url), '-m', 'gpt-5.5', 'say hi'], { cwd: project, env: { ...env, ...home.env }, timeoutMs: 60_000 });
+    const run = await runCodexExec(['--json', '--skip-git-repo-check', ...mockProviderArgs(mock.url), '-m', 'gpt-5.5', 'say hi'], {
+      cwd: project,
+      env: { ...env, ...home.env },
+      timeoutMs: 60_000,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(mock.requests.map((r) => (r.body.reasoning as { effort?: string }).effort)).toEqual(['high', 'high']);
     expect(developerTexts(mock.requests[1]!.body.input ?? []).filter((t) => t === NOTE)).toHaveLength(1);
@@ -255,12 +295,20 @@ describe('live eval runs apply the project config and hooks (real promptfoo, rea
     writeFileSync(stuck, 'setTimeout(() => {}, 120_000);\n');
 
     // Its own process group, as a terminal gives a command: Ctrl-C reaches promptfoo and Codex too.
-    const child = spawn(process.execPath, [CLI, 'evals', 'run', '--provider', 'codex', '--codex-bin', stuck, '-C', ws], { env: { ...process.env, ...env }, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'evals', 'run', '--provider', 'codex', '--codex-bin', stuck, '-C', ws], {
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: 'ignore',
+    });
     const closed = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
     });
-    const runHome = () => readdirSync(tmp).filter((n) => n.startsWith('harness-loop-run-')).flatMap((d) => readdirSync(join(tmp, d), { recursive: true }).map(String)).find((p) => p.endsWith('codex-home/auth.json'));
+    const runHome = () =>
+      readdirSync(tmp)
+        .filter((n) => n.startsWith('harness-loop-run-'))
+        .flatMap((d) => readdirSync(join(tmp, d), { recursive: true }).map(String))
+        .find((p) => p.endsWith('codex-home/auth.json'));
     for (let i = 0; i < 1200 && !runHome(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(runHome()).toBeDefined();
     process.kill(-child.pid!, 'SIGINT');

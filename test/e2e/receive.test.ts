@@ -63,7 +63,9 @@ describe('harness-loop receive (built CLI)', () => {
     const json = { 'content-type': 'application/json' };
     const protobuf = { 'content-type': 'application/x-protobuf' };
     expect(await post(`${run.url}/v1/logs`, readFileSync(`${FIX}/json/logs.0004.otlp.json`), json)).toEqual({ status: 200, body: '{}' });
-    expect((await post(`${run.url}/v1/traces`, readFileSync(`${FIX}/json/traces.0002.otlp.json.gz`), { ...json, 'content-encoding': 'gzip' })).status).toBe(200);
+    expect((await post(`${run.url}/v1/traces`, readFileSync(`${FIX}/json/traces.0002.otlp.json.gz`), { ...json, 'content-encoding': 'gzip' })).status).toBe(
+      200,
+    );
     expect(await post(`${run.url}/v1/logs`, readFileSync(`${FIX}/binary/0004-POST-v1_logs.bin`), protobuf)).toEqual({ status: 200, body: '' });
     expect((await post(`${run.url}/v1/traces`, readFileSync(`${FIX}/binary/0002-POST-v1_traces.bin`), protobuf)).status).toBe(200);
     expect((await post(`${run.url}/v1/logs`, Buffer.from('{oops'), json)).status).toBe(400);
@@ -73,7 +75,10 @@ describe('harness-loop receive (built CLI)', () => {
     expect(run.stderr()).toMatch(/receive: wrote 2 trace\(s\), \d+ span\(s\)/);
     expect(run.stderr()).toContain('5 request(s) (1 rejected)');
 
-    const stored = readFileSync(join(ws, '.harness-loop', 'traces', 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const stored = readFileSync(join(ws, '.harness-loop', 'traces', 'traces.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(stored.map((t) => [t.id, t.source.kind, t.task, t.usage.totalTokens]).sort()).toEqual([
       ['01a20f63-8aed-7e62-b154-dea51d1f4246', 'otlp-json', 'Run echo please', 2750],
       ['01a20f63-986a-78a2-914e-d903329ed23d', 'otlp-protobuf', null, 2750],

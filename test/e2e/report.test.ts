@@ -26,7 +26,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const IN_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 const SKIP = !existsSync(CHROMIUM) && !IN_CI;
 if (SKIP) {
-  process.stderr.write(`report.test.ts: SKIPPED: ${CHROMIUM} is missing; install it with \`apt-get install chromium\` (.ci/run does, and under CI a missing chromium fails)\n`);
+  process.stderr.write(
+    `report.test.ts: SKIPPED: ${CHROMIUM} is missing; install it with \`apt-get install chromium\` (.ci/run does, and under CI a missing chromium fails)\n`,
+  );
 }
 
 const EXAMPLE = resolve('examples/docs-qa');
@@ -66,14 +68,33 @@ function xssTrace(): Trace {
         exitCode: 1,
         attributes: {},
       },
-      { id: 'msg-1', parentId: 'turn-1', kind: 'message', name: 'assistant', startTime: null, durationMs: null, output: PAYLOAD, status: 'ok', error: null, attributes: {} },
+      {
+        id: 'msg-1',
+        parentId: 'turn-1',
+        kind: 'message',
+        name: 'assistant',
+        startTime: null,
+        durationMs: null,
+        output: PAYLOAD,
+        status: 'ok',
+        error: null,
+        attributes: {},
+      },
     ],
     attributes: {},
   };
 }
 
 /** One ledger line through the real append function. */
-function ledgerEntry(cycle: number, kind: LedgerEntry['kind'], before: number, after: number | null, verdict: LedgerEntry['verdict'], closed: boolean, rec: { id: string; title: string }): LedgerEntry {
+function ledgerEntry(
+  cycle: number,
+  kind: LedgerEntry['kind'],
+  before: number,
+  after: number | null,
+  verdict: LedgerEntry['verdict'],
+  closed: boolean,
+  rec: { id: string; title: string },
+): LedgerEntry {
   return {
     schemaVersion: 1,
     cycle,
@@ -95,7 +116,9 @@ function ledgerEntry(cycle: number, kind: LedgerEntry['kind'], before: number, a
 }
 
 /** The latest eval run, shaped as src/schema/eval-suite.ts says; some tests carry a category, some do not. */
-function resultsFile(traceIds: Record<string, string>): EvalRunSummary & { tests: (EvalRunSummary['tests'][number] & { metadata?: Record<string, unknown> })[] } {
+function resultsFile(
+  traceIds: Record<string, string>,
+): EvalRunSummary & { tests: (EvalRunSummary['tests'][number] & { metadata?: Record<string, unknown> })[] } {
   const test = (id: string, slug: string, pass: boolean, reasons: string[], category?: string) => ({
     id,
     description: `${slug} answer is supported by the docs`,
@@ -144,7 +167,12 @@ async function buildWorkspace(): Promise<{ workspace: string; diagnosis: Diagnos
   await storeTraces(workspace, [xssTrace()], config);
   const feedbackFiles = readdirSync(join(EXAMPLE, 'feedback')).map((n) => join(EXAMPLE, 'feedback', n));
   const xssFeedback = join(workspace, 'xss-feedback.json');
-  writeFileSync(xssFeedback, JSON.stringify([{ trace_id: XSS_TRACE_ID, category: 'output<format>', severity: 'low', observation: PAYLOAD, evidence: ['<img src=x onerror=window.__xss=1>'] }]));
+  writeFileSync(
+    xssFeedback,
+    JSON.stringify([
+      { trace_id: XSS_TRACE_ID, category: 'output<format>', severity: 'low', observation: PAYLOAD, evidence: ['<img src=x onerror=window.__xss=1>'] },
+    ]),
+  );
   await importFeedback({ workspace, files: [...feedbackFiles, xssFeedback], config, now: '2026-11-25T17:30:00.000Z' });
   await detectFeedback({ workspace, config, now: '2026-11-25T17:31:00.000Z' });
 
@@ -215,7 +243,15 @@ describe.skipIf(SKIP)('harness-loop report in a real browser (needs /usr/bin/chr
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   }, 120_000);
 

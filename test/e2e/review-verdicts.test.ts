@@ -27,7 +27,18 @@ describe.skipIf(SKIP)('rubric verdicts in the review app (needs /usr/bin/chromiu
     ws = mkdtempSync(join(tmpdir(), 'hl-verdicts-'));
     const run = async (...args: string[]) => runCli([...args, '-C', ws]);
     expect((await run('ingest', '--all-repos', 'test/fixtures/expected-failures/retry.jsonl')).exitCode).toBe(0);
-    const added = await run('feedback', 'add', '--trace', TRACE, '--category', 'tone', '--severity', 'low', '--observation', 'Buries the remaining lint problem at the end instead of leading with what is still broken.');
+    const added = await run(
+      'feedback',
+      'add',
+      '--trace',
+      TRACE,
+      '--category',
+      'tone',
+      '--severity',
+      'low',
+      '--observation',
+      'Buries the remaining lint problem at the end instead of leading with what is still broken.',
+    );
     expect(added.exitCode, added.stderr).toBe(0);
     expect((await run('evals', 'build')).exitCode).toBe(0);
     const first = await run('evals', 'run', '--grader', 'replay', '--json');
@@ -43,7 +54,11 @@ describe.skipIf(SKIP)('rubric verdicts in the review app (needs /usr/bin/chromiu
       });
       server.on('exit', (code) => reject(new Error(`review exited early (${code})`)));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-quic'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-quic'],
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -77,9 +92,20 @@ describe.skipIf(SKIP)('rubric verdicts in the review app (needs /usr/bin/chromiu
     expect(errors).toEqual([]);
     await page.close();
 
-    const lines = readFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual([
-      expect.objectContaining({ answerHash: answerHash(ANSWER), traceId: TRACE, grader: 'human', author: 'dana', pass: false, score: 0, reason: 'Leads with the fix; the lint problem is the last clause.' }),
+      expect.objectContaining({
+        answerHash: answerHash(ANSWER),
+        traceId: TRACE,
+        grader: 'human',
+        author: 'dana',
+        pass: false,
+        score: 0,
+        reason: 'Leads with the fix; the lint problem is the last clause.',
+      }),
     ]);
     // The next offline run uses it: the test now fails on the verdict, and nothing waits.
     const again = await runCli(['evals', 'run', '--grader', 'replay', '--json', '-C', ws]);

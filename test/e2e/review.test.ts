@@ -21,7 +21,8 @@ if (SKIP) process.stderr.write(`review.test.ts: SKIPPED: ${CHROMIUM} is missing;
 
 const ARTIFACTS = 'test/artifacts';
 const XSS_ID = 'xss-trace';
-const PAYLOAD = 'Here is the answer. <script>window.__xss=1</script> <img src=x onerror="window.__xss=1"> [x](javascript:window.__xss=1) [ok](docs/pricing.md#L8)';
+const PAYLOAD =
+  'Here is the answer. <script>window.__xss=1</script> <img src=x onerror="window.__xss=1"> [x](javascript:window.__xss=1) [ok](docs/pricing.md#L8)';
 
 function xssTrace(): Trace {
   return {
@@ -58,7 +59,10 @@ function xssTrace(): Trace {
 
 function readStore(workspace: string): Feedback[] {
   const file = workspacePaths(workspace).feedbackStore;
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Feedback);
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Feedback);
 }
 
 describe.skipIf(SKIP)('harness-loop review in a real browser (needs /usr/bin/chromium)', () => {
@@ -98,7 +102,15 @@ describe.skipIf(SKIP)('harness-loop review in a real browser (needs /usr/bin/chr
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
   }, 180_000);
 
@@ -138,7 +150,10 @@ describe.skipIf(SKIP)('harness-loop review in a real browser (needs /usr/bin/chr
 
   it('opens the queue worst first, with what is left to review, and the first trace beside it', async () => {
     const { page, errors } = await open();
-    const api = (await (await fetch(`${origin}/api/queue?limit=100`, { headers: { 'x-review-token': token } })).json()) as { items: { traceId: string; score: number }[]; pending: number };
+    const api = (await (await fetch(`${origin}/api/queue?limit=100`, { headers: { 'x-review-token': token } })).json()) as {
+      items: { traceId: string; score: number }[];
+      pending: number;
+    };
     const shown = await page.locator('#queue .row[data-trace-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-trace-id')));
     expect(shown).toEqual(api.items.map((i) => i.traceId));
     const scores = api.items.map((i) => i.score);
@@ -200,7 +215,14 @@ describe.skipIf(SKIP)('harness-loop review in a real browser (needs /usr/bin/chr
 
     const saved = readStore(workspace).filter((r) => r.observation.startsWith('Names regions without saying'));
     expect(saved).toHaveLength(1);
-    expect(saved[0]).toMatchObject({ traceId: trace, source: 'human', category: 'citation_error', severity: 'medium', status: 'active', requiredObservations: ['cites docs/regions.md, lines 1-3', 'says which regions are GA'] });
+    expect(saved[0]).toMatchObject({
+      traceId: trace,
+      source: 'human',
+      category: 'citation_error',
+      severity: 'medium',
+      status: 'active',
+      requiredObservations: ['cites docs/regions.md, lines 1-3', 'says which regions are GA'],
+    });
     expect(saved[0]!.evidence.some((e) => e.includes(selected))).toBe(true);
     const check = await runCli(['feedback', 'check', '-C', workspace]);
     expect(check.exitCode, check.stderr).toBe(0);
@@ -266,7 +288,9 @@ describe.skipIf(SKIP)('harness-loop review in a real browser (needs /usr/bin/chr
     const { page, errors } = await open();
     await openTrace(page, XSS_ID);
     await expect(page.locator('#trace h2.task').innerText()).resolves.toBe('Summarise </textarea><script>window.__xss=1</script>');
-    await expect(page.locator('#answer').innerText()).resolves.toContain('<script>window.__xss=1</script> <img src=x onerror="window.__xss=1"> [x](javascript:window.__xss=1)');
+    await expect(page.locator('#answer').innerText()).resolves.toContain(
+      '<script>window.__xss=1</script> <img src=x onerror="window.__xss=1"> [x](javascript:window.__xss=1)',
+    );
     await page.locator('#trace details.span summary').first().click();
     await expect(page.locator('#trace pre.span-error').innerText()).resolves.toBe('<img src=x onerror=window.__xss=1>');
     await page.mouse.move(700, 500);
@@ -283,7 +307,15 @@ describe.skipIf(SKIP)('harness-loop review in a real browser (needs /usr/bin/chr
 
   it('never serves a file outside the workspace', async () => {
     const get = (path: string) => fetch(`${origin}/api/source?path=${path}`, { headers: { 'x-review-token': token } });
-    for (const path of ['..%2F..%2Fetc%2Fpasswd', '%2e%2e/%2e%2e/%2e%2e/etc/passwd', '%252e%252e%252fetc%252fpasswd', '%2Fetc%2Fpasswd', 'docs%2F..%2F..%2F..%2Fetc%2Fhostname', 'docs/leak.md', 'outside-dir/secret.txt']) {
+    for (const path of [
+      '..%2F..%2Fetc%2Fpasswd',
+      '%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '%252e%252e%252fetc%252fpasswd',
+      '%2Fetc%2Fpasswd',
+      'docs%2F..%2F..%2F..%2Fetc%2Fhostname',
+      'docs/leak.md',
+      'outside-dir/secret.txt',
+    ]) {
       const res = await get(path);
       expect([403, 404], path).toContain(res.status);
       expect(await res.text(), path).not.toMatch(/root:|TOP SECRET/);
@@ -306,7 +338,11 @@ describe.skipIf(SKIP)('harness-loop review in a real browser (needs /usr/bin/chr
     expect((await fetch(`${origin}/api/queue`, { headers: { 'x-review-token': `${token}x` } })).status).toBe(403);
     const before = readFileSync(workspacePaths(workspace).feedbackStore, 'utf8');
     const body = JSON.stringify({ traceId: XSS_ID, category: 'x', severity: 'low', observation: 'cross-site' });
-    const cross = await fetch(`${origin}/api/feedback`, { method: 'POST', headers: { 'x-review-token': token, 'content-type': 'application/json', origin: 'http://evil.example' }, body });
+    const cross = await fetch(`${origin}/api/feedback`, {
+      method: 'POST',
+      headers: { 'x-review-token': token, 'content-type': 'application/json', origin: 'http://evil.example' },
+      body,
+    });
     expect(cross.status).toBe(403);
     const form = await fetch(`${origin}/api/feedback`, { method: 'POST', headers: { 'x-review-token': token, 'content-type': 'text/plain' }, body });
     expect(form.status).toBe(415);
@@ -314,10 +350,18 @@ describe.skipIf(SKIP)('harness-loop review in a real browser (needs /usr/bin/chr
     // DNS rebinding: a name that resolves here but is not this server's.
     const rebound = await new Promise<number>((resolve, reject) => {
       import('node:http').then(({ request }) => {
-        const req = request({ host: '127.0.0.1', port: new URL(origin).port, path: '/api/queue', headers: { host: `attacker.example:${new URL(origin).port}`, 'x-review-token': token } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: new URL(origin).port,
+            path: '/api/queue',
+            headers: { host: `attacker.example:${new URL(origin).port}`, 'x-review-token': token },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end();
       }, reject);

@@ -25,7 +25,9 @@ function run(args: string[]): { child: ChildProcess; done: Promise<{ code: numbe
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, done };
 }
 
@@ -88,7 +90,10 @@ describe('the trace store with many writers', () => {
 
     const text = readFileSync(join(ws, '.harness-loop/traces/traces.jsonl'), 'utf8');
     expect(text.endsWith('\n'), 'no torn last line').toBe(true);
-    const ids = text.trimEnd().split('\n').map((line) => (JSON.parse(line) as { id: string }).id);
+    const ids = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: string }).id);
     expect(ids.length, 'no trace duplicated').toBe(new Set(ids).size);
     expect(new Set(ids)).toEqual(expected);
   });

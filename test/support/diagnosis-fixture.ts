@@ -69,6 +69,14 @@ export async function runFixture(spec: FixtureSpec): Promise<Fixture> {
     }),
   );
   const harness = await readHarnessModel({ root, config, codexHome: null });
-  const result = rankRecommendations({ traces, feedback, tests: spec.tests ?? [], harness, weights: DEFAULT_FEEDBACK_WEIGHTS, allow: readHarnessGlobs(config), ledger: spec.ledger ?? [] });
+  const result = rankRecommendations({
+    traces,
+    feedback,
+    tests: spec.tests ?? [],
+    harness,
+    weights: DEFAULT_FEEDBACK_WEIGHTS,
+    allow: readHarnessGlobs(config),
+    ledger: spec.ledger ?? [],
+  });
   return { root, traces, feedback, result };
 }

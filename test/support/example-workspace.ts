@@ -18,7 +18,7 @@ export async function exampleWorkspace(options: { detect?: boolean } = {}): Prom
   const files = readdirSync(join(EXAMPLE, 'feedback'))
     .filter((f) => /\.(ya?ml|json|jsonl)$/.test(f))
     .map((f) => join(EXAMPLE, 'feedback', f));
-  await importFeedback({ workspace, files, config, now: "2026-11-25T12:00:00.000Z" });
-  if (options.detect !== false) await detectFeedback({ workspace, config, now: "2026-11-25T12:00:00.000Z" });
+  await importFeedback({ workspace, files, config, now: '2026-11-25T12:00:00.000Z' });
+  if (options.detect !== false) await detectFeedback({ workspace, config, now: '2026-11-25T12:00:00.000Z' });
   return { workspace, config };
 }

@@ -13,7 +13,11 @@ const INJECTED = /^(# AGENTS\.md instructions|<environment_context>|<skill>|<use
 
 /** The user's prompt: the last user message that is not injected context. */
 export function promptOf(input: readonly Item[]): string {
-  return userTexts(input).filter((t) => !INJECTED.test(t)).at(-1) ?? '';
+  return (
+    userTexts(input)
+      .filter((t) => !INJECTED.test(t))
+      .at(-1) ?? ''
+  );
 }
 
 /** The AGENTS.md text Codex sent (between <INSTRUCTIONS> tags), or '' when there was none. */

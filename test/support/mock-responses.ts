@@ -60,15 +60,35 @@ export function stepIndexOf(input: Item[]): number {
 
 function itemFor(step: MockStep, n: number): Item {
   if ('shell' in step)
-    return { type: 'function_call', id: `fc_${n}`, call_id: `call_shell_${n}`, name: 'exec_command', arguments: JSON.stringify({ cmd: step.shell, yield_time_ms: 2000 }) };
+    return {
+      type: 'function_call',
+      id: `fc_${n}`,
+      call_id: `call_shell_${n}`,
+      name: 'exec_command',
+      arguments: JSON.stringify({ cmd: step.shell, yield_time_ms: 2000 }),
+    };
   if ('patch' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_patch_${n}`, name: 'apply_patch', input: step.patch };
   if ('fn' in step) return { type: 'function_call', id: `fc_${n}`, call_id: `call_fn_${n}`, name: step.fn.name, arguments: JSON.stringify(step.fn.args) };
   if ('mcp' in step)
-    return { type: 'function_call', id: `fc_${n}`, call_id: `call_mcp_${n}`, namespace: `mcp__${step.mcp.server}`, name: step.mcp.tool, arguments: JSON.stringify(step.mcp.args) };
+    return {
+      type: 'function_call',
+      id: `fc_${n}`,
+      call_id: `call_mcp_${n}`,
+      namespace: `mcp__${step.mcp.server}`,
+      name: step.mcp.tool,
+      arguments: JSON.stringify(step.mcp.args),
+    };
   if ('item' in step) return step.item;
   if ('code' in step) return { type: 'custom_tool_call', id: `ctc_${n}`, call_id: `call_exec_${n}`, name: 'exec', input: step.code };
   const text = 'answer' in step ? step.answer : 'json' in step ? JSON.stringify(step.json) : 'raw' in step ? step.raw : '';
-  return { type: 'message', id: `msg_${n}`, role: 'assistant', status: 'completed', phase: 'final_answer', content: [{ type: 'output_text', text, annotations: [] }] };
+  return {
+    type: 'message',
+    id: `msg_${n}`,
+    role: 'assistant',
+    status: 'completed',
+    phase: 'final_answer',
+    content: [{ type: 'output_text', text, annotations: [] }],
+  };
 }
 
 const sse = (res: http.ServerResponse, ev: Item) => res.write(`event: ${String(ev.type)}\ndata: ${JSON.stringify(ev)}\n\n`);
@@ -89,7 +109,12 @@ export async function startMockResponses(policy: MockPolicy): Promise<MockServer
       requests.push({ url: req.url, headers: req.headers, body });
       const input = body.input ?? [];
       const effort = (body.reasoning as { effort?: unknown } | undefined)?.effort;
-      const step = current({ input, model: String(body.model), stepIndex: stepIndexOf(input), ...(typeof effort === 'string' ? { reasoningEffort: effort } : {}) });
+      const step = current({
+        input,
+        model: String(body.model),
+        stepIndex: stepIndexOf(input),
+        ...(typeof effort === 'string' ? { reasoningEffort: effort } : {}),
+      });
       n++;
       if ('fail' in step && step.fail === 'http500') {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"mock failure","type":"server_error"}}');
@@ -104,7 +129,8 @@ export async function startMockResponses(policy: MockPolicy): Promise<MockServer
         return;
       }
       const item = itemFor(step, n);
-      const added = item.type === 'function_call' ? { ...item, arguments: '' } : item.type === 'message' ? { ...item, status: 'in_progress', content: [] } : item;
+      const added =
+        item.type === 'function_call' ? { ...item, arguments: '' } : item.type === 'message' ? { ...item, status: 'in_progress', content: [] } : item;
       sse(res, { type: 'response.output_item.added', output_index: 0, item: added });
       sse(res, { type: 'response.output_item.done', output_index: 0, item });
       const inputTokens = 1000 + 100 * requests.length;
@@ -115,7 +141,13 @@ export async function startMockResponses(policy: MockPolicy): Promise<MockServer
           object: 'response',
           status: 'completed',
           output: [item],
-          usage: { input_tokens: inputTokens, input_tokens_details: { cached_tokens: 250 }, output_tokens: 40, output_tokens_details: { reasoning_tokens: 5 }, total_tokens: inputTokens + 40 },
+          usage: {
+            input_tokens: inputTokens,
+            input_tokens_details: { cached_tokens: 250 },
+            output_tokens: 40,
+            output_tokens_details: { reasoning_tokens: 5 },
+            total_tokens: inputTokens + 40,
+          },
         },
       });
       res.end();

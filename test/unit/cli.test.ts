@@ -30,7 +30,9 @@ describe('help', () => {
   it('lists every command once at the top level, in loop order', () => {
     const help = renderMainHelp('1.0.0');
     for (const spec of COMMANDS) expect(help.match(new RegExp(`^  ${spec.name} `, 'gm')), spec.name).toHaveLength(1);
-    const order = ['install', 'ingest', 'traces', 'feedback', 'evals', 'diagnose', 'handoff', 'cycle', 'verify', 'loop', 'report'].map((n) => help.indexOf(`\n  ${n} `));
+    const order = ['install', 'ingest', 'traces', 'feedback', 'evals', 'diagnose', 'handoff', 'cycle', 'verify', 'loop', 'report'].map((n) =>
+      help.indexOf(`\n  ${n} `),
+    );
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 });

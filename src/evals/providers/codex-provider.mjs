@@ -187,7 +187,8 @@ async function readPlan(env) {
   const file = env.HARNESS_LOOP_LIVE_RUN_PLAN;
   if (!file) return null;
   const plan = JSON.parse(await readFile(file, 'utf8'));
-  if (plan?.version !== 1 || typeof plan.runDir !== 'string' || typeof plan.configTemplate !== 'string') throw new Error(`${file}: not a live-run plan this provider reads`);
+  if (plan?.version !== 1 || typeof plan.runDir !== 'string' || typeof plan.configTemplate !== 'string')
+    throw new Error(`${file}: not a live-run plan this provider reads`);
   return plan;
 }
 
@@ -269,11 +270,15 @@ export default class CodexProvider {
       }
       const args = [
         // With a plan the run's config.toml sets the sandbox, so the project's own setting can win.
-        'exec', '--json', '--skip-git-repo-check', ...(plan ? [] : ['-s', 'workspace-write']),
+        'exec',
+        '--json',
+        '--skip-git-repo-check',
+        ...(plan ? [] : ['-s', 'workspace-write']),
         ...this.codexConfig.flatMap((c) => ['-c', c]),
         ...(this.model ? ['-m', this.model] : []),
         // `--` so a task that starts with "-" is not read as a flag.
-        '--', prompt,
+        '--',
+        prompt,
       ];
       if (plan) {
         // Trust is keyed by the real path, as Codex resolves the cwd.
@@ -302,7 +307,9 @@ export default class CodexProvider {
           await writeRecord(file, rollout, run.stdout);
           Object.assign(metadata, { traceId: parsed.threadId, traceFile: file, traceFormat: rollout ? 'rollout' : 'exec' });
         } catch (error) {
-          return { error: `codex ran (thread ${parsed.threadId}) but its trace could not be written to ${file}: ${error instanceof Error ? error.message : String(error)}` };
+          return {
+            error: `codex ran (thread ${parsed.threadId}) but its trace could not be written to ${file}: ${error instanceof Error ? error.message : String(error)}`,
+          };
         }
       }
       const tokenUsage = parsed.usage ? { ...parsed.usage, numRequests: 1 } : undefined;
@@ -312,7 +319,14 @@ export default class CodexProvider {
           : run.code !== 0
             ? `codex exited with ${run.code === null ? `signal ${run.signal}` : `code ${run.code}`}`
             : 'codex gave no final answer';
-        const detail = parsed.failure ?? run.stderr.trim().split('\n').filter((l) => !l.startsWith('WARNING: proceeding')).slice(-3).join(' | ');
+        const detail =
+          parsed.failure ??
+          run.stderr
+            .trim()
+            .split('\n')
+            .filter((l) => !l.startsWith('WARNING: proceeding'))
+            .slice(-3)
+            .join(' | ');
         return { error: `${why}${detail ? `: ${detail}` : ''}`, metadata, ...(tokenUsage ? { tokenUsage } : {}) };
       }
       return { output: parsed.answer, metadata, ...(tokenUsage ? { tokenUsage } : {}) };

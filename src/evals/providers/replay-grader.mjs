@@ -69,7 +69,14 @@ function readVerdicts(file) {
     if (line.trim() === '') return;
     try {
       const v = JSON.parse(line);
-      if (v && typeof v === 'object' && typeof v.pass === 'boolean' && typeof v.score === 'number' && (typeof v.testId === 'string' || typeof v.rubricHash === 'string')) verdicts.push(v);
+      if (
+        v &&
+        typeof v === 'object' &&
+        typeof v.pass === 'boolean' &&
+        typeof v.score === 'number' &&
+        (typeof v.testId === 'string' || typeof v.rubricHash === 'string')
+      )
+        verdicts.push(v);
       else problems.push(`${file}:${i + 1}: needs pass (boolean), score (number) and a testId or rubricHash`);
     } catch {
       problems.push(`${file}:${i + 1}: malformed JSON`);
@@ -108,7 +115,11 @@ export default class ReplayGrader {
     const where = { testId, rubricHash: hash, traceId, answerHash: answer };
     if (match) {
       return {
-        output: JSON.stringify({ pass: match.pass, score: match.score, reason: `${match.reason ?? (match.pass ? 'recorded pass' : 'recorded fail')} (recorded verdict${match.grader ? ` by ${match.grader}` : ''})` }),
+        output: JSON.stringify({
+          pass: match.pass,
+          score: match.score,
+          reason: `${match.reason ?? (match.pass ? 'recorded pass' : 'recorded fail')} (recorded verdict${match.grader ? ` by ${match.grader}` : ''})`,
+        }),
         metadata: { harnessLoopVerdict: 'recorded', ...where },
       };
     }

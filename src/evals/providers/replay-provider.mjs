@@ -41,7 +41,8 @@ async function readAnswers(file) {
     if (line.trim() === '') continue;
     try {
       const trace = JSON.parse(line);
-      if (trace && typeof trace.id === 'string') answers.set(trace.id, { answer: typeof trace.finalAnswer === 'string' ? trace.finalAnswer : null, agentTrace: summarizeTrace(trace) });
+      if (trace && typeof trace.id === 'string')
+        answers.set(trace.id, { answer: typeof trace.finalAnswer === 'string' ? trace.finalAnswer : null, agentTrace: summarizeTrace(trace) });
     } catch {
       // A torn line is the ingest stage's to report; the other traces still replay.
     }

@@ -58,7 +58,10 @@ function read(context) {
     trace: trace && typeof trace === 'object' ? trace : null,
     config: unprotect(context?.config ?? {}),
     // No record of the process: say so rather than pass; an old provider copy is the usual cause.
-    missing: result(false, 'the provider returned no agentTrace metadata, so the process cannot be checked (run harness-loop evals build to update the providers)'),
+    missing: result(
+      false,
+      'the provider returned no agentTrace metadata, so the process cannot be checked (run harness-loop evals build to update the providers)',
+    ),
   };
 }
 
@@ -87,7 +90,9 @@ function normalize(command) {
 function commandsFor(trace, config) {
   const exact = typeof config.command === 'string' ? normalize(config.command) : null;
   const pattern = regex(config.pattern);
-  return trace.toolCalls.filter((c) => typeof c.command === 'string' && (exact === null || normalize(c.command) === exact) && (pattern === null || pattern.test(c.command)));
+  return trace.toolCalls.filter(
+    (c) => typeof c.command === 'string' && (exact === null || normalize(c.command) === exact) && (pattern === null || pattern.test(c.command)),
+  );
 }
 
 /** @param {string} _output @param {Context} context */
@@ -106,9 +111,21 @@ export function ranCommand(_output, context) {
   const pattern = regex(config.pattern);
   if (!pattern) return result(false, `ranCommand needs a valid regular expression in config.pattern (got ${JSON.stringify(config.pattern)})`);
   const runs = trace.toolCalls.filter((c) => typeof c.command === 'string' && pattern.test(c.command));
-  if (runs.length === 0) return result(false, `no command matched /${pattern.source}/ (ran: ${trace.toolCalls.filter((c) => c.command).map((c) => q(c.command ?? '', 60)).join(', ') || 'none'})`);
+  if (runs.length === 0)
+    return result(
+      false,
+      `no command matched /${pattern.source}/ (ran: ${
+        trace.toolCalls
+          .filter((c) => c.command)
+          .map((c) => q(c.command ?? '', 60))
+          .join(', ') || 'none'
+      })`,
+    );
   if (config.succeeded && !runs.some((c) => c.exitCode === 0)) {
-    return result(false, `every run of /${pattern.source}/ failed: ${runs.map((c) => `call ${c.id} ${q(c.command ?? '')} exited ${c.exitCode ?? '?'}`).join('; ')}`);
+    return result(
+      false,
+      `every run of /${pattern.source}/ failed: ${runs.map((c) => `call ${c.id} ${q(c.command ?? '')} exited ${c.exitCode ?? '?'}`).join('; ')}`,
+    );
   }
   return result(true, `ran ${q(runs.at(-1)?.command ?? '')} (call ${runs.at(-1)?.id})`);
 }
@@ -138,7 +155,15 @@ export function readFile(_output, context) {
   if (want === '') return result(false, 'readFile needs config.path');
   const hit = [...trace.filesRead, ...trace.filesWritten].find((p) => pathKey(p) === want || pathKey(p).endsWith(`/${want}`));
   if (hit) return result(true, `read ${q(hit)}`);
-  return result(false, `never read ${q(want)} (read: ${trace.filesRead.slice(0, 10).map((p) => q(p, 60)).join(', ') || 'nothing'})`);
+  return result(
+    false,
+    `never read ${q(want)} (read: ${
+      trace.filesRead
+        .slice(0, 10)
+        .map((p) => q(p, 60))
+        .join(', ') || 'nothing'
+    })`,
+  );
 }
 
 /** @param {string} _output @param {Context} context */
@@ -175,7 +200,9 @@ export function noHookBlocks(_output, context) {
   const { trace, config, missing } = read(context);
   if (!trace) return missing;
   const match = typeof config.match === 'string' && config.match !== '' ? config.match : null;
-  const bad = trace.hooks.filter((h) => (match !== null ? h.message.includes(match) : h.blocked) && (typeof config.event !== 'string' || h.event === config.event));
+  const bad = trace.hooks.filter(
+    (h) => (match !== null ? h.message.includes(match) : h.blocked) && (typeof config.event !== 'string' || h.event === config.event),
+  );
   if (bad.length === 0) return result(true, match ? `no hook message mentions ${q(match)}` : 'no hook blocked the agent');
   return result(false, bad.map((h) => `${h.event} hook ${h.blocked ? 'blocked' : 'reported'} at ${h.id}: ${q(h.message)}`).join('; '));
 }
@@ -194,7 +221,9 @@ export function maxTokens(_output, context) {
   if (!trace) return missing;
   const max = Number(config.max);
   if (!Number.isFinite(max)) return result(false, 'maxTokens needs a number in config.max');
-  return trace.tokens.total <= max ? result(true, `${trace.tokens.total} tokens ≤ ${max}`) : result(false, `the run used ${trace.tokens.total} tokens (input ${trace.tokens.input}, output ${trace.tokens.output}), more than ${max}`);
+  return trace.tokens.total <= max
+    ? result(true, `${trace.tokens.total} tokens ≤ ${max}`)
+    : result(false, `the run used ${trace.tokens.total} tokens (input ${trace.tokens.input}, output ${trace.tokens.output}), more than ${max}`);
 }
 
 /** @param {string} _output @param {Context} context */
@@ -204,5 +233,7 @@ export function maxDurationMs(_output, context) {
   const max = Number(config.max);
   if (!Number.isFinite(max)) return result(false, 'maxDurationMs needs a number in config.max');
   if (trace.durationMs === null) return result(false, 'the run has no recorded duration');
-  return trace.durationMs <= max ? result(true, `${trace.durationMs} ms ≤ ${max} ms`) : result(false, `the run took ${trace.durationMs} ms, more than ${max} ms`);
+  return trace.durationMs <= max
+    ? result(true, `${trace.durationMs} ms ≤ ${max} ms`)
+    : result(false, `the run took ${trace.durationMs} ms, more than ${max} ms`);
 }

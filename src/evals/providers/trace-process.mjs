@@ -46,7 +46,8 @@ export function unwrapShell(command) {
 
 /** @param {unknown} value @returns {string | null} */
 function commandOf(value) {
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.length >= 3 && /sh$/.test(value[0]) && /^-l?c$/.test(value[1]) ? value.slice(2).join(' ') : value.join(' ');
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    return value.length >= 3 && /sh$/.test(value[0]) && /^-l?c$/.test(value[1]) ? value.slice(2).join(' ') : value.join(' ');
   if (typeof value === 'string' && value !== '') return value;
   return null;
 }
@@ -155,7 +156,12 @@ export function summarizeTrace(trace) {
       const mcp = /^mcp__([^_]+(?:_[^_]+)*)__(.+)$/.exec(call.tool);
       if (typeof server === 'string' || mcp) {
         /** @type {McpCall} */
-        const m = { id: call.id, server: typeof server === 'string' ? server : mcp?.[1] ?? '', tool: typeof span.attributes?.tool === 'string' ? span.attributes.tool : mcp?.[2] ?? call.tool, status: call.status };
+        const m = {
+          id: call.id,
+          server: typeof server === 'string' ? server : (mcp?.[1] ?? ''),
+          tool: typeof span.attributes?.tool === 'string' ? span.attributes.tool : (mcp?.[2] ?? call.tool),
+          status: call.status,
+        };
         if (call.error) m.error = call.error;
         out.mcpCalls.push(m);
       }
@@ -165,7 +171,8 @@ export function summarizeTrace(trace) {
       }
       if (typeof span.input === 'string' && span.input.includes('*** Begin Patch')) out.filesWritten.push(...patchFiles(span.input));
       if (Array.isArray(span.input)) for (const c of span.input) if (typeof c?.path === 'string') out.filesWritten.push(relativeTo(c.path, cwd));
-      if (span.attributes?.changes && typeof span.attributes.changes === 'object') out.filesWritten.push(...Object.keys(span.attributes.changes).map((p) => relativeTo(p, cwd)));
+      if (span.attributes?.changes && typeof span.attributes.changes === 'object')
+        out.filesWritten.push(...Object.keys(span.attributes.changes).map((p) => relativeTo(p, cwd)));
       if (command && call.tool !== 'apply_patch') {
         const files = shellFiles(command);
         out.filesRead.push(...files.read.map((p) => relativeTo(p, cwd)));
@@ -176,7 +183,11 @@ export function summarizeTrace(trace) {
       const runId = prompt?.[1] ?? '';
       const decision = span.attributes?.decision ?? span.attributes?.permissionDecision;
       const blocked = prompt !== null || decision === 'block' || decision === 'deny';
-      const event = prompt ? (/^stop:/i.test(runId) || /\bStop hook\b/.test(prompt[2]) ? 'Stop' : runId.split(':')[0] || 'hook') : String(span.attributes?.event ?? span.name);
+      const event = prompt
+        ? /^stop:/i.test(runId) || /\bStop hook\b/.test(prompt[2])
+          ? 'Stop'
+          : runId.split(':')[0] || 'hook'
+        : String(span.attributes?.event ?? span.name);
       out.hooks.push({ id: String(span.id), event, blocked, message: cut((prompt ? prompt[2] : output || span.error || '').trim()) });
     } else if (span.kind === 'error' || (span.kind === 'turn' && span.status === 'error')) {
       out.errors.push({ id: String(span.id), message: cut(String(span.error ?? output ?? 'error')) });
@@ -221,7 +232,12 @@ export function summarizeExecStream(stdout, durationMs) {
       if (item.type === 'command_execution') {
         const command = unwrapShell(String(item.command ?? ''));
         /** @type {ToolCall} */
-        const call = { id, tool: 'exec_command', command: cut(command, 1000), status: item.status === 'completed' && (item.exit_code ?? 0) === 0 ? 'ok' : 'error' };
+        const call = {
+          id,
+          tool: 'exec_command',
+          command: cut(command, 1000),
+          status: item.status === 'completed' && (item.exit_code ?? 0) === 0 ? 'ok' : 'error',
+        };
         if (typeof item.exit_code === 'number') call.exitCode = item.exit_code;
         out.toolCalls.push(call);
         const output = String(item.aggregated_output ?? '');
@@ -251,7 +267,19 @@ export function summarizeExecStream(stdout, durationMs) {
 
 /** @param {string | null} traceId @param {'replay' | 'codex'} source @returns {AgentTrace} */
 function emptyTrace(traceId, source) {
-  return { traceId, source, toolCalls: [], filesRead: [], filesWritten: [], skillsRead: [], hooks: [], mcpCalls: [], errors: [], tokens: { input: 0, output: 0, total: 0 }, durationMs: null };
+  return {
+    traceId,
+    source,
+    toolCalls: [],
+    filesRead: [],
+    filesWritten: [],
+    skillsRead: [],
+    hooks: [],
+    mcpCalls: [],
+    errors: [],
+    tokens: { input: 0, output: 0, total: 0 },
+    durationMs: null,
+  };
 }
 
 /** @param {AgentTrace} t */

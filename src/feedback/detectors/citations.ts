@@ -10,7 +10,9 @@ export interface Citation {
 // A bare backticked word is often code (`span.id`, `origin/main`), so only names with a file
 // extension people cite, or a trailing slash (a folder), count as paths there.
 const FILE_EXTENSIONS = new Set(
-  'md markdown mdx txt rst adoc csv tsv json jsonl ndjson yaml yml toml ini cfg conf env xml html htm css scss svg png jpg jpeg gif pdf ts tsx mts cts js jsx mjs cjs py rb go rs java kt kts swift c h cc cpp hpp cs php sh bash zsh fish ps1 sql lock log ipynb proto graphql gql tf hcl dockerfile makefile gradle vue svelte lua pl r scala ex exs erl hs ml dart'.split(' '),
+  'md markdown mdx txt rst adoc csv tsv json jsonl ndjson yaml yml toml ini cfg conf env xml html htm css scss svg png jpg jpeg gif pdf ts tsx mts cts js jsx mjs cjs py rb go rs java kt kts swift c h cc cpp hpp cs php sh bash zsh fish ps1 sql lock log ipynb proto graphql gql tf hcl dockerfile makefile gradle vue svelte lua pl r scala ex exs erl hs ml dart'.split(
+    ' ',
+  ),
 );
 
 const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#|mailto:)/i;
@@ -74,7 +76,8 @@ export function extractCitations(text: string): Citation[] {
     }
     // Collected with their positions so paths come out in reading order whatever their form.
     const hits: { at: number; raw: string; form: Citation['form']; strict: boolean }[] = [];
-    for (const m of line.matchAll(/\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) hits.push({ at: m.index, raw: m[2]!, form: 'link', strict: false });
+    for (const m of line.matchAll(/\[([^\]\n]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
+      hits.push({ at: m.index, raw: m[2]!, form: 'link', strict: false });
     for (const m of line.matchAll(/(?<![\]!\\])\[([^\]\n^]+)\](?![(:[])/g)) hits.push({ at: m.index, raw: m[1]!, form: 'bracket', strict: true });
     for (const m of line.matchAll(/\(\s*sources?:\s*([^)]+)\)/gi)) {
       for (const part of m[1]!.split(/[,;]/)) hits.push({ at: m.index, raw: part.trim(), form: 'source', strict: false });

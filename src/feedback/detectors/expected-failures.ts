@@ -70,7 +70,8 @@ function namedTargets(command: string, stems: boolean): string[] {
 }
 
 // "reproduce the error", "run the failing script", "show me the failure", "why does X fail": the failure is the point.
-const REPRODUCE = /\b(?:reproduce|repro)\b|\b(?:run|show|see|confirm|demonstrate)\b[^.?!]{0,40}\b(?:fail|fails|failing|failure|error|errors|broken)\b|\bwhy\b[^.?!]{0,40}\b(?:fail|fails|failing|errors?|breaks?)\b|\bexpected to fail\b/i;
+const REPRODUCE =
+  /\b(?:reproduce|repro)\b|\b(?:run|show|see|confirm|demonstrate)\b[^.?!]{0,40}\b(?:fail|fails|failing|failure|error|errors|broken)\b|\bwhy\b[^.?!]{0,40}\b(?:fail|fails|failing|errors?|breaks?)\b|\bexpected to fail\b/i;
 
 const RUN_VERB = /\b(?:run|rerun|execute|launch|invoke)\b/;
 const FILLER_WORDS = new Set(['run', 'do', 'the', 'script', 'scripts', 'bin', 'sh']);
@@ -81,7 +82,10 @@ function scriptDescribed(command: string, task: string): boolean {
   return namedTargets(command, false)
     .filter((t) => !t.includes('/'))
     .some((base) => {
-      const parts = base.replace(/\.[a-z0-9]+$/, '').split(/[-_.]+/).filter((w) => w.length >= 3 && !FILLER_WORDS.has(w));
+      const parts = base
+        .replace(/\.[a-z0-9]+$/, '')
+        .split(/[-_.]+/)
+        .filter((w) => w.length >= 3 && !FILLER_WORDS.has(w));
       return parts.length > 0 && parts.every((w) => taskWords.some((t) => t.startsWith(w.slice(0, Math.max(4, w.length - 1)))));
     });
 }
@@ -111,8 +115,14 @@ export function probeKind(command: string, exitCode: number, later: readonly Spa
   if (program === undefined) return null;
   if (exitCode === 1) {
     if (program === 'test' || program === '[' || program === '[[') return `\`${program}\` answers a condition with its exit code`;
-    if ((program === 'grep' || program === 'egrep' || program === 'fgrep' || program === 'rg') && args.some((a) => /^-[A-Za-z]*q|^--quiet$|^--silent$/.test(a))) return `\`${program} -q\` exits 1 when nothing matches`;
-    if (program === 'git' && (args[0] === 'diff' || args[0] === 'diff-index' || args[0] === 'diff-files') && args.some((a) => a === '--quiet' || a === '--exit-code')) return '`git diff --quiet` exits 1 when there are changes';
+    if ((program === 'grep' || program === 'egrep' || program === 'fgrep' || program === 'rg') && args.some((a) => /^-[A-Za-z]*q|^--quiet$|^--silent$/.test(a)))
+      return `\`${program} -q\` exits 1 when nothing matches`;
+    if (
+      program === 'git' &&
+      (args[0] === 'diff' || args[0] === 'diff-index' || args[0] === 'diff-files') &&
+      args.some((a) => a === '--quiet' || a === '--exit-code')
+    )
+      return '`git diff --quiet` exits 1 when there are changes';
     if (program === 'which' || program === 'type' || program === 'hash') return `\`${program}\` exits 1 when the program is not installed`;
     if (program === 'command' && (args[0] === '-v' || args[0] === '-V')) return '`command -v` exits 1 when the program is not installed';
   }
@@ -162,7 +172,8 @@ export function expectedFailure(trace: Trace, index: number, rules: IgnoreRules)
     const retry = later.find((s) => s.kind === 'tool_call' && s.exitCode === 0 && sameCommandKey(spanCommandText(s) ?? s.name) === key);
     if (retry) return { reason: 'later-succeeded', detail: `the same command succeeded later (span ${retry.id})` };
   }
-  if (rules.askedByTask && askedByTask(trace.task, command)) return { reason: 'asked-by-task', detail: 'the task asked for this command (or to reproduce its failure)' };
+  if (rules.askedByTask && askedByTask(trace.task, command))
+    return { reason: 'asked-by-task', detail: 'the task asked for this command (or to reproduce its failure)' };
   return null;
 }
 
@@ -177,4 +188,3 @@ function safeRegExp(source: string): RegExp | null {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
-

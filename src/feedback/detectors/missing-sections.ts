@@ -5,7 +5,12 @@ import { detectorRecord, finalAnswerSpanId } from './common.js';
 
 /** "## Summary", "summary" and "Summary ##" all name the same section. */
 function normalizeHeading(text: string): string {
-  return text.replace(/^\s*#+\s*/, '').replace(/\s*#+\s*$/, '').replace(/\s+/g, ' ').trim().toLowerCase();
+  return text
+    .replace(/^\s*#+\s*/, '')
+    .replace(/\s*#+\s*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
 /** Headings of a Markdown text, outside fenced code blocks. */
@@ -39,7 +44,10 @@ export function detectMissingSections(trace: Trace, requiredSections: readonly s
       category: 'missing_section',
       severity: 'medium',
       observation: `The final answer lacks the required section(s): ${missing.map((s) => `"${s}"`).join(', ')}`,
-      evidence: [`headings present: ${present.size > 0 ? [...present].map((h) => `"${h}"`).join(', ') : 'none'}`, `final answer: ${quoteText(trace.finalAnswer, 300)}`],
+      evidence: [
+        `headings present: ${present.size > 0 ? [...present].map((h) => `"${h}"`).join(', ') : 'none'}`,
+        `final answer: ${quoteText(trace.finalAnswer, 300)}`,
+      ],
       attributes: { missingSections: missing },
     }),
   ];

@@ -34,7 +34,15 @@ interface ViewSpan {
   output: Clip | null;
 }
 interface TraceView {
-  trace: { id: string; task: string | null; finalAnswer: string | null; startTime: string | null; models: string[]; source: { kind: string; file: string }; spans: ViewSpan[] };
+  trace: {
+    id: string;
+    task: string | null;
+    finalAnswer: string | null;
+    startTime: string | null;
+    models: string[];
+    source: { kind: string; file: string };
+    spans: ViewSpan[];
+  };
   item: QueueItem | null;
   feedback: Feedback[];
   critiques: Feedback[];
@@ -132,10 +140,19 @@ function say(text: string, kind: 'ok' | 'error' = 'ok'): void {
 }
 
 function select(name: keyof typeof state.filters, label: string, values: (string | number)[]): HTMLSelectElement {
-  const el = h('select', { name, 'aria-label': label, onchange: () => {
-    state.filters[name] = el.value;
-    void reloadQueue(true);
-  } }, h('option', { value: '' }, `${label}: any`), ...values.map((v) => h('option', { value: String(v) }, String(v))));
+  const el = h(
+    'select',
+    {
+      name,
+      'aria-label': label,
+      onchange: () => {
+        state.filters[name] = el.value;
+        void reloadQueue(true);
+      },
+    },
+    h('option', { value: '' }, `${label}: any`),
+    ...values.map((v) => h('option', { value: String(v) }, String(v))),
+  );
   el.value = state.filters[name];
   return el;
 }
@@ -208,7 +225,14 @@ function renderRow(index: number, item: QueueItem | undefined): HTMLElement {
   ];
   return h(
     'div',
-    { class: `row${index === state.selected ? ' selected' : ''}`, style, 'data-index': index, 'data-trace-id': item.traceId, role: 'button', onclick: () => void selectIndex(index) },
+    {
+      class: `row${index === state.selected ? ' selected' : ''}`,
+      style,
+      'data-index': index,
+      'data-trace-id': item.traceId,
+      role: 'button',
+      onclick: () => void selectIndex(index),
+    },
     h('div', { class: 'row-task' }, item.task),
     h('div', { class: 'row-meta' }, h('span', { class: 'score', title: 'how bad it looks' }, String(item.score)), ...chips),
   );
@@ -261,13 +285,22 @@ function renderTrace(view: TraceView): void {
   const answer = h('div', { class: 'answer markdown', id: 'answer' });
   answer.innerHTML = renderMarkdown(t.finalAnswer ?? '_No final answer recorded._');
   highlightCitations(answer, view.citations);
-  const source = h('div', { class: 'source', id: 'source' }, h('p', { class: 'muted' }, view.citations.length > 0 ? 'Click a highlighted citation to see the cited lines.' : 'The answer cites no files.'));
+  const source = h(
+    'div',
+    { class: 'source', id: 'source' },
+    h('p', { class: 'muted' }, view.citations.length > 0 ? 'Click a highlighted citation to see the cited lines.' : 'The answer cites no files.'),
+  );
   replace(
     traceView,
     h('h2', { class: 'task' }, t.task ?? '(no task recorded)'),
     h('p', { class: 'meta' }, `${t.id} · ${t.startTime ?? 'unknown time'} · ${t.models.join(', ') || 'unknown model'} · ${t.spans.length} spans`),
     renderTests(view),
-    h('section', { class: 'side-by-side' }, h('div', { class: 'pane' }, h('h3', {}, 'Final answer'), answer), h('div', { class: 'pane' }, h('h3', {}, 'Cited source'), source)),
+    h(
+      'section',
+      { class: 'side-by-side' },
+      h('div', { class: 'pane' }, h('h3', {}, 'Final answer'), answer),
+      h('div', { class: 'pane' }, h('h3', {}, 'Cited source'), source),
+    ),
     renderCritiques(view),
     renderFeedbackList(view),
     renderForm(view),
@@ -283,7 +316,13 @@ function renderTests(view: TraceView): HTMLElement | null {
     'ul',
     { class: 'tests' },
     ...view.tests.map((test) =>
-      h('li', { class: test.pass ? 'pass' : test.unjudged ? 'unjudged' : 'fail' }, h('strong', {}, test.pass ? 'pass ' : test.unjudged ? 'unjudged ' : 'FAIL '), `${test.id}${test.category ? ` (${test.category})` : ''}`, test.reasons.length > 0 ? `: ${test.reasons.join('; ')}` : ''),
+      h(
+        'li',
+        { class: test.pass ? 'pass' : test.unjudged ? 'unjudged' : 'fail' },
+        h('strong', {}, test.pass ? 'pass ' : test.unjudged ? 'unjudged ' : 'FAIL '),
+        `${test.id}${test.category ? ` (${test.category})` : ''}`,
+        test.reasons.length > 0 ? `: ${test.reasons.join('; ')}` : '',
+      ),
     ),
   );
 }
@@ -322,7 +361,11 @@ async function showSource(link: HTMLElement): Promise<void> {
   const end = Number(link.dataset.end) || start;
   try {
     const file = await api<{ path: string; lines: string[] }>(`/api/source?path=${encodeURIComponent(path)}`);
-    const table = h('ol', { class: 'lines' }, ...file.lines.map((line, i) => h('li', { class: start !== null && i + 1 >= start && i + 1 <= (end ?? start) ? 'hit' : '', value: i + 1 }, line || ' ')));
+    const table = h(
+      'ol',
+      { class: 'lines' },
+      ...file.lines.map((line, i) => h('li', { class: start !== null && i + 1 >= start && i + 1 <= (end ?? start) ? 'hit' : '', value: i + 1 }, line || ' ')),
+    );
     replace(pane, h('p', { class: 'source-path' }, file.path, start ? ` · lines ${start}${end && end !== start ? `–${end}` : ''}` : ''), table);
     table.querySelector('.hit')?.scrollIntoView({ block: 'nearest' });
   } catch (error) {
@@ -336,9 +379,19 @@ function listBlock(title: string, items: string[]): HTMLElement | null {
 
 function recordBody(r: Feedback): HTMLElement[] {
   return [
-    h('div', { class: 'record-head' }, h('span', { class: `badge src-${r.source}` }, r.verifiedBy ? `${r.source} ✓ ${r.verifiedBy}` : r.source), h('span', { class: 'badge' }, r.category), h('span', { class: `badge sev-${r.severity}` }, r.severity), r.status !== 'active' ? h('span', { class: `badge status-${r.status}` }, r.status) : null, h('span', { class: 'muted' }, r.author)),
+    h(
+      'div',
+      { class: 'record-head' },
+      h('span', { class: `badge src-${r.source}` }, r.verifiedBy ? `${r.source} ✓ ${r.verifiedBy}` : r.source),
+      h('span', { class: 'badge' }, r.category),
+      h('span', { class: `badge sev-${r.severity}` }, r.severity),
+      r.status !== 'active' ? h('span', { class: `badge status-${r.status}` }, r.status) : null,
+      h('span', { class: 'muted' }, r.author),
+    ),
     h('p', { class: 'observation' }, r.observation),
-    ...[listBlock('Evidence', r.evidence), listBlock('Required', r.requiredObservations), listBlock('Prohibited', r.prohibitedClaims)].filter((x): x is HTMLElement => x !== null),
+    ...[listBlock('Evidence', r.evidence), listBlock('Required', r.requiredObservations), listBlock('Prohibited', r.prohibitedClaims)].filter(
+      (x): x is HTMLElement => x !== null,
+    ),
   ];
 }
 
@@ -359,7 +412,12 @@ function renderFeedbackList(view: TraceView): HTMLElement {
 
 function renderCritiques(view: TraceView): HTMLElement | null {
   if (view.critiques.length === 0) return null;
-  return h('section', { class: 'critiques' }, h('h3', {}, `LLM critiques waiting for you (${view.critiques.length})`), ...view.critiques.map((c) => renderCritique(view, c)));
+  return h(
+    'section',
+    { class: 'critiques' },
+    h('h3', {}, `LLM critiques waiting for you (${view.critiques.length})`),
+    ...view.critiques.map((c) => renderCritique(view, c)),
+  );
 }
 
 function renderCritique(view: TraceView, c: Feedback): HTMLElement {
@@ -402,7 +460,11 @@ function toggleEditor(view: TraceView, card: HTMLElement, c: Feedback): void {
     field('Severity', severitySelect(view, c.severity), 'severity'),
     field('Observation', h('textarea', { name: 'observation', rows: 3, value: c.observation }), 'observation'),
     field('Evidence (one per line)', h('textarea', { name: 'evidence', rows: 3, value: c.evidence.join('\n') }), 'evidence'),
-    field('Required observations (one per line)', h('textarea', { name: 'requiredObservations', rows: 2, value: c.requiredObservations.join('\n') }), 'requiredObservations'),
+    field(
+      'Required observations (one per line)',
+      h('textarea', { name: 'requiredObservations', rows: 2, value: c.requiredObservations.join('\n') }),
+      'requiredObservations',
+    ),
     field('Prohibited claims (one per line)', h('textarea', { name: 'prohibitedClaims', rows: 2, value: c.prohibitedClaims.join('\n') }), 'prohibitedClaims'),
   );
   editor.hidden = false;
@@ -431,7 +493,12 @@ function field(label: string, input: HTMLElement, name: string): HTMLElement {
 }
 
 function categoryInput(view: TraceView, value: string, listId: string): HTMLElement {
-  return h('span', {}, h('input', { name: 'category', list: listId, value, autocomplete: 'off' }), h('datalist', { id: listId }, ...view.categories.map((c) => h('option', { value: c }))));
+  return h(
+    'span',
+    {},
+    h('input', { name: 'category', list: listId, value, autocomplete: 'off' }),
+    h('datalist', { id: listId }, ...view.categories.map((c) => h('option', { value: c }))),
+  );
 }
 
 function severitySelect(view: TraceView, value: string): HTMLSelectElement {
@@ -441,7 +508,10 @@ function severitySelect(view: TraceView, value: string): HTMLSelectElement {
 }
 
 function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 function readFields(container: HTMLElement): Record<string, unknown> {
@@ -473,13 +543,25 @@ function showErrors(container: HTMLElement, error: unknown): void {
 }
 
 function renderForm(view: TraceView): HTMLElement {
-  const span = h('select', { name: 'spanId' }, h('option', { value: '' }, 'whole trace'), ...view.trace.spans.map((s) => h('option', { value: s.id }, `${s.kind} ${s.name} (${s.id})`)));
+  const span = h(
+    'select',
+    { name: 'spanId' },
+    h('option', { value: '' }, 'whole trace'),
+    ...view.trace.spans.map((s) => h('option', { value: s.id }, `${s.kind} ${s.name} (${s.id})`)),
+  );
   const form = h(
     'form',
     { class: 'feedback-form', id: 'feedback-form', novalidate: true },
     h('h3', {}, 'Add feedback'),
     h('p', { class: 'muted' }, 'Select text in the answer or a tool output to add it as evidence.'),
-    h('div', { class: 'grid' }, field('Category', categoryInput(view, '', 'categories'), 'category'), field('Severity', severitySelect(view, ''), 'severity'), field('Span', span, 'spanId'), field('Author', h('input', { name: 'author', value: state.reviewer }), 'author')),
+    h(
+      'div',
+      { class: 'grid' },
+      field('Category', categoryInput(view, '', 'categories'), 'category'),
+      field('Severity', severitySelect(view, ''), 'severity'),
+      field('Span', span, 'spanId'),
+      field('Author', h('input', { name: 'author', value: state.reviewer }), 'author'),
+    ),
     field('Observation', h('textarea', { name: 'observation', rows: 3, placeholder: 'What is wrong, as a sentence' }), 'observation'),
     field('Evidence (one per line)', h('textarea', { name: 'evidence', rows: 3 }), 'evidence'),
     field('Required observations (one per line)', h('textarea', { name: 'requiredObservations', rows: 2 }), 'requiredObservations'),
@@ -529,7 +611,13 @@ function depthOf(spans: ViewSpan[], span: ViewSpan): number {
 
 function clipBlock(label: string, clip: Clip | null, spanId: string): HTMLElement | null {
   if (!clip) return null;
-  return h('div', { class: 'io' }, h('span', { class: 'label' }, label), h('pre', { class: 'span-io', 'data-span-id': spanId }, clip.text), clip.omitted > 0 ? h('p', { class: 'muted' }, `… ${clip.omitted.toLocaleString('en-US')} more characters not shown`) : null);
+  return h(
+    'div',
+    { class: 'io' },
+    h('span', { class: 'label' }, label),
+    h('pre', { class: 'span-io', 'data-span-id': spanId }, clip.text),
+    clip.omitted > 0 ? h('p', { class: 'muted' }, `… ${clip.omitted.toLocaleString('en-US')} more characters not shown`) : null,
+  );
 }
 
 function formatMs(ms: number | null): string {
@@ -548,7 +636,15 @@ function renderTimeline(spans: ViewSpan[]): HTMLElement {
       return h(
         'details',
         { class: `span kind-${s.kind}${failed ? ' failed' : ''}`, 'data-span-id': s.id, style: `--depth:${depthOf(spans, s)}` },
-        h('summary', {}, h('span', { class: 'kind' }, s.kind.replace('_call', '')), h('span', { class: 'name' }, s.name), h('span', { class: 'dur' }, formatMs(s.durationMs)), s.exitCode !== null ? h('span', { class: 'exit' }, `exit ${s.exitCode}`) : null, h('span', { class: 'track' }, bar)),
+        h(
+          'summary',
+          {},
+          h('span', { class: 'kind' }, s.kind.replace('_call', '')),
+          h('span', { class: 'name' }, s.name),
+          h('span', { class: 'dur' }, formatMs(s.durationMs)),
+          s.exitCode !== null ? h('span', { class: 'exit' }, `exit ${s.exitCode}`) : null,
+          h('span', { class: 'track' }, bar),
+        ),
         h('p', { class: 'muted' }, `span ${s.id}`),
         clipBlock('Input', s.input, s.id),
         clipBlock('Output', s.output, s.id),
@@ -614,7 +710,12 @@ function renderVerdictCard(p: PendingVerdict): HTMLElement {
       'div',
       { class: 'verdict-pair' },
       h('div', {}, h('h4', {}, 'Rubric'), h('pre', { class: 'rubric' }, p.rubric)),
-      h('div', {}, h('h4', {}, 'Answer'), p.answer === null ? h('p', { class: 'muted' }, 'The answer is not in the trace store.') : h('div', { class: 'answer markdown' })),
+      h(
+        'div',
+        {},
+        h('h4', {}, 'Answer'),
+        p.answer === null ? h('p', { class: 'muted' }, 'The answer is not in the trace store.') : h('div', { class: 'answer markdown' }),
+      ),
     ),
     field('Reason', reason, 'reason'),
     h(

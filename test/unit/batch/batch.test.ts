@@ -23,11 +23,17 @@ function workspace(): string {
 }
 
 function storeIds(): string[] {
-  return fixtureStore.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  return fixtureStore
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: string }).id);
 }
 
 function readBatch(ws: string, file: string): BatchLine[] {
-  return readFileSync(join(ws, '.harness-loop/batches', file), 'utf8').trim().split('\n').map((l) => BatchLineSchema.parse(JSON.parse(l)));
+  return readFileSync(join(ws, '.harness-loop/batches', file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => BatchLineSchema.parse(JSON.parse(l)));
 }
 
 beforeAll(async () => {

@@ -7,7 +7,22 @@ export { seededRandom };
 /** Multi-line, shell-output-like text of about `chars` characters. */
 export function toolOutput(chars: number, seed = 1): string {
   const rand = seededRandom(seed);
-  const words = ['src/index.ts', 'error', 'PASS', 'FAIL', 'function', 'return', '42', 'node_modules', 'warning:', 'const x = 1;', '{"ok":true}', 'résumé', '日本語', '🙂'];
+  const words = [
+    'src/index.ts',
+    'error',
+    'PASS',
+    'FAIL',
+    'function',
+    'return',
+    '42',
+    'node_modules',
+    'warning:',
+    'const x = 1;',
+    '{"ok":true}',
+    'résumé',
+    '日本語',
+    '🙂',
+  ];
   const lines: string[] = [];
   let length = 0;
   while (length < chars) {

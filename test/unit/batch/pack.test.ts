@@ -20,12 +20,22 @@ describe('packBatches', () => {
   });
 
   it('fills a batch up to exactly the budget before starting the next (greedy)', () => {
-    const batches = packBatches([40, 40, 20, 30, 50, 50, 1].map((tokens) => ({ tokens })), 100);
-    expect(batches.map((b) => b.items.map((i) => i.tokens))).toEqual([[40, 40, 20], [30, 50], [50, 1]]);
+    const batches = packBatches(
+      [40, 40, 20, 30, 50, 50, 1].map((tokens) => ({ tokens })),
+      100,
+    );
+    expect(batches.map((b) => b.items.map((i) => i.tokens))).toEqual([
+      [40, 40, 20],
+      [30, 50],
+      [50, 1],
+    ]);
   });
 
   it('gives an item over the budget a batch of its own', () => {
-    const batches = packBatches([10, 500, 10].map((tokens) => ({ tokens })), 100);
+    const batches = packBatches(
+      [10, 500, 10].map((tokens) => ({ tokens })),
+      100,
+    );
     expect(batches.map((b) => b.items.map((i) => i.tokens))).toEqual([[10], [500], [10]]);
   });
 

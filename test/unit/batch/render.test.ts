@@ -61,7 +61,13 @@ describe('rendering a trace for the critic', () => {
       span('turn-1', { kind: 'turn', name: 'turn', startTime: '2026-11-24T20:58:03.000Z', attributes: { contextWindow: 272000 } }),
       span('resp-1', { kind: 'model_call', name: 'gpt-5.5', output: { inputTokens: 10 } }),
       span('resp-2', { kind: 'model_call', name: 'gpt-5.5', status: 'error', error: 'rate limited' }),
-      span('call-1', { input: { cmd: 'npm test' }, output: 'Process exited with code 1\nFAIL', status: 'error', error: 'command exited with code 1', exitCode: 1 }),
+      span('call-1', {
+        input: { cmd: 'npm test' },
+        output: 'Process exited with code 1\nFAIL',
+        status: 'error',
+        error: 'command exited with code 1',
+        exitCode: 1,
+      }),
     ]);
     const { trace: rendered, elidedChars } = renderTrace(trace);
     expect(RenderedTraceSchema.parse(rendered)).toEqual(rendered);
@@ -78,7 +84,16 @@ describe('rendering a trace for the critic', () => {
       spans: [
         { id: 'turn-1', kind: 'turn', name: 'turn', status: 'ok' },
         { id: 'resp-2', kind: 'model_call', name: 'gpt-5.5', status: 'error', error: 'rate limited' },
-        { id: 'call-1', kind: 'tool_call', name: 'exec_command', status: 'error', error: 'command exited with code 1', exitCode: 1, input: '{"cmd":"npm test"}', output: 'Process exited with code 1\nFAIL' },
+        {
+          id: 'call-1',
+          kind: 'tool_call',
+          name: 'exec_command',
+          status: 'error',
+          error: 'command exited with code 1',
+          exitCode: 1,
+          input: '{"cmd":"npm test"}',
+          output: 'Process exited with code 1\nFAIL',
+        },
       ],
     });
   });
@@ -86,7 +101,11 @@ describe('rendering a trace for the critic', () => {
   it('points back to the task and answer instead of repeating them', () => {
     const task = 'Please refactor the parser so that it streams lines instead of reading the whole file.';
     const answer = 'Done: the parser now streams lines and never holds more than one line in memory.';
-    const trace = makeTrace('t2', [span('u', { kind: 'message', name: 'user', input: task }), span('a', { kind: 'message', name: 'assistant', output: answer })], { task, finalAnswer: answer });
+    const trace = makeTrace(
+      't2',
+      [span('u', { kind: 'message', name: 'user', input: task }), span('a', { kind: 'message', name: 'assistant', output: answer })],
+      { task, finalAnswer: answer },
+    );
     const spans = renderTrace(trace).trace.spans as RenderedSpan[];
     expect(spans.map((s) => s.input ?? s.output)).toEqual(['[same as task]', '[same as finalAnswer]']);
   });

@@ -9,7 +9,39 @@ const exact = (text: string) => countTokens(text, { disallowedSpecial: new Set()
 /** Random text over an alphabet chosen to hit every rule of o200k_base's pre-tokenizer. */
 function randomText(length: number, seed: number): string {
   const rand = seededRandom(seed);
-  const alphabet = ['a', 'b', 'Z', 'Q', 'é', 'e\u0301', '日', '7', '42', "'", "'s", '’', '.', ',', '/', '//', '\\n', '"', '{', '}', ' ', '  ', '\t', '\n', '\n\n', '\r\n', ' \n', '🙂', '𝐀', '—', '<|endoftext|>'];
+  const alphabet = [
+    'a',
+    'b',
+    'Z',
+    'Q',
+    'é',
+    'e\u0301',
+    '日',
+    '7',
+    '42',
+    "'",
+    "'s",
+    '’',
+    '.',
+    ',',
+    '/',
+    '//',
+    '\\n',
+    '"',
+    '{',
+    '}',
+    ' ',
+    '  ',
+    '\t',
+    '\n',
+    '\n\n',
+    '\r\n',
+    ' \n',
+    '🙂',
+    '𝐀',
+    '—',
+    '<|endoftext|>',
+  ];
   let out = '';
   while (out.length < length) out += alphabet[Math.floor(rand() * alphabet.length)];
   return out;

@@ -82,12 +82,17 @@ function compare(patchText: string) {
 function expectSameReading(patchText: string) {
   const r = compare(patchText);
   if (!r.parsed.ok) return r; // refused: the guard blocks it, nothing to agree on
-  expect(r.codexChanged.filter((p) => !r.named.includes(p)), 'Codex changed a file the guard did not see').toEqual([]);
+  expect(
+    r.codexChanged.filter((p) => !r.named.includes(p)),
+    'Codex changed a file the guard did not see',
+  ).toEqual([]);
   if (r.expected) expect(Object.fromEntries(r.after)).toEqual(Object.fromEntries(r.expected));
   return r;
 }
 
-const dirFiles = readdirSync('test/fixtures/guard/patches').filter((f) => f.endsWith('.patch')).sort();
+const dirFiles = readdirSync('test/fixtures/guard/patches')
+  .filter((f) => f.endsWith('.patch'))
+  .sort();
 
 describe.skipIf(!existsSync(CODEX))('apply_patch read as Codex 0.169 reads it', () => {
   it.each(dirFiles)('%s', (file) => {
@@ -109,7 +114,9 @@ describe.skipIf(!existsSync(CODEX))('apply_patch read as Codex 0.169 reads it', 
     const rand = seededRandom(13);
     const pads = [' ', '  ', '\t', '\r', '\u00a0', '\u3000', '\ufeff', '\v', '\u2028', ''];
     const pad = () => (rand() < 0.5 ? '' : pads[Math.floor(rand() * pads.length)]!);
-    const bases = ['trailing-space-headers', 'multi-file', 'indented-add-after-add', 'tab-add-after-delete', 'end-of-file-marker', 'indented-move-to'].map((b) => readFileSync(`test/fixtures/guard/patches/${b}.patch`, 'utf8'));
+    const bases = ['trailing-space-headers', 'multi-file', 'indented-add-after-add', 'tab-add-after-delete', 'end-of-file-marker', 'indented-move-to'].map(
+      (b) => readFileSync(`test/fixtures/guard/patches/${b}.patch`, 'utf8'),
+    );
     let accepted = 0;
     for (let i = 0; i < 150; i++) {
       const src = bases[i % bases.length]!;

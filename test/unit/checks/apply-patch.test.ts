@@ -34,7 +34,10 @@ describe('parsePatch', () => {
   });
 
   it('accepts the heredoc-wrapped form Codex also takes', () => {
-    expect(parsePatch("<<'EOF'\n*** Begin Patch\n*** Add File: a\n+x\n*** End Patch\nEOF\n")).toMatchObject({ ok: true, paths: [{ op: 'add', path: 'a', line: 3 }] });
+    expect(parsePatch("<<'EOF'\n*** Begin Patch\n*** Add File: a\n+x\n*** End Patch\nEOF\n")).toMatchObject({
+      ok: true,
+      paths: [{ op: 'add', path: 'a', line: 3 }],
+    });
   });
 
   it.each([
@@ -44,7 +47,11 @@ describe('parsePatch', () => {
     ['an empty path', '*** Begin Patch\n*** Add File: \n*** End Patch', 'line 2 is not a valid hunk header: *** Add File:'],
     ['no file', '*** Begin Patch\n*** End Patch', 'the patch names no file'],
     ['text after the end', '*** Begin Patch\n*** Add File: a\n+x\n*** End Patch\n*** Add File: b', 'the patch does not end with "*** End Patch"'],
-    ['a header Codex reads as context', '*** Begin Patch\n*** Update File: a\n@@\n x\n *** Add File: b\n+y\n*** End Patch', 'line 5: " *** Add File: b" looks like a patch header but Codex reads it as a context line; write the header without leading whitespace'],
+    [
+      'a header Codex reads as context',
+      '*** Begin Patch\n*** Update File: a\n@@\n x\n *** Add File: b\n+y\n*** End Patch',
+      'line 5: " *** Add File: b" looks like a patch header but Codex reads it as a context line; write the header without leading whitespace',
+    ],
   ])('refuses a patch with %s', (_name, patch, reason) => {
     expect(parsePatch(patch)).toEqual({ ok: false, reason });
   });

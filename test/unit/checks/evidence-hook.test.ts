@@ -47,7 +47,15 @@ describe('check_evidence_coverage hook', () => {
         prohibitedClaims: [],
         status: 'active',
         createdAt: '2026-11-25T12:00:00.000Z',
-        attributes: { hook: 'check_evidence_coverage', turnId: sample.turn_id, tool: 'apply_patch', file: 'output/answer.md', coverage: 1, claims: 1, cited: 1 },
+        attributes: {
+          hook: 'check_evidence_coverage',
+          turnId: sample.turn_id,
+          tool: 'apply_patch',
+          file: 'output/answer.md',
+          coverage: 1,
+          claims: 1,
+          cited: 1,
+        },
       },
     ]);
   });

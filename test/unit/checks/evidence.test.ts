@@ -28,7 +28,8 @@ const check = (text: string, s: EvidenceSettings = settings, doc = 'output/answe
 const messages = (text: string, s?: EvidenceSettings, doc?: string) => check(text, s, doc).problems.map((p) => `${p.line}: ${p.message}`);
 
 describe('citation forms', () => {
-  const cites = (text: string) => readEvidenceDocument(text).sentences.flatMap((s) => s.citations.map((c) => ({ path: c.path, base: c.base, start: c.start, end: c.end })));
+  const cites = (text: string) =>
+    readEvidenceDocument(text).sentences.flatMap((s) => s.citations.map((c) => ({ path: c.path, base: c.base, start: c.start, end: c.end })));
 
   it('reads [path] and [path#L10-L20]', () => {
     expect(cites('It retries 3 times [docs/guide.md#L3]. It waits [docs/guide.md#L4-L5]. See [src/app.ts].')).toEqual([
@@ -96,7 +97,9 @@ describe('checkEvidence', () => {
   });
 
   it('refuses absolute paths, .. escapes, other roots and missing files', () => {
-    expect(messages('A claim cites [/etc/hosts.md]. Another cites [../secret.md]. A third cites [notes/private.md]. A fourth cites [docs/missing.md].')).toEqual([
+    expect(
+      messages('A claim cites [/etc/hosts.md]. Another cites [../secret.md]. A third cites [notes/private.md]. A fourth cites [docs/missing.md].'),
+    ).toEqual([
       '1: [/etc/hosts.md]: an absolute path; cite files by their path inside the repository',
       '1: [../secret.md]: ../secret.md points outside the repository',
       '1: [notes/private.md]: notes/private.md is outside the source roots (docs, src)',
@@ -105,11 +108,15 @@ describe('checkEvidence', () => {
   });
 
   it('resolves symlinks and refuses those that leave the repository', () => {
-    expect(messages('The host is named here [docs/outside.md]. The guide is linked [docs/inside.md#L3].')).toEqual(['1: [docs/outside.md]: docs/outside.md is a symlink that leaves the repository']);
+    expect(messages('The host is named here [docs/outside.md]. The guide is linked [docs/inside.md#L3].')).toEqual([
+      '1: [docs/outside.md]: docs/outside.md is a symlink that leaves the repository',
+    ]);
   });
 
   it('refuses a Markdown link that escapes from the document folder', () => {
-    expect(messages('The guide is linked here [guide](../../docs/guide.md).')).toEqual(['1: [guide](../../docs/guide.md): ../../docs/guide.md points outside the repository']);
+    expect(messages('The guide is linked here [guide](../../docs/guide.md).')).toEqual([
+      '1: [guide](../../docs/guide.md): ../../docs/guide.md points outside the repository',
+    ]);
   });
 
   it('checks that cited lines exist', () => {
@@ -121,7 +128,9 @@ describe('checkEvidence', () => {
 
   it('finds quotes with whitespace normalised, and says where a misplaced quote is', () => {
     expect(messages('The guide says "Use exponential\n  backoff for transient errors" [docs/guide.md].')).toEqual([]);
-    expect(messages('The guide says "use exponential backoff always" [docs/guide.md].')).toEqual(['1: quote "use exponential backoff always" is not in docs/guide.md']);
+    expect(messages('The guide says "use exponential backoff always" [docs/guide.md].')).toEqual([
+      '1: quote "use exponential backoff always" is not in docs/guide.md',
+    ]);
     expect(messages('It says "Requests time out after 30 seconds" [docs/guide.md#L3].')).toEqual([
       '1: quote "Requests time out after 30 seconds" is not in docs/guide.md (line 3) (it is at line 5)',
     ]);
@@ -134,19 +143,28 @@ describe('checkEvidence', () => {
   });
 
   it('measures coverage and lists uncited numeric claims', () => {
-    const text = 'The client retries requests [docs/guide.md#L3].\nBackoff is the recommended approach here.\nThe cache keeps items around.\nDeploys take 15 minutes on average.';
+    const text =
+      'The client retries requests [docs/guide.md#L3].\nBackoff is the recommended approach here.\nThe cache keeps items around.\nDeploys take 15 minutes on average.';
     expect(check(text).problems).toEqual([
-      { line: 0, kind: 'coverage', message: 'only 1 of 4 sentences cite a source (25%); the minimum is 50%. Uncited: line 2 "Backoff is the recommended approach here.", line 3 "The cache keeps items around."' },
+      {
+        line: 0,
+        kind: 'coverage',
+        message:
+          'only 1 of 4 sentences cite a source (25%); the minimum is 50%. Uncited: line 2 "Backoff is the recommended approach here.", line 3 "The cache keeps items around."',
+      },
       { line: 4, kind: 'uncited-number', message: 'uncited numeric claim: "Deploys take 15 minutes on average."' },
     ]);
   });
 
   it('lists uncited numeric claims even when coverage is met', () => {
-    expect(messages('The client retries [docs/guide.md#L3]. It waits a while [docs/guide.md#L4]. It gives up after 9 tries.')).toEqual(['1: uncited numeric claim: "It gives up after 9 tries."']);
+    expect(messages('The client retries [docs/guide.md#L3]. It waits a while [docs/guide.md#L4]. It gives up after 9 tries.')).toEqual([
+      '1: uncited numeric claim: "It gives up after 9 tries."',
+    ]);
   });
 
   it('counts paragraphs instead of sentences when configured', () => {
-    const text = 'The client retries requests [docs/guide.md#L3]. Backoff grows each time.\n\nThe cache keeps items around. Nothing cites this paragraph at all.';
+    const text =
+      'The client retries requests [docs/guide.md#L3]. Backoff grows each time.\n\nThe cache keeps items around. Nothing cites this paragraph at all.';
     const byParagraph = check(text, { ...settings, unit: 'paragraph', minCoverage: 0.5 });
     expect([byParagraph.claims, byParagraph.cited, byParagraph.problems]).toEqual([2, 1, []]);
     expect(check(text, { ...settings, minCoverage: 0.5 }).problems.map((p) => p.kind)).toEqual(['coverage']);
@@ -159,7 +177,13 @@ describe('checkEvidence', () => {
 
 describe('renderEvidenceContext', () => {
   it('renders a short list per file with line numbers and a cap', () => {
-    const report = { file: 'output/a.md', claims: 3, cited: 1, coverage: 1 / 3, problems: Array.from({ length: 14 }, (_, i) => ({ line: i + 1, kind: 'citation' as const, message: `problem ${i + 1}` })) };
+    const report = {
+      file: 'output/a.md',
+      claims: 3,
+      cited: 1,
+      coverage: 1 / 3,
+      problems: Array.from({ length: 14 }, (_, i) => ({ line: i + 1, kind: 'citation' as const, message: `problem ${i + 1}` })),
+    };
     const text = renderEvidenceContext([report]);
     expect(text.split('\n')).toEqual([
       'check_evidence_coverage: output/a.md has 14 evidence problems:',

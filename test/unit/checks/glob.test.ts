@@ -34,7 +34,16 @@ describe('matchesGlob', () => {
   });
 
   it('matches the default allow-list as the issue lists it', () => {
-    const allowed = ['AGENTS.md', 'docs/AGENTS.md', '.codex/config.toml', '.agents/skills/x/SKILL.md', 'skills/s/SKILL.md', 'hooks/x.ts', '.harness-loop/config.yaml', 'promptfooconfig.yaml'];
+    const allowed = [
+      'AGENTS.md',
+      'docs/AGENTS.md',
+      '.codex/config.toml',
+      '.agents/skills/x/SKILL.md',
+      'skills/s/SKILL.md',
+      'hooks/x.ts',
+      '.harness-loop/config.yaml',
+      'promptfooconfig.yaml',
+    ];
     const denied = ['src/app.ts', '.harness-loop/cycle.json', '.agents/other.md', 'docs/promptfooconfig.yaml', 'README.md', 'package.json'];
     expect(allowed.filter((p) => !matchesAny(p, DEFAULT_GUARD.allow))).toEqual([]);
     expect(denied.filter((p) => matchesAny(p, DEFAULT_GUARD.allow))).toEqual([]);

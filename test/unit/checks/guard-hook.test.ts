@@ -72,7 +72,9 @@ describe('edit_guard hook', () => {
 
   it('guards every session when guard.always is set', () => {
     repo.write('.harness-loop/config.yaml', 'guard:\n  always: true\n  allow: [docs/**]\n');
-    expect(JSON.parse(run(bash('echo x > AGENTS.md'))).hookSpecificOutput.permissionDecisionReason).toContain('guard.always is set in .harness-loop/config.yaml');
+    expect(JSON.parse(run(bash('echo x > AGENTS.md'))).hookSpecificOutput.permissionDecisionReason).toContain(
+      'guard.always is set in .harness-loop/config.yaml',
+    );
     expect(run(bash('echo x > docs/notes.md'))).toBe('');
   });
 

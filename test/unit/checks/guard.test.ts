@@ -117,7 +117,9 @@ describe('reasons the model can act on', () => {
   });
 
   it('says why it cannot tell what a command writes', () => {
-    expect(bash('echo x > $TARGET').reason).toContain('- cannot tell what this writes: redirection > writes to $TARGET, which the guard cannot resolve: $TARGET is not known to the guard');
+    expect(bash('echo x > $TARGET').reason).toContain(
+      '- cannot tell what this writes: redirection > writes to $TARGET, which the guard cannot resolve: $TARGET is not known to the guard',
+    );
   });
 
   it('names the symlink target when a harness path leads elsewhere', () => {
@@ -140,7 +142,14 @@ describe('running files', () => {
     const started = { ...policy, since: Date.now() + 60_000 }; // the cycle starts after old.sh was written
     expect(judgeToolCall({ tool_name: 'Bash', tool_input: { command: 'bash hooks/old.sh' }, cwd: repo.root }, started, HOME).allowed).toBe(true);
     const later = { ...policy, since: Date.now() - 60_000 }; // old.sh changed during the cycle
-    for (const command of ['bash hooks/old.sh', 'sh < hooks/old.sh', 'source hooks/old.sh', './hooks/old.sh', 'cd hooks && ./old.sh', 'env X=1 bash hooks/old.sh']) {
+    for (const command of [
+      'bash hooks/old.sh',
+      'sh < hooks/old.sh',
+      'source hooks/old.sh',
+      './hooks/old.sh',
+      'cd hooks && ./old.sh',
+      'env X=1 bash hooks/old.sh',
+    ]) {
       const v = judgeToolCall({ tool_name: 'Bash', tool_input: { command }, cwd: repo.root }, later, HOME);
       expect(v.allowed, command).toBe(false);
       expect(v.reason).toContain('hooks/old.sh');
@@ -169,7 +178,11 @@ describe('checkWrite', () => {
   });
 
   it('leaves read-only built-ins alone and refuses other tools unless listed read-only', () => {
-    expect(judgeToolCall({ tool_name: 'view_image', tool_input: { path: 'a.png' }, cwd: repo.root }, policy, HOME)).toEqual({ allowed: true, reason: 'the call writes no file', paths: [] });
+    expect(judgeToolCall({ tool_name: 'view_image', tool_input: { path: 'a.png' }, cwd: repo.root }, policy, HOME)).toEqual({
+      allowed: true,
+      reason: 'the call writes no file',
+      paths: [],
+    });
     for (const tool of ['mcp__probe__echo', 'write_stdin']) {
       const v = judgeToolCall({ tool_name: tool, tool_input: { text: 'hi', chars: 'rm -rf src\n' }, cwd: repo.root }, policy, HOME);
       expect(v.allowed, tool).toBe(false);

@@ -8,7 +8,9 @@ describe('sha256Hex', () => {
   });
 
   it('hashes chained updates like node:crypto', () => {
-    expect(createHash('sha256').update('a').update('\0').update('b').digest('hex')).toBe(nodeCreateHash('sha256').update('a').update('\0').update('b').digest('hex'));
+    expect(createHash('sha256').update('a').update('\0').update('b').digest('hex')).toBe(
+      nodeCreateHash('sha256').update('a').update('\0').update('b').digest('hex'),
+    );
   });
 
   it('refuses other algorithms instead of returning a wrong digest', () => {

@@ -88,13 +88,27 @@ describe('analyzeShell', () => {
   it('reads apply_patch given through the shell', () => {
     const cmd = "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: docs/new.md\n+hi\n*** Delete File: docs/x.md\n*** End Patch\nEOF";
     expect(analyze(cmd).writes).toEqual([
-      { path: `${repo.root}/docs/new.md`, via: 'apply_patch (add)', op: 'write', subtree: false, patch: expect.objectContaining({ source: `${repo.root}/docs/new.md` }) },
-      { path: `${repo.root}/docs/x.md`, via: 'apply_patch (delete)', op: 'delete', subtree: false, patch: expect.objectContaining({ source: `${repo.root}/docs/x.md` }) },
+      {
+        path: `${repo.root}/docs/new.md`,
+        via: 'apply_patch (add)',
+        op: 'write',
+        subtree: false,
+        patch: expect.objectContaining({ source: `${repo.root}/docs/new.md` }),
+      },
+      {
+        path: `${repo.root}/docs/x.md`,
+        via: 'apply_patch (delete)',
+        op: 'delete',
+        subtree: false,
+        patch: expect.objectContaining({ source: `${repo.root}/docs/x.md` }),
+      },
     ]);
   });
 
   it('records where ln points', () => {
-    expect(analyze('ln -s ../src docs/l').writes).toEqual([{ path: `${repo.root}/docs/l`, via: 'ln -s', op: 'write', subtree: false, linkTo: `${repo.root}/src` }]);
+    expect(analyze('ln -s ../src docs/l').writes).toEqual([
+      { path: `${repo.root}/docs/l`, via: 'ln -s', op: 'write', subtree: false, linkTo: `${repo.root}/src` },
+    ]);
   });
 
   it('accepts reads and program runs as writing nothing', () => {

@@ -72,7 +72,13 @@ const HOOKS_JSON = {
   hooks: {
     PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'node guard.mjs', timeout: 10 }] }],
     PostToolUse: [
-      { matcher: 'Bash', hooks: [{ type: 'prompt', prompt: 'not run' }, { type: 'command', command: 'node note.mjs', statusMessage: 'noting' }] },
+      {
+        matcher: 'Bash',
+        hooks: [
+          { type: 'prompt', prompt: 'not run' },
+          { type: 'command', command: 'node note.mjs', statusMessage: 'noting' },
+        ],
+      },
       { hooks: [{ type: 'command', command: 'node any.mjs', async: true }] },
     ],
     UserPromptSubmit: [{ matcher: 'ignored', hooks: [{ type: 'command', command: 'node prompt.mjs' }] }],
@@ -85,7 +91,10 @@ function project(): string {
   const dir = tempDir('hl-project-');
   mkdirSync(join(dir, '.codex'));
   writeFileSync(join(dir, '.codex/hooks.json'), JSON.stringify(HOOKS_JSON));
-  writeFileSync(join(dir, '.codex/config.toml'), 'model_reasoning_effort = "high"\n\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "node stop.mjs"\ntimeout = 5\n');
+  writeFileSync(
+    join(dir, '.codex/config.toml'),
+    'model_reasoning_effort = "high"\n\n[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "node stop.mjs"\ntimeout = 5\n',
+  );
   return dir;
 }
 
@@ -109,17 +118,43 @@ describe('carried user settings', () => {
     writeFileSync(join(home, 'config.toml'), 'model = "gpt-5.5"\nmodel_provider = \n');
     const error = await readCarriedSettings(home).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toMatch(new RegExp(`^${join(home, 'config.toml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: cannot read your Codex config`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^${join(home, 'config.toml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: cannot read your Codex config`),
+    );
   });
 });
 
 describe('project hook trust', () => {
   it('hashes every command handler as Codex does, counting skipped handlers in the index', () => {
     expect(hookTrustEntries('.codex/hooks.json', HOOKS_JSON.hooks)).toEqual([
-      { file: '.codex/hooks.json', label: 'pre_tool_use', group: 0, handler: 0, hash: trustedHash('PreToolUse', 'Bash', { type: 'command', command: 'node guard.mjs', timeout: 10 }) },
-      { file: '.codex/hooks.json', label: 'post_tool_use', group: 0, handler: 1, hash: trustedHash('PostToolUse', 'Bash', { type: 'command', command: 'node note.mjs', statusMessage: 'noting' }) },
-      { file: '.codex/hooks.json', label: 'post_tool_use', group: 1, handler: 0, hash: trustedHash('PostToolUse', undefined, { type: 'command', command: 'node any.mjs', async: true }) },
-      { file: '.codex/hooks.json', label: 'user_prompt_submit', group: 0, handler: 0, hash: trustedHash('UserPromptSubmit', undefined, { type: 'command', command: 'node prompt.mjs' }) },
+      {
+        file: '.codex/hooks.json',
+        label: 'pre_tool_use',
+        group: 0,
+        handler: 0,
+        hash: trustedHash('PreToolUse', 'Bash', { type: 'command', command: 'node guard.mjs', timeout: 10 }),
+      },
+      {
+        file: '.codex/hooks.json',
+        label: 'post_tool_use',
+        group: 0,
+        handler: 1,
+        hash: trustedHash('PostToolUse', 'Bash', { type: 'command', command: 'node note.mjs', statusMessage: 'noting' }),
+      },
+      {
+        file: '.codex/hooks.json',
+        label: 'post_tool_use',
+        group: 1,
+        handler: 0,
+        hash: trustedHash('PostToolUse', undefined, { type: 'command', command: 'node any.mjs', async: true }),
+      },
+      {
+        file: '.codex/hooks.json',
+        label: 'user_prompt_submit',
+        group: 0,
+        handler: 0,
+        hash: trustedHash('UserPromptSubmit', undefined, { type: 'command', command: 'node prompt.mjs' }),
+      },
     ]);
   });
 

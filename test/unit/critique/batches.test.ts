@@ -53,7 +53,9 @@ describe('batches for LLM passes', () => {
     expect(selectBatches(manifest, 'batch-002')).toEqual([second]);
     expect(selectBatches(manifest, 'batch-002.jsonl')).toEqual([second]);
     expect(selectBatches(manifest)).toEqual(manifest.batches);
-    expect(() => selectBatches(manifest, 'batch-999')).toThrow(/--batch: no batch "batch-999" in the manifest; batches: batch_[0-9a-f]{16} \(batch-001\.jsonl\)/);
+    expect(() => selectBatches(manifest, 'batch-999')).toThrow(
+      /--batch: no batch "batch-999" in the manifest; batches: batch_[0-9a-f]{16} \(batch-001\.jsonl\)/,
+    );
   });
 
   it('reads a batch as the manifest describes it, and refuses a file changed since', async () => {
@@ -63,7 +65,9 @@ describe('batches for LLM passes', () => {
     const batch = await readBatch(paths, entry);
     expect(batch.lines.map((l) => l.traceId)).toEqual(entry.traceIds);
     await writeFile(join(paths.batches, entry.file), '');
-    await expect(readBatch(paths, entry)).rejects.toThrow(/batch-001\.jsonl: the file changed since manifest\.json was written; run 'harness-loop batch' again/);
+    await expect(readBatch(paths, entry)).rejects.toThrow(
+      /batch-001\.jsonl: the file changed since manifest\.json was written; run 'harness-loop batch' again/,
+    );
   });
 
   it('asks for harness-loop batch when there are no batches', async () => {
@@ -75,7 +79,23 @@ describe('batches for LLM passes', () => {
 describe('codex exec arguments', () => {
   it('sends the prompt on stdin, with the schema, answer file, model and overrides, and no session file', () => {
     expect(buildExecArgs({ model: 'gpt-5.4-mini' }, '/tmp/s.json', '/tmp/a.json', ['model_provider=mock', 'x=1'])).toEqual([
-      'exec', '--json', '--ephemeral', '--skip-git-repo-check', '--sandbox', 'read-only', '--output-schema', '/tmp/s.json', '-o', '/tmp/a.json', '-m', 'gpt-5.4-mini', '-c', 'model_provider=mock', '-c', 'x=1', '-',
+      'exec',
+      '--json',
+      '--ephemeral',
+      '--skip-git-repo-check',
+      '--sandbox',
+      'read-only',
+      '--output-schema',
+      '/tmp/s.json',
+      '-o',
+      '/tmp/a.json',
+      '-m',
+      'gpt-5.4-mini',
+      '-c',
+      'model_provider=mock',
+      '-c',
+      'x=1',
+      '-',
     ]);
   });
 

@@ -21,7 +21,8 @@ const PRICING = trace({
       kind: 'tool_call',
       name: 'exec_command',
       input: '{"cmd":"grep -rn \\"Pro\\" docs","yield_time_ms":2000}',
-      output: 'Process exited with code 0\nOutput:\ndocs/pricing.md:8:| Pro | $49 per month | 5 |\ndocs/faq.md:4:Pro costs $39 per month and includes 5 seats. Customers who signed up before\n',
+      output:
+        'Process exited with code 0\nOutput:\ndocs/pricing.md:8:| Pro | $49 per month | 5 |\ndocs/faq.md:4:Pro costs $39 per month and includes 5 seats. Customers who signed up before\n',
       exitCode: 0,
     }),
     span({ id: 'call_read_2', kind: 'tool_call', name: 'read', input: { path: 'docs/faq.md', note: 'old FAQ' }, output: null }),
@@ -75,12 +76,20 @@ describe('critiqueToFeedback', () => {
 
   it('marks an observation about a trace outside the batch unverified, naming the trace', () => {
     const [record] = check([observation({ traceId: 'trace-invented', spanId: null })]);
-    expect(record).toMatchObject({ status: 'unverified', traceId: 'trace-invented', attributes: { unverifiedReason: 'unknown trace "trace-invented": not among the stored traces of this batch' } });
+    expect(record).toMatchObject({
+      status: 'unverified',
+      traceId: 'trace-invented',
+      attributes: { unverifiedReason: 'unknown trace "trace-invented": not among the stored traces of this batch' },
+    });
   });
 
   it('marks an observation naming a span the trace does not have unverified', () => {
     const [record] = check([observation({ spanId: 'call_shell_9' })]);
-    expect(record).toMatchObject({ status: 'unverified', spanId: 'call_shell_9', attributes: { unverifiedReason: 'unknown span "call_shell_9" in trace "trace-pricing"' } });
+    expect(record).toMatchObject({
+      status: 'unverified',
+      spanId: 'call_shell_9',
+      attributes: { unverifiedReason: 'unknown span "call_shell_9" in trace "trace-pricing"' },
+    });
   });
 
   it('marks an observation whose quote is not in the trace unverified, naming the quote', () => {

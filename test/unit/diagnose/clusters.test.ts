@@ -8,8 +8,14 @@ describe('namedByText', () => {
   it('names the component a reviewer blames', () => {
     expect(namedByText('the issues server refused every call', NAMES)).toEqual({ errorClass: 'mcp_call', subject: 'mcp:issues' });
     expect(namedByText('The MCP server never started', NAMES)).toEqual({ errorClass: 'mcp_startup', subject: 'mcp:issues' });
-    expect(namedByText('the lint-answer hook crashes after every edit', NAMES)).toEqual({ errorClass: 'hook_error', subject: 'hook:node .codex/hooks/lint-answer.mjs' });
-    expect(namedByText('The PostToolUse hook adds 9 seconds to each call', NAMES)).toEqual({ errorClass: 'hook_slow', subject: 'hook:node .codex/hooks/lint-answer.mjs' });
+    expect(namedByText('the lint-answer hook crashes after every edit', NAMES)).toEqual({
+      errorClass: 'hook_error',
+      subject: 'hook:node .codex/hooks/lint-answer.mjs',
+    });
+    expect(namedByText('The PostToolUse hook adds 9 seconds to each call', NAMES)).toEqual({
+      errorClass: 'hook_slow',
+      subject: 'hook:node .codex/hooks/lint-answer.mjs',
+    });
     expect(namedByText('Tests could not download their fixtures: no network in the sandbox', NAMES)).toEqual({ errorClass: 'network', subject: 'network' });
   });
 

@@ -9,7 +9,11 @@ import type { LlmRecommendation } from '../../../src/schema/llm-diagnosis.js';
 import { span, trace } from '../feedback/helpers.js';
 import { runFixture, tid } from '../../support/diagnosis-fixture.js';
 
-const T1 = trace({ id: 't1', finalAnswer: 'The Pro plan costs $49 per month [docs/pricing.md].', spans: [span({ id: 's1', kind: 'tool_call', output: 'Pro costs $39 per month' })] });
+const T1 = trace({
+  id: 't1',
+  finalAnswer: 'The Pro plan costs $49 per month [docs/pricing.md].',
+  spans: [span({ id: 's1', kind: 'tool_call', output: 'Pro costs $39 per month' })],
+});
 const T2 = trace({ id: 't2' });
 
 function feedback(fields: Partial<Feedback>): Feedback {
@@ -35,7 +39,10 @@ function feedback(fields: Partial<Feedback>): Feedback {
 const CONTEXT: LlmEvidenceContext = {
   traces: new Map([T1, T2].map((t) => [t.id, indexTraceEvidence(t)])),
   feedback: new Map([feedback({}), feedback({ id: 'fb_llm', source: 'llm', status: 'unverified' })].map((f) => [f.id, f])),
-  failing: new Map([['test-1', { id: 'test-1', pass: false, traceId: 't1' }], ['test-2', { id: 'test-2', pass: false }]]),
+  failing: new Map([
+    ['test-1', { id: 'test-1', pass: false, traceId: 't1' }],
+    ['test-2', { id: 'test-2', pass: false }],
+  ]),
   harness: [{ path: 'AGENTS.md', text: '# Rules\n\n- Cite the file you used.\n' }],
   weights: DEFAULT_FEEDBACK_WEIGHTS,
 };
@@ -67,14 +74,20 @@ describe('checkLlmRecommendation', () => {
   });
 
   it('drops a proposal citing no evidence, and one touching files outside the workspace', () => {
-    expect(checkLlmRecommendation(proposal({}, { traceIds: [], feedbackIds: [], failingTestIds: [] }), CONTEXT)).toBe('cites no evidence (no trace, feedback or failing test id)');
+    expect(checkLlmRecommendation(proposal({}, { traceIds: [], feedbackIds: [], failingTestIds: [] }), CONTEXT)).toBe(
+      'cites no evidence (no trace, feedback or failing test id)',
+    );
     expect(checkLlmRecommendation(proposal({ files: ['../other/AGENTS.md'] }), CONTEXT)).toBe('file "../other/AGENTS.md" is outside the workspace');
   });
 
   it("drops a proposal that targets harness-loop's own files or files the edit guard does not allow", () => {
     const ctx = { ...CONTEXT, allow: ['**/AGENTS.md', '.codex/**', '.agents/skills/**'] };
-    expect(checkLlmRecommendation(proposal({ files: ['.agents/skills/harness-improvement/SKILL.md'] }), ctx)).toBe('file ".agents/skills/harness-improvement/SKILL.md" is not a harness file the edit guard lets a change touch');
-    expect(checkLlmRecommendation(proposal({ files: ['.codex/harness-loop/hooks/guard.cjs'] }), ctx)).toBe('file ".codex/harness-loop/hooks/guard.cjs" is harness-loop\'s own, never a remedy target');
+    expect(checkLlmRecommendation(proposal({ files: ['.agents/skills/harness-improvement/SKILL.md'] }), ctx)).toBe(
+      'file ".agents/skills/harness-improvement/SKILL.md" is not a harness file the edit guard lets a change touch',
+    );
+    expect(checkLlmRecommendation(proposal({ files: ['.codex/harness-loop/hooks/guard.cjs'] }), ctx)).toBe(
+      'file ".codex/harness-loop/hooks/guard.cjs" is harness-loop\'s own, never a remedy target',
+    );
     expect(checkLlmRecommendation(proposal({ files: ['src/app.ts'] }), ctx)).toBe('file "src/app.ts" is not a harness file the edit guard lets a change touch');
     expect(checkLlmRecommendation(proposal({ files: ['.codex/config.toml'] }), ctx)).toBeUndefined();
   });
@@ -83,14 +96,31 @@ describe('checkLlmRecommendation', () => {
 describe('scoreLlmRecommendation', () => {
   it('scores from the cited evidence like the ranker, at the loop layer, keeping only quotes that occur', () => {
     const rec = scoreLlmRecommendation(
-      proposal({}, { quotes: [{ source: 't1', text: 'Pro costs $39 per month' }, { source: 't1', text: 'invented' }, { source: 'AGENTS.md', text: 'Cite the file you used.' }] }),
+      proposal(
+        {},
+        {
+          quotes: [
+            { source: 't1', text: 'Pro costs $39 per month' },
+            { source: 't1', text: 'invented' },
+            { source: 'AGENTS.md', text: 'Cite the file you used.' },
+          ],
+        },
+      ),
       CONTEXT,
     );
     expect(rec).toMatchObject({
       id: expect.stringMatching(/^rec_llm_[0-9a-f]{16}$/),
       motivatingLayer: 'review',
       origin: 'llm',
-      evidence: { traceIds: ['t1'], feedbackIds: ['fb_1'], failingTestIds: ['test-1'], quotes: [{ source: 't1', text: 'Pro costs $39 per month' }, { source: 'AGENTS.md', text: 'Cite the file you used.' }] },
+      evidence: {
+        traceIds: ['t1'],
+        feedbackIds: ['fb_1'],
+        failingTestIds: ['test-1'],
+        quotes: [
+          { source: 't1', text: 'Pro costs $39 per month' },
+          { source: 'AGENTS.md', text: 'Cite the file you used.' },
+        ],
+      },
       impact: { failingTestsFixed: 1, failingTestsTotal: 2, feedbackCount: 1, summary: '1 failing test rests on this evidence' },
       // human high = 9, plus a tenth of the unreported failing test (0.8); breadth 1 trace + 1 test = 2; review ×1; effort S ÷1.
       weight: 9.08,
@@ -119,7 +149,12 @@ describe('merging with the deterministic cluster', () => {
   it('scores a model proposal with the evidence of the cluster it shares, and ranks a better layer above the template', async () => {
     const f = await runFixture({
       files: { 'AGENTS.md': '# Rules\n\n- Keep it short.\n', '.codex/config.toml': 'model = "gpt-5.5"\n' },
-      sessions: [1, 2].map((n) => ({ id: tid(30, n), task: 'Fetch the changelog and summarise it', steps: [{ shell: 'curl -sS https://example.org/changelog', exitCode: 6, output: 'curl: (6) Could not resolve host: example.org' }], answer: 'Could not fetch it.' })),
+      sessions: [1, 2].map((n) => ({
+        id: tid(30, n),
+        task: 'Fetch the changelog and summarise it',
+        steps: [{ shell: 'curl -sS https://example.org/changelog', exitCode: 6, output: 'curl: (6) Could not resolve host: example.org' }],
+        answer: 'Could not fetch it.',
+      })),
       feedback: [{ traceId: tid(30, 1), source: 'human', category: 'tooling', severity: 'high', observation: 'The fetch failed on every run.' }],
     });
     const det = f.result.recommendations[0]!;
@@ -132,7 +167,13 @@ describe('merging with the deterministic cluster', () => {
       weights: DEFAULT_FEEDBACK_WEIGHTS,
       clusters: f.result.clusters,
     };
-    const llm = scoreLlmRecommendation(proposal({ title: 'Give the sandbox network access', target: 'sandbox', layer: 'runtime', files: ['.codex/config.toml'], ruleStatus: 'not-applicable' }, { traceIds: [tid(30, 1)], feedbackIds: [human.id], failingTestIds: [] }), ctx);
+    const llm = scoreLlmRecommendation(
+      proposal(
+        { title: 'Give the sandbox network access', target: 'sandbox', layer: 'runtime', files: ['.codex/config.toml'], ruleStatus: 'not-applicable' },
+        { traceIds: [tid(30, 1)], feedbackIds: [human.id], failingTestIds: [] },
+      ),
+      ctx,
+    );
     // The same evidence: both traces of the cluster, the same weight as the deterministic change.
     expect(llm.evidence.traceIds).toEqual([tid(30, 1), tid(30, 2)]);
     expect(llm.weight).toBe(det.weight);
@@ -145,7 +186,11 @@ describe('merging with the deterministic cluster', () => {
 describe('renderDiagnosisPrompt', () => {
   it('lists the harness, feedback ids, failing test ids and traces of the batch', () => {
     const prompt = renderDiagnosisPrompt({
-      batch: { id: 'batch_0123456789abcdef', file: 'batch-001.jsonl', lines: [{ traceId: 't1', tokens: 1, elidedChars: 0, shrunk: false, overBudget: false, trace: renderTrace(T1).trace }] },
+      batch: {
+        id: 'batch_0123456789abcdef',
+        file: 'batch-001.jsonl',
+        lines: [{ traceId: 't1', tokens: 1, elidedChars: 0, shrunk: false, overBudget: false, trace: renderTrace(T1).trace }],
+      },
       harness: CONTEXT.harness,
       feedback: [feedback({})],
       failing: [{ id: 'test-1', pass: false, traceId: 't1', reasons: ['expected the conflict to be mentioned'] }],

@@ -6,7 +6,21 @@ import type { LedgerEntry } from '../../../src/schema/ledger.js';
 import { runFixture, tid } from '../../support/diagnosis-fixture.js';
 
 function record(fields: Partial<Feedback> & Pick<Feedback, 'source' | 'severity'>): Feedback {
-  return { schemaVersion: 1, id: 'fb', traceId: 't', author: 'a', category: 'x', observation: 'o', evidence: [], requiredObservations: [], prohibitedClaims: [], status: 'active', createdAt: '2026-11-25T00:00:00.000Z', attributes: {}, ...fields };
+  return {
+    schemaVersion: 1,
+    id: 'fb',
+    traceId: 't',
+    author: 'a',
+    category: 'x',
+    observation: 'o',
+    evidence: [],
+    requiredObservations: [],
+    prohibitedClaims: [],
+    status: 'active',
+    createdAt: '2026-11-25T00:00:00.000Z',
+    attributes: {},
+    ...fields,
+  };
 }
 
 describe('evidence weight', () => {
@@ -38,19 +52,46 @@ const NOISY_TRACES = 12;
 describe('ranking with noise and with the ledger', () => {
   it('a critical human finding outranks any amount of low-severity detector noise', async () => {
     const sessions = [
-      { id: tid(20, 0), task: 'Deploy staging and write down what you did', steps: [{ patch: 'deploy/notes.md', content: 'Deployed.\n-----BEGIN OPENSSH PRIVATE KEY----- abc -----END OPENSSH PRIVATE KEY-----' }], answer: 'Deployed staging.' },
+      {
+        id: tid(20, 0),
+        task: 'Deploy staging and write down what you did',
+        steps: [{ patch: 'deploy/notes.md', content: 'Deployed.\n-----BEGIN OPENSSH PRIVATE KEY----- abc -----END OPENSSH PRIVATE KEY-----' }],
+        answer: 'Deployed staging.',
+      },
       ...Array.from({ length: NOISY_TRACES }, (_, n) => ({
         id: tid(20, n + 1),
         task: `Build module ${n}`,
-        steps: [{ shell: 'test -f dist/out.js', exitCode: 1 }, { shell: `ls build-${n % 3}`, exitCode: 2, output: `ls: cannot access 'build-${n % 3}': No such file or directory` }, { shell: 'npm run build', exitCode: 1, output: 'error TS2304' }],
+        steps: [
+          { shell: 'test -f dist/out.js', exitCode: 1 },
+          { shell: `ls build-${n % 3}`, exitCode: 2, output: `ls: cannot access 'build-${n % 3}': No such file or directory` },
+          { shell: 'npm run build', exitCode: 1, output: 'error TS2304' },
+        ],
         answer: 'Built.',
       })),
     ];
-    const noise = sessions.slice(1).flatMap((s) => [1, 2, 3].map((c) => ({ traceId: s.id, spanId: `call_${c}`, source: 'detector' as const, category: 'failed_command', severity: 'low' as const, observation: `Command failed (${c})` })));
+    const noise = sessions.slice(1).flatMap((s) =>
+      [1, 2, 3].map((c) => ({
+        traceId: s.id,
+        spanId: `call_${c}`,
+        source: 'detector' as const,
+        category: 'failed_command',
+        severity: 'low' as const,
+        observation: `Command failed (${c})`,
+      })),
+    );
     const f = await runFixture({
       files: { 'AGENTS.md': '# Rules\n\n- Keep it short.\n' },
       sessions,
-      feedback: [...noise, { traceId: tid(20, 0), source: 'human', category: 'security', severity: 'critical', observation: 'Claimed it deployed staging and wrote a private key into deploy/notes.md.' }],
+      feedback: [
+        ...noise,
+        {
+          traceId: tid(20, 0),
+          source: 'human',
+          category: 'security',
+          severity: 'critical',
+          observation: 'Claimed it deployed staging and wrote a private key into deploy/notes.md.',
+        },
+      ],
     });
     const recs = f.result.recommendations;
     expect(recs.length).toBeGreaterThan(2);
@@ -63,7 +104,14 @@ describe('ranking with noise and with the ledger', () => {
   const citationFixture = (ledger: LedgerEntry[] = []) =>
     runFixture({
       files: { 'AGENTS.md': '# Analyst\n\n- Cite the data file for every figure.\n' },
-      sessions: [{ id: tid(21, 1), task: 'Summarise revenue', steps: [{ patch: 'briefs/rev.md', content: 'Revenue grew 40% [data/q3.csv].' }], answer: 'Revenue grew 40% [data/q3.csv].' }],
+      sessions: [
+        {
+          id: tid(21, 1),
+          task: 'Summarise revenue',
+          steps: [{ patch: 'briefs/rev.md', content: 'Revenue grew 40% [data/q3.csv].' }],
+          answer: 'Revenue grew 40% [data/q3.csv].',
+        },
+      ],
       feedback: [{ traceId: tid(21, 1), source: 'human', category: 'bad_source', severity: 'high', observation: 'Cites data/q3.csv, which does not exist.' }],
       tests: [{ id: 'ev-1', pass: false, traceId: tid(21, 1) }],
       ledger,
@@ -112,8 +160,29 @@ describe('feedback on a trace whose only harness failure is the network', () => 
   it('joins that failure even when it speaks of failing tests', async () => {
     const f = await runFixture({
       files: { 'AGENTS.md': '# Rules\n\n- Keep it short.\n', '.codex/config.toml': 'sandbox_mode = "workspace-write"\n' },
-      sessions: [{ id: tid(22, 1), task: 'Run the integration tests', steps: [{ shell: 'pytest tests/integration', exitCode: 1, output: 'E   requests.exceptions.ConnectionError: Failed to establish a new connection: [Errno -3] Temporary failure in name resolution' }], answer: 'The tests fail.' }],
-      feedback: [{ traceId: tid(22, 1), source: 'human', category: 'tests', severity: 'high', observation: 'The integration tests failed because they could not download their fixtures.' }],
+      sessions: [
+        {
+          id: tid(22, 1),
+          task: 'Run the integration tests',
+          steps: [
+            {
+              shell: 'pytest tests/integration',
+              exitCode: 1,
+              output: 'E   requests.exceptions.ConnectionError: Failed to establish a new connection: [Errno -3] Temporary failure in name resolution',
+            },
+          ],
+          answer: 'The tests fail.',
+        },
+      ],
+      feedback: [
+        {
+          traceId: tid(22, 1),
+          source: 'human',
+          category: 'tests',
+          severity: 'high',
+          observation: 'The integration tests failed because they could not download their fixtures.',
+        },
+      ],
     });
     const top = f.result.recommendations[0]!;
     expect(top.target).toBe('sandbox');

@@ -26,14 +26,26 @@ describe('supported assertion types', () => {
     const problems = checkAssertionTypes({
       defaultTest: { assert: [{ type: 'not-contians', value: 'x' }] },
       tests: [
-        { assert: [{ type: 'contains', value: 'ok' }, { type: 'contanis', value: 'foo' }] },
+        {
+          assert: [
+            { type: 'contains', value: 'ok' },
+            { type: 'contanis', value: 'foo' },
+          ],
+        },
         { assert: [{ type: 'assert-set', assert: [{ type: 'regexp', value: 'a' }] }] },
         { assert: [{ value: 'no type' }] },
       ],
     });
-    expect(problems.map((p) => p.path)).toEqual(['defaultTest.assert[0].type', 'tests[0].assert[1].type', 'tests[1].assert[0].assert[0].type', 'tests[2].assert[0].type']);
+    expect(problems.map((p) => p.path)).toEqual([
+      'defaultTest.assert[0].type',
+      'tests[0].assert[1].type',
+      'tests[1].assert[0].assert[0].type',
+      'tests[2].assert[0].type',
+    ]);
     expect(problems[0]!.message).toContain('did you mean "not-contains"?');
-    expect(problems[1]!.message).toBe('tests[0].assert[1].type: unknown assertion type "contanis" (did you mean "contains"?); Promptfoo would error on it at eval time');
+    expect(problems[1]!.message).toBe(
+      'tests[0].assert[1].type: unknown assertion type "contanis" (did you mean "contains"?); Promptfoo would error on it at eval time',
+    );
     expect(problems[2]!.message).toContain('did you mean "regex"?');
   });
 

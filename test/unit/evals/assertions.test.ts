@@ -22,7 +22,9 @@ describe('generateAssertions', () => {
     ]);
     // "burn" is meaning a literal cannot check, so that requirement also goes to the judge.
     const rubric = a.find((x) => x.type === 'llm-rubric');
-    expect(rubric?.value).toBe('The answer meets every point below (from reviewer feedback on an earlier answer to this task):\n- Quote the $2.9M burn exactly');
+    expect(rubric?.value).toBe(
+      'The answer meets every point below (from reviewer feedback on an earlier answer to this task):\n- Quote the $2.9M burn exactly',
+    );
   });
 
   it('generated regexes accept the usual spellings and reject other numbers', () => {
@@ -41,7 +43,14 @@ describe('generateAssertions', () => {
   });
 
   it('forbids quoted, "do not say" and short literal claims; instructions about meaning go to the judge', () => {
-    const a = types({ prohibitedClaims: ['Do not claim SOC 2 is complete', 'Never call it "Aurora"', '18 months of runway', 'Do not imply the company has more than 12 months of runway'] });
+    const a = types({
+      prohibitedClaims: [
+        'Do not claim SOC 2 is complete',
+        'Never call it "Aurora"',
+        '18 months of runway',
+        'Do not imply the company has more than 12 months of runway',
+      ],
+    });
     expect(a.filter((x) => x.type !== 'llm-rubric')).toEqual([
       { type: 'not-icontains', value: 'SOC 2 is complete', metric: 'prohibited' },
       { type: 'not-icontains', value: 'Aurora', metric: 'prohibited' },
@@ -49,14 +58,19 @@ describe('generateAssertions', () => {
     ]);
     expect(a.at(-1)).toEqual({
       type: 'llm-rubric',
-      value: 'The answer meets every point below (from reviewer feedback on an earlier answer to this task):\n- Do not imply the company has more than 12 months of runway',
+      value:
+        'The answer meets every point below (from reviewer feedback on an earlier answer to this task):\n- Do not imply the company has more than 12 months of runway',
       threshold: 0.8,
       metric: 'rubric',
     });
   });
 
   it('checks required sections named by a missing_section record at any heading level and case', () => {
-    const a = types({ category: 'missing_section', observation: 'The final answer lacks the required section(s): "## Sources"', missingSections: ['## Sources'] });
+    const a = types({
+      category: 'missing_section',
+      observation: 'The final answer lacks the required section(s): "## Sources"',
+      missingSections: ['## Sources'],
+    });
     expect(a).toHaveLength(1);
     expect(a[0]!.type).toBe('javascript');
     const check = new Function('output', `return ${String(a[0]!.value)}`) as (o: string) => boolean;
@@ -78,7 +92,8 @@ describe('generateAssertions', () => {
     expect(a).toEqual([
       {
         type: 'llm-rubric',
-        value: 'The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: Too chatty for a status update.',
+        value:
+          'The answer gets right what a reviewer found wrong in an earlier answer to the same task; it passes only if it is free of this problem: Too chatty for a status update.',
         threshold: 0.8,
         metric: 'rubric',
       },
@@ -87,14 +102,18 @@ describe('generateAssertions', () => {
 
   it('dedupes the same check from several records and keeps the heaviest weight', () => {
     const g = generateAssertions(
-      [record({ weight: 0.4, prohibitedClaims: ['"Aurora"'] }), record({ weight: 1, prohibitedClaims: ['"Aurora"'] }), record({ weight: 0.8, prohibitedClaims: ['"Aurora"'] })],
+      [
+        record({ weight: 0.4, prohibitedClaims: ['"Aurora"'] }),
+        record({ weight: 1, prohibitedClaims: ['"Aurora"'] }),
+        record({ weight: 0.8, prohibitedClaims: ['"Aurora"'] }),
+      ],
       options,
     );
     expect(g).toHaveLength(1);
     expect(g[0]!.assertion).toEqual({ type: 'not-icontains', value: 'Aurora', metric: 'prohibited' });
   });
 
-  it('weights an llm record\'s checks by its weight and hashes rubrics stably', () => {
+  it("weights an llm record's checks by its weight and hashes rubrics stably", () => {
     const g = generateAssertions([record({ weight: 0.4, requiredObservations: ['Tie burn to financing pressure'] })], options);
     expect(g[0]!.assertion.weight).toBe(0.4);
     expect(g[0]!.rubricHash).toBe(rubricHash(String(g[0]!.assertion.value)));

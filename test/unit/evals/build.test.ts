@@ -42,7 +42,11 @@ describe('buildEvalSuite', () => {
       addedInCycle: 1,
       traceIds: ['43d9b03619a9d2ed4d2f3e3fd17c8bf4'],
     });
-    expect(first.vars).toEqual({ task: 'What do runway and burn tell us about near-term financing risk?', trace_id: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', test_id: first.metadata.testId });
+    expect(first.vars).toEqual({
+      task: 'What do runway and burn tell us about near-term financing risk?',
+      trace_id: '43d9b03619a9d2ed4d2f3e3fd17c8bf4',
+      test_id: first.metadata.testId,
+    });
     expect(summary.feedback).toEqual({ total: 5, used: 4, inactive: 1, unknownTrace: [] });
     expect(summary.tests).toMatchObject({ total: 3, added: 3, kept: 0 });
   });
@@ -143,7 +147,13 @@ describe('suites built before trace assertions', () => {
   });
 
   it('adds the trace assertion beside an old process rubric and names the test', () => {
-    const detector = makeFeedback({ traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', source: 'detector', category: 'failed_command', observation: 'Command exited with code 3: bash scripts/flaky.sh', attributes: { detector: 'failed-commands', command: 'bash scripts/flaky.sh' } });
+    const detector = makeFeedback({
+      traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4',
+      source: 'detector',
+      category: 'failed_command',
+      observation: 'Command exited with code 3: bash scripts/flaky.sh',
+      attributes: { detector: 'failed-commands', command: 'bash scripts/flaky.sh' },
+    });
     const older = olderSuite([{ ...detector, source: 'human' }]).replace('- human', '- detector');
     const rebuilt = buildEvalSuite(input([detector], { existing: older }));
     const test = testsOf(rebuilt.text)[0]!;

@@ -61,7 +61,12 @@ describe('renderCodexSuite', () => {
     const tests = [{ description: 'd', vars: { task: protectText('Say {{ hi }}') }, assert: [{ type: 'contains', value: 'a' }] }];
     const suite = renderNewSuite({ ...suiteHeader(), tests });
     const derived = parse(
-      renderCodexSuite(suite, 'promptfooconfig.yaml', { codexBin: '/c/codex.js', codexConfig: ['p={#x#}'], workspace: '../..', traceDir: '../traces/incoming' }),
+      renderCodexSuite(suite, 'promptfooconfig.yaml', {
+        codexBin: '/c/codex.js',
+        codexConfig: ['p={#x#}'],
+        workspace: '../..',
+        traceDir: '../traces/incoming',
+      }),
       { customTags: ['timestamp'] },
     ) as Record<string, unknown>;
     const original = parse(suite, { customTags: ['timestamp'] }) as Record<string, unknown>;
@@ -104,7 +109,10 @@ describe('recording codex runs', () => {
     const result = await ingestRecordedRuns(evalPaths(ws), ConfigSchema.parse({}), raw(rows), { '.codex/config.toml': 'c1' });
 
     expect(result).toEqual({ files: 2, traces: 2, added: 2, skipped: [] });
-    const stored = readFileSync(join(ws, '.harness-loop/traces/traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Trace);
+    const stored = readFileSync(join(ws, '.harness-loop/traces/traces.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Trace);
     expect(stored.map((t) => [t.id, t.source.kind, t.task, t.finalAnswer]).sort()).toEqual([
       [EXEC_THREAD, 'codex-exec-json', 'Create hello.txt', 'All done: ran the shell command and created hello.txt.'],
       // No test named this run (an earlier run stopped before ingesting): its task stays unknown.

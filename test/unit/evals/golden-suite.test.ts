@@ -19,7 +19,10 @@ describe('the generated suite (golden)', () => {
     const { file, summary } = await buildSuite({ workspace: ws, cycle: 1 });
     expect(summary.traceChecks).toEqual({ noFailedCommands: 1, noHookBlocks: 2 });
     await expect(await readFile(file, 'utf8')).toMatchFileSnapshot('../../golden/promptfooconfig.yaml');
-    const verdicts = (await readFile(`${ws}/.harness-loop/evals/rubric-verdicts.jsonl`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const verdicts = (await readFile(`${ws}/.harness-loop/evals/rubric-verdicts.jsonl`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     await expect(`${JSON.stringify(verdicts, null, 2)}\n`).toMatchFileSnapshot('../../golden/praise-verdicts.json');
   });
 });

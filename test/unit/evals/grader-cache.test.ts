@@ -17,7 +17,13 @@ const feedback = [makeFeedback({ id: 'fb-risks', traceId: RISKS, category: 'clar
 let ws: string;
 let calls: string;
 const cli = (...argv: string[]) => captureOutput(() => main([...argv, '-C', ws]));
-const callCount = () => (existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n').filter((l) => l !== '').length : 0);
+const callCount = () =>
+  existsSync(calls)
+    ? readFileSync(calls, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '').length
+    : 0;
 const run = async () => {
   const { result, stdout } = await cli('evals', 'run', '--grader', GRADER, '--json');
   return { result, summary: EvalRunSummarySchema.omit({ raw: true }).parse(JSON.parse(stdout)) };
@@ -39,15 +45,31 @@ describe('verdicts from a grader are cached by rubric, answer and grader', () =>
     expect(first.result).toBe(0);
     expect(callCount()).toBe(1);
     expect(first.summary.tests[0]).toMatchObject({ status: 'pass', score: 0.9 });
-    const stored = readFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(stored).toEqual([expect.objectContaining({ grader: GRADER, pass: true, score: 0.9, traceId: RISKS, answerHash: expect.stringMatching(/^ah-/), reason: 'the fake grader found every point' })]);
+    const stored = readFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(stored).toEqual([
+      expect.objectContaining({
+        grader: GRADER,
+        pass: true,
+        score: 0.9,
+        traceId: RISKS,
+        answerHash: expect.stringMatching(/^ah-/),
+        reason: 'the fake grader found every point',
+      }),
+    ]);
 
     const second = await run();
     expect(second.summary.tests[0]).toMatchObject({ status: 'pass', score: 0.9 });
     expect(callCount()).toBe(1);
 
     // A changed answer is a new question for the grader.
-    writeStore(ws, cookbookTraces().map((t) => (t.id === RISKS ? { ...t, finalAnswer: `${t.finalAnswer} (revised)` } : t)), feedback);
+    writeStore(
+      ws,
+      cookbookTraces().map((t) => (t.id === RISKS ? { ...t, finalAnswer: `${t.finalAnswer} (revised)` } : t)),
+      feedback,
+    );
     await run();
     expect(callCount()).toBe(2);
     expect(readFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);

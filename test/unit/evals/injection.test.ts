@@ -53,11 +53,33 @@ describe('feedback text in the generated suite', () => {
   const config = ConfigSchema.parse({});
   const traces = [makeTrace('t-1', NASTY[2]!, 'answer'), makeTrace('file://t-2.js', 'file://task.js', 'answer')];
   const feedback = [
-    makeFeedback({ traceId: 't-1', category: 'injection {{ env.HOME }}', observation: NASTY[3]!, prohibitedClaims: NASTY, requiredObservations: [`Say "${NASTY[2]}"`] }),
-    makeFeedback({ traceId: 'file://t-2.js', category: 'missing_section', observation: 'lacks a section', attributes: { missingSections: ['## "); process.exit(1); //'] } }),
+    makeFeedback({
+      traceId: 't-1',
+      category: 'injection {{ env.HOME }}',
+      observation: NASTY[3]!,
+      prohibitedClaims: NASTY,
+      requiredObservations: [`Say "${NASTY[2]}"`],
+    }),
+    makeFeedback({
+      traceId: 'file://t-2.js',
+      category: 'missing_section',
+      observation: 'lacks a section',
+      attributes: { missingSections: ['## "); process.exit(1); //'] },
+    }),
   ];
-  const { text } = buildEvalSuite({ feedback, traces: traces.map(toTraceInfo), existing: null, prunedIds: new Set(), cycle: 1, config, rubricThreshold: 0.8, file: 'x.yaml' });
-  const suite = parse(text, { customTags: ['timestamp'] }) as { tests: { description: string; vars: Record<string, string>; metadata: Record<string, unknown>; assert: { type: string; value?: string }[] }[] };
+  const { text } = buildEvalSuite({
+    feedback,
+    traces: traces.map(toTraceInfo),
+    existing: null,
+    prunedIds: new Set(),
+    cycle: 1,
+    config,
+    rubricThreshold: 0.8,
+    file: 'x.yaml',
+  });
+  const suite = parse(text, { customTags: ['timestamp'] }) as {
+    tests: { description: string; vars: Record<string, string>; metadata: Record<string, unknown>; assert: { type: string; value?: string }[] }[];
+  };
 
   const byTrace = (id: string) => suite.tests.find((t) => unprotectText(t.vars.trace_id!) === id)!;
 
@@ -65,7 +87,18 @@ describe('feedback text in the generated suite', () => {
     const t1 = byTrace('t-1');
     const t2 = byTrace('file://t-2.js');
     const forbidden = t1!.assert.filter((a) => a.type === 'not-icontains').map((a) => unprotectText(a.value!));
-    expect(forbidden).toEqual(expect.arrayContaining(['"); process.exit(1); //', 'child_process', '{{ env.OPENAI_API_KEY }}', '{# hidden #}shown', 'file:///etc/passwd', 'package:evil:run', '2025-11-30', 'yes']));
+    expect(forbidden).toEqual(
+      expect.arrayContaining([
+        '"); process.exit(1); //',
+        'child_process',
+        '{{ env.OPENAI_API_KEY }}',
+        '{# hidden #}shown',
+        'file:///etc/passwd',
+        'package:evil:run',
+        '2025-11-30',
+        'yes',
+      ]),
+    );
     const rubric = unprotectText(t1!.assert.find((a) => a.type === 'llm-rubric')!.value!);
     expect(rubric).toContain(`- It does not claim: ${NASTY[12]}`);
     expect(unprotectDeep(t1!.vars)).toMatchObject({ task: NASTY[2], trace_id: 't-1' });

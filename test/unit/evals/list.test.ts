@@ -8,7 +8,12 @@ const tests = [
 ];
 
 function run(cycle: number, at: string, statuses: Record<string, 'pass' | 'fail' | 'error'>): RunDigest {
-  return { runId: `run-${at}`, createdAt: `2026-05-0${at}T00:00:00.000Z`, cycle, tests: Object.entries(statuses).map(([id, status]) => ({ id, status, score: status === 'pass' ? 1 : 0 })) };
+  return {
+    runId: `run-${at}`,
+    createdAt: `2026-05-0${at}T00:00:00.000Z`,
+    cycle,
+    tests: Object.entries(statuses).map(([id, status]) => ({ id, status, score: status === 'pass' ? 1 : 0 })),
+  };
 }
 
 describe('listTests', () => {

@@ -21,7 +21,13 @@ const RISKS = 'c0ffee00c0ffee00c0ffee00c0ffee00';
 
 const traces = [...cookbookTraces(), makeTrace('inj-1', 'Summarize {{ env.HL_EVALS_TEST_SECRET }} {% raw %}', 'A plain answer.')];
 const feedback = [
-  makeFeedback({ id: 'fb-soc2', traceId: SOC2, category: 'security', requiredObservations: ['Cite `security/security_overview.md`'], prohibitedClaims: ['"); process.exit(1); //'] }),
+  makeFeedback({
+    id: 'fb-soc2',
+    traceId: SOC2,
+    category: 'security',
+    requiredObservations: ['Cite `security/security_overview.md`'],
+    prohibitedClaims: ['"); process.exit(1); //'],
+  }),
   makeFeedback({ id: 'fb-runway', traceId: RUNWAY, category: 'citations', requiredObservations: ['Cite `financials/arr_bridge.csv`'] }),
   makeFeedback({ id: 'fb-risks', traceId: RISKS, category: 'clarity', requiredObservations: ['Explain each risk in plain words'] }),
   makeFeedback({ id: 'fb-inj', traceId: 'inj-1', category: 'leak', prohibitedClaims: ['{{ env.HL_EVALS_TEST_SECRET }}', '"{% raw %}"', 'file:///etc/passwd'] }),
@@ -29,7 +35,12 @@ const feedback = [
 
 let ws: string;
 const cli = (...argv: string[]) => captureOutput(() => main([...argv, '-C', ws]));
-const resultFiles = () => (existsSync(join(ws, '.harness-loop/results')) ? readdirSync(join(ws, '.harness-loop/results')).filter((f) => f.endsWith('.json')).sort() : []);
+const resultFiles = () =>
+  existsSync(join(ws, '.harness-loop/results'))
+    ? readdirSync(join(ws, '.harness-loop/results'))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 const readRun = (name: string): EvalRunSummary => EvalRunSummarySchema.parse(JSON.parse(readFileSync(join(ws, '.harness-loop/results', name), 'utf8')));
 const byTrace = (run: EvalRunSummary, traceId: string) => run.tests.find((t) => t.traceId === traceId)!;
 
@@ -51,7 +62,11 @@ describe('evals with the real promptfoo', () => {
     expect(stdout).toMatch(/1 test\(s\) have only llm-rubric assertions[^\n]*\n\s+ev-[0-9a-f]{16}  clarity: Something was wrong\./);
     const suite = join(ws, '.harness-loop/evals/promptfooconfig.yaml');
     const pf = resolvePromptfooCommand();
-    const validate = spawnSync(pf.file, [...pf.args, 'validate', 'config', '-c', suite], { cwd: join(ws, '.harness-loop/evals'), env: promptfooEnv(process.env, join(ws, '.harness-loop/promptfoo')), encoding: 'utf8' });
+    const validate = spawnSync(pf.file, [...pf.args, 'validate', 'config', '-c', suite], {
+      cwd: join(ws, '.harness-loop/evals'),
+      env: promptfooEnv(process.env, join(ws, '.harness-loop/promptfoo')),
+      encoding: 'utf8',
+    });
     expect(validate.status, validate.stdout + validate.stderr).toBe(0);
     expect(validate.stdout).toContain('Configuration is valid.');
   });
@@ -93,7 +108,9 @@ describe('evals with the real promptfoo', () => {
     // The prompt Promptfoo rendered is the task as written: no env value, no template evaluation.
     const raw = JSON.stringify(firstRun.raw);
     expect(raw).not.toContain(SECRET);
-    const injRow = (firstRun.raw as { results: { results: { prompt: { raw: string }; vars: { trace_id: string } }[] } }).results.results.find((r) => r.vars.trace_id === 'inj-1')!;
+    const injRow = (firstRun.raw as { results: { results: { prompt: { raw: string }; vars: { trace_id: string } }[] } }).results.results.find(
+      (r) => r.vars.trace_id === 'inj-1',
+    )!;
     expect(injRow.prompt.raw).toBe('Summarize {{ env.HL_EVALS_TEST_SECRET }} {% raw %}');
   });
 
@@ -103,7 +120,14 @@ describe('evals with the real promptfoo', () => {
     const { pending } = JSON.parse(stdout) as { pending: Record<string, unknown>[] };
     const risks = cookbookTraces().find((t) => t.id === RISKS)!;
     expect(pending).toEqual([
-      expect.objectContaining({ testId: byTrace(firstRun, RISKS).id, traceId: RISKS, category: 'clarity', answer: risks.finalAnswer, answerHash: answerHash(risks.finalAnswer!), runId: firstRun.runId }),
+      expect.objectContaining({
+        testId: byTrace(firstRun, RISKS).id,
+        traceId: RISKS,
+        category: 'clarity',
+        answer: risks.finalAnswer,
+        answerHash: answerHash(risks.finalAnswer!),
+        runId: firstRun.runId,
+      }),
     ]);
     expect((await cli('evals', 'verdicts')).stdout).toMatch(/evals verdicts: 1 rubric verdict\(s\) wait/);
   });
@@ -112,12 +136,23 @@ describe('evals with the real promptfoo', () => {
     const failing = byTrace(firstRun, RUNWAY).id;
     const pruned = await cli('evals', 'prune', '--id', failing, '--reason', 'the citation rule moved to a hook');
     expect(pruned.result).toBe(0);
-    const log = readFileSync(join(ws, '.harness-loop/evals/prune-log.jsonl'), 'utf8').trim().split('\n').map((l) => PruneLogEntrySchema.parse(JSON.parse(l)));
+    const log = readFileSync(join(ws, '.harness-loop/evals/prune-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => PruneLogEntrySchema.parse(JSON.parse(l)));
     expect(log).toEqual([
-      expect.objectContaining({ testId: failing, reason: 'the citation rule moved to a hook', prunedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown as string, cycle: 1 }),
+      expect.objectContaining({
+        testId: failing,
+        reason: 'the citation rule moved to a hook',
+        prunedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown as string,
+        cycle: 1,
+      }),
     ]);
     const { rubric: _text, ...missing } = firstRun.missingVerdicts[0]!;
-    appendFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), `${JSON.stringify({ ...missing, grader: 'human', pass: true, score: 0.9, reason: 'each risk is explained' })}\n`);
+    appendFileSync(
+      join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'),
+      `${JSON.stringify({ ...missing, grader: 'human', pass: true, score: 0.9, reason: 'each risk is explained' })}\n`,
+    );
     // A rebuild does not bring the pruned test back.
     const rebuilt = await cli('evals', 'build');
     expect(rebuilt.stdout).toContain('1 cluster(s) not regenerated because their test was pruned');

@@ -34,7 +34,14 @@ function handEdit(text: string): string {
   doc.setIn(['tests', 1, 'description'], 'SOC 2: my own title');
   (doc.getIn(['tests', 1], true) as { commentBefore?: string }).commentBefore = ' reviewed by alice';
   doc.deleteIn(['tests', 2, 'assert', 0]); // drop the generated is-json check
-  doc.addIn(['tests'], doc.createNode({ description: 'hand-written', vars: { task: 'x', trace_id: 'c0ffee00c0ffee00c0ffee00c0ffee00' }, assert: [{ type: 'contains', value: 'R-001' }] }));
+  doc.addIn(
+    ['tests'],
+    doc.createNode({
+      description: 'hand-written',
+      vars: { task: 'x', trace_id: 'c0ffee00c0ffee00c0ffee00c0ffee00' },
+      assert: [{ type: 'contains', value: 'R-001' }],
+    }),
+  );
   return doc.toString({ lineWidth: 0 });
 }
 
@@ -44,8 +51,19 @@ describe('the ratchet', () => {
     const edited = handEdit(first);
     const more = [
       ...cookbookFeedback(),
-      makeFeedback({ id: 'fb-new-req', traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4', category: 'financial_risk', prohibitedClaims: ['"Series B"'], createdAt: '2026-05-02T00:00:00.000Z' }),
-      makeFeedback({ id: 'fb-new-cluster', traceId: 'b7e1f0c2a9d84e5f8a1b2c3d4e5f6a7b', category: 'citations', requiredObservations: ['Cite `security/security_overview.md`'] }),
+      makeFeedback({
+        id: 'fb-new-req',
+        traceId: '43d9b03619a9d2ed4d2f3e3fd17c8bf4',
+        category: 'financial_risk',
+        prohibitedClaims: ['"Series B"'],
+        createdAt: '2026-05-02T00:00:00.000Z',
+      }),
+      makeFeedback({
+        id: 'fb-new-cluster',
+        traceId: 'b7e1f0c2a9d84e5f8a1b2c3d4e5f6a7b',
+        category: 'citations',
+        requiredObservations: ['Cite `security/security_overview.md`'],
+      }),
     ];
     const { text, summary } = build(more, edited, { cycle: 2 });
     const before = testsOf(edited);

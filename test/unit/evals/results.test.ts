@@ -37,7 +37,19 @@ describe('summarizeResults on real promptfoo 0.121.9 output', () => {
   });
 
   it('treats an ERROR row as an error with the provider message', () => {
-    const raw = { results: { results: [{ success: false, failureReason: 2, error: 'no trace t-9 in traces.jsonl (was it ingested?)\n    at stack', gradingResult: null, testCase: { metadata: { testId: 'ev-1' }, vars: { trace_id: 't-9' } } }] } };
+    const raw = {
+      results: {
+        results: [
+          {
+            success: false,
+            failureReason: 2,
+            error: 'no trace t-9 in traces.jsonl (was it ingested?)\n    at stack',
+            gradingResult: null,
+            testCase: { metadata: { testId: 'ev-1' }, vars: { trace_id: 't-9' } },
+          },
+        ],
+      },
+    };
     const { tests } = summarizeResults(raw, [{ id: 'ev-1' }]);
     expect(tests[0]).toMatchObject({ id: 'ev-1', status: 'error', reasons: ['error: no trace t-9 in traces.jsonl (was it ingested?)'], traceId: 't-9' });
   });

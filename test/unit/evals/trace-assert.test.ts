@@ -55,7 +55,12 @@ describe('what the agent did, from real traces', () => {
 
   it('reads an errored run from an exec stream', () => {
     const t = summarizeExecStream(readFileSync('test/fixtures/codex-exec/exec.error.jsonl', 'utf8'), null);
-    expect(checks.noErrors!('', ctx(t))).toEqual({ pass: false, score: 0, reason: 'error at error: `stream disconnected before completion: mock response.failed event`; error at turn: `stream disconnected before completion: mock response.failed event`' });
+    expect(checks.noErrors!('', ctx(t))).toEqual({
+      pass: false,
+      score: 0,
+      reason:
+        'error at error: `stream disconnected before completion: mock response.failed event`; error at turn: `stream disconnected before completion: mock response.failed event`',
+    });
   });
 
   it('finds reads and writes in shell commands', () => {
@@ -66,13 +71,21 @@ describe('what the agent did, from real traces', () => {
 
 describe('the checks name the offending call', () => {
   const t = {
-    traceId: 't', source: 'replay', toolCalls: [
+    traceId: 't',
+    source: 'replay',
+    toolCalls: [
       { id: 'c1', tool: 'exec_command', command: 'rm -rf build', exitCode: 0, status: 'ok' },
       { id: 'c2', tool: 'exec_command', command: 'npm test', exitCode: 1, status: 'error' },
       { id: 'c3', tool: 'mcp__docs__search', status: 'error', error: 'timeout after 30s' },
     ],
-    filesRead: ['docs/limits.md'], filesWritten: [], skillsRead: ['release-notes'], hooks: [{ id: 'h1', event: 'Stop', blocked: true, message: 'run the tests first' }],
-    mcpCalls: [{ id: 'c3', server: 'docs', tool: 'search', status: 'error', error: 'timeout after 30s' }], errors: [], tokens: { input: 900, output: 200, total: 1100 }, durationMs: 5000,
+    filesRead: ['docs/limits.md'],
+    filesWritten: [],
+    skillsRead: ['release-notes'],
+    hooks: [{ id: 'h1', event: 'Stop', blocked: true, message: 'run the tests first' }],
+    mcpCalls: [{ id: 'c3', server: 'docs', tool: 'search', status: 'error', error: 'timeout after 30s' }],
+    errors: [],
+    tokens: { input: 900, output: 200, total: 1100 },
+    durationMs: 5000,
   };
   it.each([
     ['noFailedCommands', {}, false, 'call c2: `npm test` exited with code 1'],
@@ -94,6 +107,9 @@ describe('the checks name the offending call', () => {
   });
 
   it('fails, saying why, when the provider returned no process record', () => {
-    expect(checks.noErrors!('', { providerResponse: { metadata: {} } })).toMatchObject({ pass: false, reason: expect.stringContaining('no agentTrace metadata') });
+    expect(checks.noErrors!('', { providerResponse: { metadata: {} } })).toMatchObject({
+      pass: false,
+      reason: expect.stringContaining('no agentTrace metadata'),
+    });
   });
 });

@@ -20,7 +20,11 @@ const HOOK = 'test/fixtures/feedback/rollout.hook_block.jsonl';
 
 let ws: string;
 const cli = (...argv: string[]) => captureOutput(() => main([...argv, '-C', ws]));
-type Test = { description: string; metadata: { testId: string; category: string; polarity?: string; traceIds: string[] }; assert: { type: string; value?: unknown; config?: Record<string, unknown> }[] };
+type Test = {
+  description: string;
+  metadata: { testId: string; category: string; polarity?: string; traceIds: string[] };
+  assert: { type: string; value?: unknown; config?: Record<string, unknown> }[];
+};
 const suite = () => (parse(readFileSync(join(ws, '.harness-loop/evals/promptfooconfig.yaml'), 'utf8')) as { tests: Test[] }).tests;
 
 beforeAll(async () => {
@@ -32,7 +36,15 @@ describe('findings and praise become the checks that can see them', () => {
 
   it('builds trace assertions (no rubric) for detector findings and a keep test for praise', async () => {
     expect((await cli('feedback', 'detect')).result).toBe(0);
-    const praise = await cli('feedback', 'add', '--positive', '--trace', ASKED, '--observation', 'Explains the failure: says "exits 3" and names `scripts/flaky.sh`');
+    const praise = await cli(
+      'feedback',
+      'add',
+      '--positive',
+      '--trace',
+      ASKED,
+      '--observation',
+      'Explains the failure: says "exits 3" and names `scripts/flaky.sh`',
+    );
     expect(praise.stdout).toMatch(/added fb_[0-9a-f]{16} \(human, positive, praised, medium\)/);
     const built = await cli('evals', 'build');
     expect(built.result).toBe(0);
@@ -44,7 +56,9 @@ describe('findings and praise become the checks that can see them', () => {
       expect(t.assert.every((a) => a.type === 'javascript' && String(a.value).startsWith('file://providers/trace-assert.mjs:'))).toBe(true);
     }
     const lint = tests.find((t) => t.metadata.category === 'failed_command')!;
-    expect(lint.assert).toEqual([{ type: 'javascript', value: 'file://providers/trace-assert.mjs:noFailedCommands', config: { command: 'npm run lint' }, metric: 'process', weight: 0.8 }]);
+    expect(lint.assert).toEqual([
+      { type: 'javascript', value: 'file://providers/trace-assert.mjs:noFailedCommands', config: { command: 'npm run lint' }, metric: 'process', weight: 0.8 },
+    ]);
     const keep = tests.find((t) => t.metadata.polarity === 'positive')!;
     expect(keep.description).toMatch(/^keep praised: Explains the failure/);
     expect(keep.assert.map((a) => [a.type, a.value])).toEqual([
@@ -53,8 +67,13 @@ describe('findings and praise become the checks that can see them', () => {
       ['llm-rubric', expect.stringMatching(/^The answer keeps what a reviewer praised in an earlier answer to the same task: Explains the failure/)],
     ]);
     // Praise is a human verdict on the praised answer, recorded once.
-    const verdicts = readFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(verdicts).toEqual([expect.objectContaining({ testId: keep.metadata.testId, grader: 'human', pass: true, traceId: ASKED, answerHash: expect.stringMatching(/^ah-/) })]);
+    const verdicts = readFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(verdicts).toEqual([
+      expect.objectContaining({ testId: keep.metadata.testId, grader: 'human', pass: true, traceId: ASKED, answerHash: expect.stringMatching(/^ah-/) }),
+    ]);
     await cli('evals', 'build');
     expect(readFileSync(join(ws, '.harness-loop/evals/rubric-verdicts.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
   });
@@ -76,12 +95,32 @@ describe('findings and praise become the checks that can see them', () => {
     const keep = run.tests.find((t) => t.traceId === ASKED && t.category === 'praised')!;
     expect(keep).toMatchObject({ status: 'pass', pass: true });
     // The provider returned what the agent did beside the answer.
-    const row = (run.raw as { results: { results: { vars: { trace_id: string }; response: { metadata: { agentTrace: { toolCalls: unknown[]; tokens: { total: number } } } } }[] } }).results.results.find((r) => r.vars.trace_id === RETRY)!;
+    const row = (
+      run.raw as {
+        results: { results: { vars: { trace_id: string }; response: { metadata: { agentTrace: { toolCalls: unknown[]; tokens: { total: number } } } } }[] };
+      }
+    ).results.results.find((r) => r.vars.trace_id === RETRY)!;
     expect(row.response.metadata.agentTrace.toolCalls).toEqual([
-      { id: 'call_shell_1', tool: 'exec_command', command: 'npm test', exitCode: 1, status: 'error', error: 'command exited with code 1', durationMs: expect.any(Number) },
+      {
+        id: 'call_shell_1',
+        tool: 'exec_command',
+        command: 'npm test',
+        exitCode: 1,
+        status: 'error',
+        error: 'command exited with code 1',
+        durationMs: expect.any(Number),
+      },
       { id: 'call_shell_2', tool: 'exec_command', command: "sed -i 's/a - b/a + b/' src/add.ts", exitCode: 0, status: 'ok', durationMs: expect.any(Number) },
       { id: 'call_shell_3', tool: 'exec_command', command: 'npm test', exitCode: 0, status: 'ok', durationMs: expect.any(Number) },
-      { id: 'call_shell_4', tool: 'exec_command', command: 'npm run lint', exitCode: 2, status: 'error', error: 'command exited with code 2', durationMs: expect.any(Number) },
+      {
+        id: 'call_shell_4',
+        tool: 'exec_command',
+        command: 'npm run lint',
+        exitCode: 2,
+        status: 'error',
+        error: 'command exited with code 2',
+        durationMs: expect.any(Number),
+      },
     ]);
     expect(row.response.metadata.agentTrace.tokens.total).toBe(3666);
   });

@@ -16,12 +16,57 @@ async function cli(args: string[]): Promise<{ status: number | null; stdout: str
 describe('harness-loop feedback (built CLI)', () => {
   it('add appends a human record and exits 0', async () => {
     const ws = await workspaceWith([`${EXEC}/exec.base.jsonl`]);
-    const r = await cli(['feedback', 'add', '-C', ws, '--trace', BASE_TRACE, '--category', 'citation_error', '--severity', 'high', '--observation', 'Cites docs/x.md, which is missing', '--evidence', 'docs/x.md\nturn_1/item_4', '--required', 'Cite existing files']);
+    const r = await cli([
+      'feedback',
+      'add',
+      '-C',
+      ws,
+      '--trace',
+      BASE_TRACE,
+      '--category',
+      'citation_error',
+      '--severity',
+      'high',
+      '--observation',
+      'Cites docs/x.md, which is missing',
+      '--evidence',
+      'docs/x.md\nturn_1/item_4',
+      '--required',
+      'Cite existing files',
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^feedback: added fb_[0-9a-f]{16} \(human, citation_error, high\)/);
     const [record] = await readFeedbackStore(workspacePaths(ws).feedbackStore);
-    expect(record).toMatchObject({ traceId: BASE_TRACE, source: 'human', author: 'reviewer', evidence: ['docs/x.md', 'turn_1/item_4'], requiredObservations: ['Cite existing files'], status: 'active' });
-    expect((await cli(['feedback', 'add', '-C', ws, '--trace', BASE_TRACE, '--category', 'citation_error', '--severity', 'high', '--observation', 'Cites docs/x.md, which is missing', '--evidence', 'docs/x.md\nturn_1/item_4', '--required', 'Cite existing files'])).stdout).toMatch(/already recorded/);
+    expect(record).toMatchObject({
+      traceId: BASE_TRACE,
+      source: 'human',
+      author: 'reviewer',
+      evidence: ['docs/x.md', 'turn_1/item_4'],
+      requiredObservations: ['Cite existing files'],
+      status: 'active',
+    });
+    expect(
+      (
+        await cli([
+          'feedback',
+          'add',
+          '-C',
+          ws,
+          '--trace',
+          BASE_TRACE,
+          '--category',
+          'citation_error',
+          '--severity',
+          'high',
+          '--observation',
+          'Cites docs/x.md, which is missing',
+          '--evidence',
+          'docs/x.md\nturn_1/item_4',
+          '--required',
+          'Cite existing files',
+        ])
+      ).stdout,
+    ).toMatch(/already recorded/);
   });
 
   it('add stores injection-looking text verbatim', async () => {
@@ -64,7 +109,10 @@ describe('harness-loop feedback (built CLI)', () => {
   it('import exits 2 with file:line: field for an invalid record, then 0 for good files; list shows weights', async () => {
     const ws = await workspaceWith([`${EXEC}/exec.base.jsonl`, `${EXEC}/exec.error.jsonl`]);
     const bad = join(ws, 'bad.jsonl');
-    await writeFile(bad, `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"ok"}\n{"trace_id":"${BASE_TRACE}","category":"x","severity":"meh","observation":"ok"}\n`);
+    await writeFile(
+      bad,
+      `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"ok"}\n{"trace_id":"${BASE_TRACE}","category":"x","severity":"meh","observation":"ok"}\n`,
+    );
     const refused = await cli(['feedback', 'import', '-C', ws, bad]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`${bad}:2: severity: must be one of`);

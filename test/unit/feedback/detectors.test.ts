@@ -108,8 +108,19 @@ describe('detectToolErrors', () => {
 
 describe('detectHookBlocks', () => {
   it('reports a PreToolUse block from the tool output, with the reason', () => {
-    const t = trace({ spans: [span({ id: 'c', kind: 'tool_call', name: 'apply_patch', output: 'Command blocked by PreToolUse hook: edits outside harness files. Command: *** Begin Patch\n*** End Patch\n' })] });
-    expect(detectHookBlocks(t)).toMatchObject([{ spanId: 'c', category: 'hook_block', observation: 'PreToolUse hook blocked apply_patch: edits outside harness files' }]);
+    const t = trace({
+      spans: [
+        span({
+          id: 'c',
+          kind: 'tool_call',
+          name: 'apply_patch',
+          output: 'Command blocked by PreToolUse hook: edits outside harness files. Command: *** Begin Patch\n*** End Patch\n',
+        }),
+      ],
+    });
+    expect(detectHookBlocks(t)).toMatchObject([
+      { spanId: 'c', category: 'hook_block', observation: 'PreToolUse hook blocked apply_patch: edits outside harness files' },
+    ]);
   });
 
   it('reports hook spans that block or fail, and ignores added context', () => {
@@ -239,7 +250,8 @@ describe('detectErroredTurns', () => {
 
 describe('detectRunawayTokens', () => {
   it('reports use above the budget, more severe the further above', () => {
-    const usage = (totalTokens: number) => trace({ usage: { inputTokens: totalTokens, cachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0, totalTokens } });
+    const usage = (totalTokens: number) =>
+      trace({ usage: { inputTokens: totalTokens, cachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0, totalTokens } });
     expect(detectRunawayTokens(usage(1000), 1000)).toEqual([]);
     expect(detectRunawayTokens(usage(1500), 1000)[0]!.severity).toBe('medium');
     expect(detectRunawayTokens(usage(2500), 1000)[0]!.severity).toBe('high');

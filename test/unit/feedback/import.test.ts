@@ -107,7 +107,10 @@ describe('feedback import: invalid records', () => {
 
   it('reports JSONL records with their line and field', async () => {
     const workspace = await traced();
-    const file = await writeTemp('bad.jsonl', `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"ok"}\n\n{"trace_id":"${BASE_TRACE}","category":"x","severity":"low"}\n{"trace_id": 5\n`);
+    const file = await writeTemp(
+      'bad.jsonl',
+      `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"ok"}\n\n{"trace_id":"${BASE_TRACE}","category":"x","severity":"low"}\n{"trace_id": 5\n`,
+    );
     const error = await importError(workspace, [file]);
     expect(error.message).toContain(`${file}:3: observation: required`);
     expect(error.message).toContain(`${file}:4: (line): invalid JSON`);
@@ -115,7 +118,10 @@ describe('feedback import: invalid records', () => {
 
   it('reports YAML records with the line of the bad field, and YAML syntax errors with theirs', async () => {
     const workspace = await traced();
-    const file = await writeTemp('bad.yaml', `- trace_id: ${BASE_TRACE}\n  category: x\n  severity: low\n  observation: ok\n- trace_id: ${BASE_TRACE}\n  category: x\n  severty: low\n  observation: typo\n`);
+    const file = await writeTemp(
+      'bad.yaml',
+      `- trace_id: ${BASE_TRACE}\n  category: x\n  severity: low\n  observation: ok\n- trace_id: ${BASE_TRACE}\n  category: x\n  severty: low\n  observation: typo\n`,
+    );
     const error = await importError(workspace, [file]);
     expect(error.message).toContain(`${file}:7: severty: unknown field`);
     expect(error.message).toContain(`${file}:5: severity: required`);
@@ -125,7 +131,10 @@ describe('feedback import: invalid records', () => {
 
   it('writes nothing when one record of many is invalid, in any of several files', async () => {
     const workspace = await traced();
-    const bad = await writeTemp('one-bad.jsonl', `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"ok"}\n{"trace_id":"${BASE_TRACE}","category":"","severity":"low","observation":"empty category"}\n`);
+    const bad = await writeTemp(
+      'one-bad.jsonl',
+      `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"ok"}\n{"trace_id":"${BASE_TRACE}","category":"","severity":"low","observation":"empty category"}\n`,
+    );
     await importError(workspace, [`${FIX}/cookbook.feedback.json`, `${FIX}/article.feedback.jsonl`, bad]);
     expect(existsSync(workspacePaths(workspace).feedbackStore)).toBe(false);
   });
@@ -134,7 +143,10 @@ describe('feedback import: invalid records', () => {
 describe('feedback import: trace ids', () => {
   it('rejects a trace id that is not in the trace store, naming the line', async () => {
     const workspace = await traced();
-    const file = await writeTemp('unknown.jsonl', `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"ok"}\n{"trace_id":"no-such-trace","category":"x","severity":"low","observation":"ok"}\n`);
+    const file = await writeTemp(
+      'unknown.jsonl',
+      `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"ok"}\n{"trace_id":"no-such-trace","category":"x","severity":"low","observation":"ok"}\n`,
+    );
     const error = await importError(workspace, [file]);
     expect(error.message).toContain(`${file}:2: trace_id: unknown trace "no-such-trace"`);
     expect(existsSync(workspacePaths(workspace).feedbackStore)).toBe(false);
@@ -176,9 +188,21 @@ describe('feedback import: idempotence and data safety', () => {
 
   it('stores text with JavaScript, YAML and template metacharacters verbatim', async () => {
     const workspace = await traced();
-    const nasty = ['"); process.exit(1); //', ': - &anchor *alias', '{{ constructor.constructor("return process")() }}', '${process.env.HOME}', '<script>alert(1)</script>'];
-    const json = await writeTemp('nasty.json', JSON.stringify(nasty.map((observation) => ({ trace_id: BASE_TRACE, category: 'x', severity: 'low', observation }))));
-    const yaml = await writeTemp('nasty.yaml', nasty.map((o) => `- trace_id: ${BASE_TRACE}\n  category: "{{ }}"\n  severity: low\n  observation: ${JSON.stringify(o)}\n`).join(''));
+    const nasty = [
+      '"); process.exit(1); //',
+      ': - &anchor *alias',
+      '{{ constructor.constructor("return process")() }}',
+      '${process.env.HOME}',
+      '<script>alert(1)</script>',
+    ];
+    const json = await writeTemp(
+      'nasty.json',
+      JSON.stringify(nasty.map((observation) => ({ trace_id: BASE_TRACE, category: 'x', severity: 'low', observation }))),
+    );
+    const yaml = await writeTemp(
+      'nasty.yaml',
+      nasty.map((o) => `- trace_id: ${BASE_TRACE}\n  category: "{{ }}"\n  severity: low\n  observation: ${JSON.stringify(o)}\n`).join(''),
+    );
     await importFeedback({ workspace, files: [json, yaml], config: defaultConfig(), now: NOW });
     const stored = await readFeedbackStore(workspacePaths(workspace).feedbackStore);
     expect(stored.map((r) => r.observation)).toEqual([...nasty, ...nasty]);
@@ -187,7 +211,10 @@ describe('feedback import: idempotence and data safety', () => {
 
   it('treats YAML anchors, aliases and custom tags as plain data', async () => {
     const workspace = await traced();
-    const file = await writeTemp('tags.yaml', `- trace_id: ${BASE_TRACE}\n  category: &cat !!js/function "function () { process.exit(1) }"\n  severity: low\n  observation: *cat\n`);
+    const file = await writeTemp(
+      'tags.yaml',
+      `- trace_id: ${BASE_TRACE}\n  category: &cat !!js/function "function () { process.exit(1) }"\n  severity: low\n  observation: *cat\n`,
+    );
     const result = await importFeedback({ workspace, files: [file], config: defaultConfig(), now: NOW });
     expect(result.added[0]).toMatchObject({ category: 'function () { process.exit(1) }', observation: 'function () { process.exit(1) }' });
   });
@@ -202,7 +229,10 @@ describe('feedback import: idempotence and data safety', () => {
   it('redacts secrets before anything is written, and hashes the redacted text into the id', async () => {
     const workspace = await traced();
     const secret = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
-    const file = await writeTemp('secret.jsonl', `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"the agent printed ${secret}","evidence":["OPENAI_API_KEY=${secret}"]}\n`);
+    const file = await writeTemp(
+      'secret.jsonl',
+      `{"trace_id":"${BASE_TRACE}","category":"x","severity":"low","observation":"the agent printed ${secret}","evidence":["OPENAI_API_KEY=${secret}"]}\n`,
+    );
     const result = await importFeedback({ workspace, files: [file], config: defaultConfig(), now: NOW });
     expect(result.added[0]!.observation).toBe('the agent printed [REDACTED:openai-key]');
     expect(result.added[0]!.evidence).toEqual(['OPENAI_API_KEY=[REDACTED:openai-key]']);

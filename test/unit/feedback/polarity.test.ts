@@ -47,7 +47,10 @@ describe('praise on import and add', () => {
   it('imports praise from a thumbs-up export, keeping the raw value, with defaults for category and severity', async () => {
     const ws = await workspaceWith([`${EXEC}/exec.base.jsonl`]);
     const file = join(await mkdtemp(join(tmpdir(), 'hl-polarity-')), 'thumbs.jsonl');
-    await writeFile(file, `${JSON.stringify({ trace_id: BASE_TRACE, thumbs: 'up', comment: 'Names the file it created.' })}\n${JSON.stringify({ trace_id: BASE_TRACE, rating: 1, category: 'accuracy', severity: 'high', observation: 'Wrong file.' })}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify({ trace_id: BASE_TRACE, thumbs: 'up', comment: 'Names the file it created.' })}\n${JSON.stringify({ trace_id: BASE_TRACE, rating: 1, category: 'accuracy', severity: 'high', observation: 'Wrong file.' })}\n`,
+    );
     const { added } = await importFeedback({ workspace: ws, files: [file], config: defaultConfig(), now: NOW });
     expect(added.map((r) => [r.polarity ?? 'negative', r.category, r.severity, r.observation, r.attributes])).toEqual([
       ['positive', 'praised', 'medium', 'Names the file it created.', { thumbs: 'up' }],

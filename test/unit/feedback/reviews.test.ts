@@ -32,7 +32,13 @@ describe('acceptCritique and rejectCritique', () => {
   it('accepting makes an active, human-verified copy that names the original and weighs as human', () => {
     const out = acceptCritique(critique, 'sam', {}, '2026-11-26T10:00:00.000Z', redactor);
     const record = FeedbackSchema.parse(out.record);
-    expect(record).toMatchObject({ source: 'llm', status: 'active', verifiedBy: 'sam', observation: critique.observation, attributes: { reviewOf: 'fb_llm1', batchId: 'b1' } });
+    expect(record).toMatchObject({
+      source: 'llm',
+      status: 'active',
+      verifiedBy: 'sam',
+      observation: critique.observation,
+      attributes: { reviewOf: 'fb_llm1', batchId: 'b1' },
+    });
     expect(record.attributes.unverifiedReason).toBeUndefined();
     expect(record.id).not.toBe(critique.id);
     expect(effectiveWeight(record)).toBe(DEFAULT_FEEDBACK_WEIGHTS.human);
@@ -40,7 +46,9 @@ describe('acceptCritique and rejectCritique', () => {
   });
 
   it('accepting with edits validates them as feedback add does, and records who edited', () => {
-    expect(acceptCritique(critique, 'sam', { severity: 'huge', observation: ' ' }, '2026-11-26T10:00:00.000Z', redactor).errors).toMatchObject({ severity: expect.stringMatching(/one of/) });
+    expect(acceptCritique(critique, 'sam', { severity: 'huge', observation: ' ' }, '2026-11-26T10:00:00.000Z', redactor).errors).toMatchObject({
+      severity: expect.stringMatching(/one of/),
+    });
     const out = acceptCritique(critique, 'sam', { severity: 'high', prohibitedClaims: ['stops working immediately'] }, '2026-11-26T10:00:00.000Z', redactor);
     expect(out.record).toMatchObject({ severity: 'high', prohibitedClaims: ['stops working immediately'], attributes: { editedBy: 'sam' } });
   });
@@ -48,7 +56,11 @@ describe('acceptCritique and rejectCritique', () => {
   it('rejecting needs a reason and keeps the content with status rejected', () => {
     expect(rejectCritique(critique, 'sam', '  ', '2026-11-26T10:00:00.000Z', redactor).errors).toEqual({ reason: expect.any(String) });
     const out = rejectCritique(critique, 'sam', 'the docs do say this', '2026-11-26T10:00:00.000Z', redactor);
-    expect(FeedbackSchema.parse(out.record)).toMatchObject({ status: 'rejected', observation: critique.observation, attributes: { reviewOf: 'fb_llm1', rejectReason: 'the docs do say this', reviewedBy: 'sam' } });
+    expect(FeedbackSchema.parse(out.record)).toMatchObject({
+      status: 'rejected',
+      observation: critique.observation,
+      attributes: { reviewOf: 'fb_llm1', rejectReason: 'the docs do say this', reviewedBy: 'sam' },
+    });
     expect(effectiveWeight(out.record!)).toBe(0);
   });
 });
@@ -77,6 +89,9 @@ describe('applyReviews', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'hl-reviews-')), 'feedback');
     mkdirSync(dir);
     writeFileSync(join(dir, 'feedback.jsonl'), [critique, other, reject].map((r) => JSON.stringify(r)).join('\n') + '\n');
-    expect((await loadAllFeedback(dir)).map((r) => [r.id, r.status])).toEqual([['fb_other', 'unverified'], [reject.id, 'rejected']]);
+    expect((await loadAllFeedback(dir)).map((r) => [r.id, r.status])).toEqual([
+      ['fb_other', 'unverified'],
+      [reject.id, 'rejected'],
+    ]);
   });
 });

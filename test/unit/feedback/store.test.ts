@@ -50,7 +50,10 @@ describe('feedback store', () => {
 
   it('names file:line and field for every bad stored line', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'hl-store-')), 'feedback.jsonl');
-    await writeFile(file, `${serializeFeedback(record({ id: 'fb_a' }))}\n{"schemaVersion":1\n${JSON.stringify({ ...record({ id: 'fb_c' }), severity: 'huge' })}\n`);
+    await writeFile(
+      file,
+      `${serializeFeedback(record({ id: 'fb_a' }))}\n{"schemaVersion":1\n${JSON.stringify({ ...record({ id: 'fb_c' }), severity: 'huge' })}\n`,
+    );
     const error = await readFeedbackStore(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     const message = (error as InputError).message;
@@ -139,7 +142,13 @@ describe('markContradictions', () => {
 
   it('leaves agreeing, other-trace, verified and non-LLM records alone', () => {
     const agreeing = record({ id: 'fb_l1', source: 'llm', status: 'unverified', requiredObservations: ['Name the 11-month runway'] });
-    const otherTrace = record({ id: 'fb_l2', source: 'llm', status: 'unverified', traceId: 't2', requiredObservations: ['Do not imply more than 12 months of runway'] });
+    const otherTrace = record({
+      id: 'fb_l2',
+      source: 'llm',
+      status: 'unverified',
+      traceId: 't2',
+      requiredObservations: ['Do not imply more than 12 months of runway'],
+    });
     const verified = record({ id: 'fb_l3', source: 'llm', verifiedBy: 'ana', requiredObservations: ['Do not imply more than 12 months of runway'] });
     const detector = record({ id: 'fb_d', source: 'detector', requiredObservations: ['Do not imply more than 12 months of runway'] });
     const input = [human, agreeing, otherTrace, verified, detector];

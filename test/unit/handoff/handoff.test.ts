@@ -26,7 +26,20 @@ describe('codex_handoff.md on the bundled example', () => {
 
     const h2 = text.split('\n').filter((l) => l.startsWith('## '));
     expect(h2).toEqual(COOKBOOK_SECTIONS);
-    for (const h of ['### Behavior contract', '#### Prompt', '#### Skills', '### Runtime implementation', '#### Tools', '#### Control flow', '#### Routing', '### Output contract', '#### Artifact schema', '### Observability and evals', '#### Observability', '#### Evals']) {
+    for (const h of [
+      '### Behavior contract',
+      '#### Prompt',
+      '#### Skills',
+      '### Runtime implementation',
+      '#### Tools',
+      '#### Control flow',
+      '#### Routing',
+      '### Output contract',
+      '#### Artifact schema',
+      '### Observability and evals',
+      '#### Observability',
+      '#### Evals',
+    ]) {
       expect(text).toContain(`\n${h}\n`);
     }
 

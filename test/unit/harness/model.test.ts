@@ -8,7 +8,7 @@ import { ConfigSchema } from '../../../src/schema/config.js';
 const fixture = join(import.meta.dirname, '../../fixtures/harness');
 
 describe('readHarnessModel', () => {
-  it('reads every component family with file and line, and marks harness-loop\'s own', async () => {
+  it("reads every component family with file and line, and marks harness-loop's own", async () => {
     const m = await readHarnessModel({ root: join(fixture, 'repo'), config: ConfigSchema.parse({}), codexHome: join(fixture, 'codex-home') });
     expect(m.problems).toEqual([]);
     expect(m.agentsMd.map((a) => [a.file.replace(fixture, ''), a.scope, a.kind, a.editable])).toEqual([
@@ -44,7 +44,17 @@ describe('readHarnessModel', () => {
       ['deep', 'model_reasoning_effort', '"high"', 18],
     ]);
     expect(repoConfig.mcpServers).toEqual([
-      { name: 'issues', command: 'npx', args: ['-y', '@acme/issues-mcp'], url: null, envKeys: ['ISSUES_TOKEN'], startupTimeoutSec: null, file: '.codex/config.toml', line: 9, editable: true },
+      {
+        name: 'issues',
+        command: 'npx',
+        args: ['-y', '@acme/issues-mcp'],
+        url: null,
+        envKeys: ['ISSUES_TOKEN'],
+        startupTimeoutSec: null,
+        file: '.codex/config.toml',
+        line: 9,
+        editable: true,
+      },
     ]);
     expect(repoConfig.features).toEqual({ web_search_request: true });
     expect(m.config.find((c) => c.scope === 'user')!.editable).toBe(false);

@@ -79,7 +79,10 @@ describe('Agents SDK reader: span.export() shape', () => {
     ]);
     const tool = byId(t, '1a2b3c4d5e6f708192a3b4c5')!;
     expect(tool).toMatchObject({ input: '{"claims_json": "outputs/claims.json"}', output: '{"passed": true}', durationMs: 250 });
-    expect(byId(t, '0f1e2d3c4b5a69788796a5b4')!.attributes).toMatchObject({ tools: ['check_evidence_coverage', 'validate_output_contract'], output_type: 'str' });
+    expect(byId(t, '0f1e2d3c4b5a69788796a5b4')!.attributes).toMatchObject({
+      tools: ['check_evidence_coverage', 'validate_output_contract'],
+      output_type: 'str',
+    });
   });
 
   it('maps failures: span error, triggered guardrail, failed tool; handoff, MCP listing and custom spans', async () => {
@@ -100,7 +103,12 @@ describe('Agents SDK reader: span.export() shape', () => {
       attributes: { errorData: { tool_name: 'lookup_order' } },
     });
     expect(byId(t, 'bb0000000000000000000006')).toMatchObject({ kind: 'message', name: 'handoff', input: 'Triage', output: 'Billing' });
-    expect(byId(t, 'bb0000000000000000000007')).toMatchObject({ kind: 'tool_call', name: 'mcp_tools', input: { server: 'billing' }, output: ['refund', 'lookup_invoice'] });
+    expect(byId(t, 'bb0000000000000000000007')).toMatchObject({
+      kind: 'tool_call',
+      name: 'mcp_tools',
+      input: { server: 'billing' },
+      output: ['refund', 'lookup_invoice'],
+    });
     expect(byId(t, 'bb0000000000000000000008')).toMatchObject({ kind: 'message', name: 'sandbox_workspace', attributes: { data: { path: '/tmp/ws' } } });
     // The SDK's task span (exported as custom "task") is the root turn; its usage is not counted twice.
     expect(byId(t, 'bb0000000000000000000001')).toMatchObject({ kind: 'turn', name: 'task', parentId: null });
@@ -117,7 +125,12 @@ describe('Agents SDK reader: HALO flat shape', () => {
       finalAnswer: 'Sorry, tracking is down right now; please try again in an hour.',
       startTime: '2026-05-03T08:00:00.000Z',
       endTime: '2026-05-03T08:00:04.000Z',
-      attributes: { workflowName: 'support', projectId: 'example-project', metadata: { ticket: 'T-77' }, resource: { 'service.name': 'example-support-agent' } },
+      attributes: {
+        workflowName: 'support',
+        projectId: 'example-project',
+        metadata: { ticket: 'T-77' },
+        resource: { 'service.name': 'example-support-agent' },
+      },
     });
     expect(t.usage).toMatchObject({ inputTokens: 1500, outputTokens: 50, totalTokens: 1550 });
     expect(t.spans.map((s) => [s.kind, s.name, s.status])).toEqual([
@@ -127,7 +140,12 @@ describe('Agents SDK reader: HALO flat shape', () => {
       ['hook', 'tone_check', 'ok'],
       ['model_call', 'gpt-4.1-mini', 'ok'],
     ]);
-    expect(byId(t, 'c0c0c0c0c0c0c0c0c0c0c003')).toMatchObject({ input: '{"parcel": 99}', output: 'tracking service unavailable', error: 'tracking service unavailable', durationMs: 500 });
+    expect(byId(t, 'c0c0c0c0c0c0c0c0c0c0c003')).toMatchObject({
+      input: '{"parcel": 99}',
+      output: 'tracking service unavailable',
+      error: 'tracking service unavailable',
+      durationMs: 500,
+    });
     expect(byId(t, 'c0c0c0c0c0c0c0c0c0c0c002')!.input).toEqual([
       { role: 'system', content: 'You help customers.' },
       { role: 'user', content: 'Where is my parcel 99?' },
@@ -139,9 +157,17 @@ describe('Agents SDK reader: HALO flat shape', () => {
   it('keeps synthetic cookbook spans (feedback, eval results) as message spans with their attributes', async () => {
     const t = await readOne([HALO_COOKBOOK], DILIGENCE);
     const feedback = byId(t, 'b552708bac8be4ad')!;
-    expect(feedback).toMatchObject({ kind: 'message', name: 'human_feedback.comment', attributes: { feedbackKind: 'HUMAN_FEEDBACK', 'feedback.id': 'human-trace-01' } });
+    expect(feedback).toMatchObject({
+      kind: 'message',
+      name: 'human_feedback.comment',
+      attributes: { feedbackKind: 'HUMAN_FEEDBACK', 'feedback.id': 'human-trace-01' },
+    });
     expect(feedback.attributes['feedback.summary']).toBe('State the 11-month runway and the burn as near-term financing risk.');
-    expect(byId(t, '2878653ce4582199')).toMatchObject({ kind: 'message', name: 'eval_gate.result', attributes: { feedbackKind: 'EVAL_RESULT', 'eval.passed': true } });
+    expect(byId(t, '2878653ce4582199')).toMatchObject({
+      kind: 'message',
+      name: 'eval_gate.result',
+      attributes: { feedbackKind: 'EVAL_RESULT', 'eval.passed': true },
+    });
     // Feedback written minutes later does not stretch the run's time range.
     expect(t.endTime).toBe('2026-05-01T10:02:10.654Z');
   });
@@ -217,7 +243,10 @@ describe('Agents SDK reader: grouping by trace id across files and shapes', () =
       const result = await ingest({ workspace: dir, paths: [DIR], from: 'auto', allRepos: false, config: ConfigSchema.parse({}) });
       expect(result.filesByFormat).toEqual({ 'agents-sdk': 4 });
       expect(result.skipped).toEqual([]);
-      const stored = (await readFile(result.storeFile, 'utf8')).trim().split('\n').map((l) => TraceSchema.parse(JSON.parse(l)));
+      const stored = (await readFile(result.storeFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => TraceSchema.parse(JSON.parse(l)));
       expect(stored.map((t) => t.id).sort()).toEqual([DILIGENCE, '5f0c2b7e9a1d4c3b8e6f0a9d2c4b6e81', '7c1e4f2a9b3d5e6f8a0b1c2d3e4f5a6b'].sort());
       expect(stored.find((t) => t.id === DILIGENCE)!.spans).toHaveLength(6);
     } finally {

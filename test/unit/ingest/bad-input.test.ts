@@ -54,7 +54,11 @@ function pseudoRandomBytes(length: number, seed = 42): Buffer {
 describe('ingest on bad lines inside a rollout', () => {
   it('skips a malformed JSON line, naming file and line, and keeps the trace', async () => {
     const lines = await rolloutLines();
-    const file = await writeLines('malformed.jsonl', [...lines.slice(0, 3), '{"timestamp":"2026-11-24T20:58:02.933Z","type":"event_msg",payload}', ...lines.slice(3)]);
+    const file = await writeLines('malformed.jsonl', [
+      ...lines.slice(0, 3),
+      '{"timestamp":"2026-11-24T20:58:02.933Z","type":"event_msg",payload}',
+      ...lines.slice(3),
+    ]);
     const result = await run([file]);
     expect(result.skipped).toEqual([{ file, line: 4, reason: 'malformed JSON (truncated line?)' }]);
     expect(result.traces).toBe(1);
@@ -155,7 +159,9 @@ describe('ingest on files that are not traces at all', () => {
       for (const s of result.skipped) {
         expect(s.file).toBe(file);
         expect(s.line).toBeGreaterThan(0);
-        expect(s.reason).toMatch(/^(binary data, not JSON|malformed JSON \(truncated line\?\)|not a JSON object|missing field "type"|no session_meta record: not a usable rollout|not an Agents SDK span)/);
+        expect(s.reason).toMatch(
+          /^(binary data, not JSON|malformed JSON \(truncated line\?\)|not a JSON object|missing field "type"|no session_meta record: not a usable rollout|not an Agents SDK span)/,
+        );
       }
       expect(result.skipped.some((s) => s.reason === 'binary data, not JSON')).toBe(true);
     }
@@ -216,7 +222,11 @@ describe('the trace store under repeated and failed ingests', () => {
     expect(after.equals(before)).toBe(true);
     expect(second.store).toMatchObject({ added: 0, updated: 0, unchanged: first.store.total, total: first.store.total });
     // rollout.base and exec.base are the same session: one trace, from the richer source.
-    const ids = before.toString('utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    const ids = before
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id);
     expect(ids.filter((id) => id === THREAD)).toHaveLength(1);
   });
 

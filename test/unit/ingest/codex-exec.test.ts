@@ -124,7 +124,10 @@ describe('codex exec --json reader on streams derived from the samples', () => {
     // `codex exec --json` then `codex exec --json resume <id>` appended to one file: the second
     // run starts the same thread again and its item ids restart at item_0.
     const base = await readFile(`${DIR}/exec.base.jsonl`, 'utf8');
-    const stop = (await readFile(`${DIR}/exec.stop_block.jsonl`, 'utf8')).replaceAll('01a20f5a-5071-7622-aa00-2bebee180744', '01a20f59-f305-7e31-9c64-0113b2a3c47d');
+    const stop = (await readFile(`${DIR}/exec.stop_block.jsonl`, 'utf8')).replaceAll(
+      '01a20f5a-5071-7622-aa00-2bebee180744',
+      '01a20f59-f305-7e31-9c64-0113b2a3c47d',
+    );
     const file = await writeDerived('resumed.jsonl', base + stop);
     const result = await ingest({ workspace: dir!, paths: [file], from: 'auto', allRepos: true, config: ConfigSchema.parse({}) });
     expect(result.traces).toBe(2);

@@ -103,7 +103,7 @@ describe('3. compressed rollouts', () => {
 });
 
 describe('4. forked and subagent sessions (real 0.169 capture)', () => {
-  it('link the child to its parent and keep only the child\'s own task, work, answer and tokens', async () => {
+  it("link the child to its parent and keep only the child's own task, work, answer and tokens", async () => {
     const child = await rollout('subagent-child-0.169.jsonl');
     const parent = await rollout('subagent-parent-0.169.jsonl');
     expect(child.id).not.toBe(parent.id);
@@ -121,13 +121,13 @@ describe('4. forked and subagent sessions (real 0.169 capture)', () => {
   });
 });
 
-describe('5. the final answer is the last turn\'s', () => {
+describe("5. the final answer is the last turn's", () => {
   it('comes from the last assistant message when there is no task_complete (0.4x)', async () => {
     expect((await rollout('vscode-0.40.jsonl')).finalAnswer).toMatch(/^Fixed: `total\(\)` applied the tax rate twice/);
     expect((await rollout('legacy-2025-05.jsonl')).finalAnswer).toMatch(/^Added `--verbose`/);
   });
 
-  it('is not the earlier turn\'s task_complete when the last turn was interrupted, and says so', async () => {
+  it("is not the earlier turn's task_complete when the last turn was interrupted, and says so", async () => {
     const t = await rollout('desktop-0.153.jsonl');
     expect(t.finalAnswer).toBe('Looking at the tablet styles now.');
     expect(t.attributes.lastTurn).toEqual({ id: '019e2a11-0f13-7b22-8d33-c4d5e6f70819', outcome: 'interrupted' });
@@ -158,7 +158,12 @@ describe('7. older formats', () => {
     const file = join(H, 'legacy-2025-05.jsonl');
     expect(detectReader(await readSniffInput(file))).toBe(codexRolloutReader);
     const t = await rollout('legacy-2025-05.jsonl');
-    expect(t).toMatchObject({ id: '5973b6c0-94b8-487b-a530-2aeb6098ae0e', startTime: '2025-05-12T10:11:12.123Z', cwd: '/home/dev/cli-tool', task: 'Add a --verbose flag to the CLI' });
+    expect(t).toMatchObject({
+      id: '5973b6c0-94b8-487b-a530-2aeb6098ae0e',
+      startTime: '2025-05-12T10:11:12.123Z',
+      cwd: '/home/dev/cli-tool',
+      task: 'Add a --verbose flag to the CLI',
+    });
     expect(t.attributes.legacy_format).toBe(true);
   });
 
@@ -183,7 +188,15 @@ describe('9. exec --json traces have a start time', () => {
     for await (const t of readExecFile(join(H, 'exec-codemode-0.169.jsonl'), ctx())) traces.push(t);
     expect(traces[0]!.startTime).toBe('2026-12-03T11:36:09.992Z');
     const workspace = mkdtempSync(join(tmpdir(), 'hl-ws-'));
-    const kept = await ingest({ workspace, paths: [join(H, 'exec-codemode-0.169.jsonl')], from: 'auto', allRepos: true, config, since: new Date('2026-12-01T00:00:00Z'), dryRun: true });
+    const kept = await ingest({
+      workspace,
+      paths: [join(H, 'exec-codemode-0.169.jsonl')],
+      from: 'auto',
+      allRepos: true,
+      config,
+      since: new Date('2026-12-01T00:00:00Z'),
+      dryRun: true,
+    });
     expect(kept.traces).toBe(1);
   });
 });
@@ -191,8 +204,16 @@ describe('9. exec --json traces have a start time', () => {
 describe('10. web searches, images and compactions are kept', () => {
   it('as tool spans, a compaction span and image attributes (never the image bytes)', async () => {
     const t = await rollout('desktop-0.153.jsonl');
-    expect(spansNamed(t, 'web_search')[0]).toMatchObject({ kind: 'tool_call', status: 'ok', input: { type: 'search', query: 'css sticky footer overlaps fixed button mobile safari' } });
-    expect(spansNamed(t, 'image_generation')[0]).toMatchObject({ kind: 'tool_call', input: 'a tablet mock-up of the checkout page', attributes: { savedPath: '/Users/dev/.codex/generated_images/ig_1.png' } });
+    expect(spansNamed(t, 'web_search')[0]).toMatchObject({
+      kind: 'tool_call',
+      status: 'ok',
+      input: { type: 'search', query: 'css sticky footer overlaps fixed button mobile safari' },
+    });
+    expect(spansNamed(t, 'image_generation')[0]).toMatchObject({
+      kind: 'tool_call',
+      input: 'a tablet mock-up of the checkout page',
+      attributes: { savedPath: '/Users/dev/.codex/generated_images/ig_1.png' },
+    });
     const compactions = t.spans.filter((s) => s.kind === 'compaction');
     expect(compactions).toHaveLength(1); // the record and its event are one compaction
     expect(compactions[0]!.attributes.keptItems).toBe(1);
@@ -202,7 +223,14 @@ describe('10. web searches, images and compactions are kept', () => {
 
 describe('no fixture is read by a reader it was not written for', () => {
   it('every codex-history file is detected', async () => {
-    for (const name of ['vscode-0.40.jsonl', 'desktop-0.153.jsonl', 'codemode-0.169.jsonl', 'subagent-child-0.169.jsonl', 'exec-0.46.jsonl', 'exec-codemode-0.169.jsonl']) {
+    for (const name of [
+      'vscode-0.40.jsonl',
+      'desktop-0.153.jsonl',
+      'codemode-0.169.jsonl',
+      'subagent-child-0.169.jsonl',
+      'exec-0.46.jsonl',
+      'exec-codemode-0.169.jsonl',
+    ]) {
       expect(detectReader(await readSniffInput(join(H, name))), name).not.toBeNull();
     }
   });

@@ -120,7 +120,12 @@ describe('codex rollout reader on derived fixtures', () => {
     const { trace } = await read(`${FIX}/hook-context.jsonl`);
     const hooks = trace.spans.filter((s) => s.kind === 'hook');
     expect(hooks.map((s) => s.id)).toEqual(['msg_hook_ctx_1', 'msg_hook_stop_1']);
-    expect(hooks[0]).toMatchObject({ name: 'hook_context', output: 'Evidence hook: cite a file for every claim.', parentId: TURN, attributes: { role: 'developer' } });
+    expect(hooks[0]).toMatchObject({
+      name: 'hook_context',
+      output: 'Evidence hook: cite a file for every claim.',
+      parentId: TURN,
+      attributes: { role: 'developer' },
+    });
     expect(hooks[1]!.output).toContain('<hook_prompt>');
     expect(trace.task).toBe('Please use $repo-agents-skill and run a command, then create a file');
   });

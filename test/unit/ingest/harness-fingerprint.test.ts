@@ -47,7 +47,8 @@ describe('harness fingerprint of a rollout', () => {
 
 describe('fingerprint parts', () => {
   it('keeps only the skill entries of a listing, sorted', () => {
-    const listing = '<skills_instructions>\n### Skill roots\n- `r0` = `/home/a/.codex/skills`\n### Available skills\n- b: second (file: r0/b/SKILL.md)\n- a: first (file: r0/a/SKILL.md)\n### How to use skills\n- Discovery: prose\n</skills_instructions>';
+    const listing =
+      '<skills_instructions>\n### Skill roots\n- `r0` = `/home/a/.codex/skills`\n### Available skills\n- b: second (file: r0/b/SKILL.md)\n- a: first (file: r0/a/SKILL.md)\n### How to use skills\n- Discovery: prose\n</skills_instructions>';
     expect(skillEntries(listing)).toEqual(['- a: first (file: r0/a/SKILL.md)', '- b: second (file: r0/b/SKILL.md)']);
     const moved = listing.replace('/home/a/.codex/skills', '/tmp/x');
     expect(sessionFingerprint('rollout', { skillsListing: moved })).toEqual(sessionFingerprint('rollout', { skillsListing: listing }));

@@ -39,9 +39,17 @@ describe('8. generic OTLP agent spans', () => {
     const { traces, skipped } = await readAll(join(F, 'openinference.collector.jsonl'));
     expect(skipped).toEqual([]);
     expect(traces).toHaveLength(1);
-    expect(traces[0]).toMatchObject({ id: 'sess-docs-0042', task: 'How do I rotate the signing key?', models: ['gpt-5.4'], usage: { inputTokens: 1450, outputTokens: 96, totalTokens: 1546 } });
+    expect(traces[0]).toMatchObject({
+      id: 'sess-docs-0042',
+      task: 'How do I rotate the signing key?',
+      models: ['gpt-5.4'],
+      usage: { inputTokens: 1450, outputTokens: 96, totalTokens: 1546 },
+    });
     expect(traces[0]!.finalAnswer).toContain('docs/security/keys.md');
-    expect(traces[0]!.spans.find((s) => s.kind === 'tool_call')).toMatchObject({ name: 'search_docs', output: '[{"path":"docs/security/keys.md","score":0.91}]' });
+    expect(traces[0]!.spans.find((s) => s.kind === 'tool_call')).toMatchObject({
+      name: 'search_docs',
+      output: '[{"path":"docs/security/keys.md","score":0.91}]',
+    });
   });
 
   it('are found by ingest with format auto-detection', async () => {

@@ -82,14 +82,23 @@ describe('OTLP/JSON logs body (real codex-cli 0.169.0 capture)', () => {
       ['message', 'msg_mock_003'],
     ]);
     expect(trace.spans.slice(1).every((s) => s.parentId === TURN)).toBe(true);
-    expect(spansOf(trace, 'turn')[0]).toMatchObject({ input: 'Run echo please', output: 'Done: the command printed hello-from-mock.', status: 'ok', startTime: '2026-11-24T21:08:31.690Z' });
+    expect(spansOf(trace, 'turn')[0]).toMatchObject({
+      input: 'Run echo please',
+      output: 'Done: the command printed hello-from-mock.',
+      status: 'ok',
+      startTime: '2026-11-24T21:08:31.690Z',
+    });
     expect(spansOf(trace, 'turn')[0]!.attributes).toMatchObject({ promptLength: 15, ttftMs: 82, otelTraceId: '0c01fa7c311fde6ce67971fa13cd3702' });
   });
 
   it('reads usage per model call from the response.completed record with counts', async () => {
     const trace = await readOne(otlpJsonReader, [LOGS_JSON]);
     const [first, second] = spansOf(trace, 'model_call');
-    expect(first).toMatchObject({ name: 'gpt-5.5', status: 'ok', output: { inputTokens: 1200, cachedInputTokens: 100, outputTokens: 30, reasoningOutputTokens: 10, totalTokens: 1230 } });
+    expect(first).toMatchObject({
+      name: 'gpt-5.5',
+      status: 'ok',
+      output: { inputTokens: 1200, cachedInputTokens: 100, outputTokens: 30, reasoningOutputTokens: 10, totalTokens: 1230 },
+    });
     expect(first!.attributes).toMatchObject({ httpStatus: 200, attempt: 0, endpoint: '/responses', reasoningEffort: 'medium' });
     expect(second!.output).toEqual({ inputTokens: 1500, cachedInputTokens: 1200, outputTokens: 20, reasoningOutputTokens: 0, totalTokens: 1520 });
   });
@@ -146,7 +155,11 @@ describe('OTLP/JSON traces bodies joined with the logs', () => {
     const trace = await readOne(otlpJsonReader, [LOGS_JSON, TRACES_1, TRACES_2]);
     expect(trace.spans).toHaveLength(5);
     expect(trace.cwd).toBe('/home/user/repo');
-    expect(spansOf(trace, 'tool_call')[0]).toMatchObject({ startTime: '2026-11-24T21:08:31.727Z', durationMs: 50.458, attributes: expect.objectContaining({ toolSource: 'direct', aborted: false }) });
+    expect(spansOf(trace, 'tool_call')[0]).toMatchObject({
+      startTime: '2026-11-24T21:08:31.727Z',
+      durationMs: 50.458,
+      attributes: expect.objectContaining({ toolSource: 'direct', aborted: false }),
+    });
     expect(spansOf(trace, 'turn')[0]!.durationMs).toBe(178.77);
     // Of 534 exported spans, the conversation's are codex.exec (53, via turn.id), thread/start (119)
     // and turn/start (339, both via trace id); initialize, session_loop, auth… belong to no conversation.
@@ -269,14 +282,24 @@ describe('OTLP protobuf bodies (real captures, default settings)', () => {
 describe('Codex scenarios (bodies rebuilt from the real flattened records)', () => {
   it('tool_fail: a command exiting 3 is an error with exit code 3 although success="true"', async () => {
     const trace = await readOne(otlpJsonReader, [flat('tool_fail')]);
-    expect(spansOf(trace, 'tool_call')[0]).toMatchObject({ exitCode: 3, status: 'error', error: 'command exited with code 3', attributes: expect.objectContaining({ success: 'true' }) });
+    expect(spansOf(trace, 'tool_call')[0]).toMatchObject({
+      exitCode: 3,
+      status: 'error',
+      error: 'command exited with code 3',
+      attributes: expect.objectContaining({ success: 'true' }),
+    });
     expect(spansOf(trace, 'tool_call')[0]!.output).toContain('oops');
   });
 
   it('bad_args: a dispatch failure (success="false") is an error without an exit code or a decision', async () => {
     const trace = await readOne(otlpJsonReader, [flat('bad_args')]);
     const [tool] = spansOf(trace, 'tool_call');
-    expect(tool).toMatchObject({ name: 'exec_command', status: 'error', exitCode: null, error: 'failed to parse function arguments: key must be a string at line 1 column 2' });
+    expect(tool).toMatchObject({
+      name: 'exec_command',
+      status: 'error',
+      exitCode: null,
+      error: 'failed to parse function arguments: key must be a string at line 1 column 2',
+    });
     expect(tool!.attributes.decision).toBeUndefined();
   });
 
@@ -372,9 +395,15 @@ describe('log record handling', () => {
     const doc = await body();
     const records = doc.resourceLogs[0].scopeLogs[0].logRecords;
     const asm = new CodexOtelAssembler();
-    asm.addLogsRequest({ resourceLogs: [{ ...doc.resourceLogs[0], scopeLogs: [{ ...doc.resourceLogs[0].scopeLogs[0], logRecords: records.slice(0, 12) }] }] }, source);
+    asm.addLogsRequest(
+      { resourceLogs: [{ ...doc.resourceLogs[0], scopeLogs: [{ ...doc.resourceLogs[0].scopeLogs[0], logRecords: records.slice(0, 12) }] }] },
+      source,
+    );
     expect(asm.isBusy(CONVERSATION)).toBe(true);
-    asm.addLogsRequest({ resourceLogs: [{ ...doc.resourceLogs[0], scopeLogs: [{ ...doc.resourceLogs[0].scopeLogs[0], logRecords: records.slice(12) }] }] }, source);
+    asm.addLogsRequest(
+      { resourceLogs: [{ ...doc.resourceLogs[0], scopeLogs: [{ ...doc.resourceLogs[0].scopeLogs[0], logRecords: records.slice(12) }] }] },
+      source,
+    );
     expect(asm.isBusy(CONVERSATION)).toBe(false);
   });
 });
@@ -408,7 +437,10 @@ describe('ingest stage with OTLP files', () => {
     expect(first.store).toMatchObject({ added: 1, total: 1 });
     const second = await run();
     expect(second.store).toMatchObject({ added: 0, unchanged: 1, total: 1 });
-    const stored = (await readFile(first.storeFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const stored = (await readFile(first.storeFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(stored.map((t) => [t.id, t.task, t.usage.totalTokens])).toEqual([[CONVERSATION, 'Run echo please', 2750]]);
   });
 

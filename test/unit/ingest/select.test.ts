@@ -75,10 +75,20 @@ describe('ingest says what it filtered and why', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'hl-ws-'));
     const result = await ingest({ workspace: elsewhere, paths: [], from: 'auto', allRepos: false, config, env, dryRun: true });
     expect(result.filteredBy).toEqual({ otherRepos: 5, beforeSince: 0, noStartTime: 0, olderThanLast: 0 });
-    expect(describeFiltered(result, { workspace: elsewhere })).toEqual([`5 sessions of other repositories skipped (cwd outside ${elsewhere}); add --all-repos to keep them`]);
+    expect(describeFiltered(result, { workspace: elsewhere })).toEqual([
+      `5 sessions of other repositories skipped (cwd outside ${elsewhere}); add --all-repos to keep them`,
+    ]);
 
     const since = new Date('2099-01-01T00:00:00Z');
-    const late = await ingest({ workspace: elsewhere, paths: ['test/fixtures/codex-history/exec-0.46.jsonl', SESSIONS], from: 'auto', allRepos: true, since, config, dryRun: true });
+    const late = await ingest({
+      workspace: elsewhere,
+      paths: ['test/fixtures/codex-history/exec-0.46.jsonl', SESSIONS],
+      from: 'auto',
+      allRepos: true,
+      since,
+      config,
+      dryRun: true,
+    });
     expect(late.filteredBy).toMatchObject({ beforeSince: 5, noStartTime: 1 });
     const lines = describeFiltered(late, { workspace: elsewhere, since });
     expect(lines).toContain('5 sessions started before 2099-01-01T00:00:00.000Z skipped; widen --since to keep them');
@@ -90,6 +100,8 @@ describe('ingest says what it filtered and why', () => {
     mkdirSync(join(home, 'sessions'));
     const ws = mkdtempSync(join(tmpdir(), 'hl-ws-'));
     const result = await ingest({ workspace: ws, paths: [], from: 'auto', allRepos: false, config, env: { CODEX_HOME: home }, dryRun: true });
-    expect(describeFiltered(result, { workspace: ws })).toEqual([`no Codex rollouts under ${join(home, 'sessions')} (rollout-*.jsonl or .jsonl.zst); pass files or folders to read others`]);
+    expect(describeFiltered(result, { workspace: ws })).toEqual([
+      `no Codex rollouts under ${join(home, 'sessions')} (rollout-*.jsonl or .jsonl.zst); pass files or folders to read others`,
+    ]);
   });
 });

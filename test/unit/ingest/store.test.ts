@@ -23,7 +23,17 @@ function trace(id: string, finalAnswer: string | null = null, spanIds: string[] 
     task: 'do it',
     finalAnswer,
     usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningOutputTokens: 0, totalTokens: 2 },
-    spans: spanIds.map((s) => ({ id: s, parentId: null, kind: 'turn', name: s, startTime: '2026-11-24T20:58:02.000Z', durationMs: null, status: 'ok', error: null, attributes: {} })),
+    spans: spanIds.map((s) => ({
+      id: s,
+      parentId: null,
+      kind: 'turn',
+      name: s,
+      startTime: '2026-11-24T20:58:02.000Z',
+      durationMs: null,
+      status: 'ok',
+      error: null,
+      attributes: {},
+    })),
     attributes: {},
   } as unknown as Trace;
 }

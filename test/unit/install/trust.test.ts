@@ -5,7 +5,9 @@ import { trustKey, trustedHash, type HookHandler } from '../../../src/install/tr
 import { removeTomlTableIfOurs, setTomlString } from '../../../src/install/toml-edit.js';
 
 type HooksJson = { hooks: Record<string, { matcher?: string; hooks: HookHandler[] }[]> };
-const accepted = parse(readFileSync('test/fixtures/codex-hooks/config.hook-trust.toml', 'utf8')) as { hooks: { state: Record<string, { trusted_hash: string }> } };
+const accepted = parse(readFileSync('test/fixtures/codex-hooks/config.hook-trust.toml', 'utf8')) as {
+  hooks: { state: Record<string, { trusted_hash: string }> };
+};
 
 describe('trusted_hash', () => {
   it('reproduces every hash Codex accepted for the captured hooks.json files', () => {

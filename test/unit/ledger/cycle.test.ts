@@ -201,11 +201,16 @@ describe('verify', () => {
     expect(existsSync(cycleFile(root))).toBe(true);
 
     // The ratchet only moves with an explicit, recorded decision.
-    const accepted = await verifyWith(root, [
-      { id: 't1', pass: false },
-      { id: 't2', pass: true },
-      { id: 't3', pass: true },
-    ], '--accept-regression', 't1 expected the old wording');
+    const accepted = await verifyWith(
+      root,
+      [
+        { id: 't1', pass: false },
+        { id: 't2', pass: true },
+        { id: 't3', pass: true },
+      ],
+      '--accept-regression',
+      't1 expected the old wording',
+    );
     expect(accepted.exitCode).toBe(0);
     const all = await entries(root);
     expect(all).toHaveLength(2);
@@ -292,7 +297,9 @@ describe('verify', () => {
     writeFileSync(store, readFileSync(store, 'utf8').replace('"finalAnswer":"wrong"', '"finalAnswer":"right"'));
     writeText(root, '.harness-loop/config.yaml', 'guard:\n  allow: ["**"]\n');
     const status = await cli(root, 'cycle', 'status');
-    expect(status.stdout).toContain('exam changed (verify will refuse): .harness-loop/traces/traces.jsonl: 1 trace(s) stored at cycle start changed or vanished: live-t2-');
+    expect(status.stdout).toContain(
+      'exam changed (verify will refuse): .harness-loop/traces/traces.jsonl: 1 trace(s) stored at cycle start changed or vanished: live-t2-',
+    );
     const r = await verifyWith(root, ALL_PASS);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('.harness-loop/traces/traces.jsonl: 1 trace(s) stored at cycle start changed or vanished');
@@ -307,7 +314,11 @@ describe('verify', () => {
     expect((await cli(root, 'cycle', 'start')).exitCode).toBe(0);
     writeText(root, '.harness-loop/evals/promptfooconfig.yaml', 'tests: []\n');
     writeText(root, '.harness-loop/evals/rubric-verdicts.jsonl', '{"testId":"t2","pass":true,"score":1,"reason":"yes"}\n');
-    writeText(root, '.harness-loop/results/run-a.json', readFileSync(join(root, '.harness-loop/results/run-a.json'), 'utf8').replace('"pass": false', '"pass": true'));
+    writeText(
+      root,
+      '.harness-loop/results/run-a.json',
+      readFileSync(join(root, '.harness-loop/results/run-a.json'), 'utf8').replace('"pass": false', '"pass": true'),
+    );
     const r = await verifyWith(root, ALL_PASS);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('verify refuses: what the verdict depends on changed during cycle 1');
@@ -324,7 +335,8 @@ describe('verify', () => {
     writeText(root, 'skills/docs/references/quotes.md', 'one\ntwo\n');
     const r = await verifyWith(root, ALL_PASS);
     expect(r.exitCode).toBe(1);
-    const reason = "2 harness file(s) outside recommendation R1's files changed: skills/docs/SKILL.md, skills/docs/references/quotes.md (they belong to recommendation R2: one recommendation per cycle)";
+    const reason =
+      "2 harness file(s) outside recommendation R1's files changed: skills/docs/SKILL.md, skills/docs/references/quotes.md (they belong to recommendation R2: one recommendation per cycle)";
     expect(r.stderr).toContain(reason);
     const [entry] = await entries(root);
     expect(entry!.oneChangeBreach).toEqual({ reasons: [reason] });
@@ -377,7 +389,13 @@ describe('grader changes', () => {
       runSuite: async (ctx) => {
         calls.push({ regradeBaseline: ctx.regradeBaseline });
         // The new grader passes the old answers of t2..t6 too: the change itself did nothing.
-        if (ctx.regradeBaseline) return { runId: 'run-regraded', createdAt: new Date().toISOString(), grader: 'openai:judge', tests: WIDE_FIXED.map((t) => ({ ...t, status: 'pass' })) };
+        if (ctx.regradeBaseline)
+          return {
+            runId: 'run-regraded',
+            createdAt: new Date().toISOString(),
+            grader: 'openai:judge',
+            tests: WIDE_FIXED.map((t) => ({ ...t, status: 'pass' })),
+          };
         return { runId: 'run-b', createdAt: new Date().toISOString(), grader: 'openai:judge', tests: answers.map((t) => ({ ...t, status: 'pass' })) };
       },
     });
@@ -452,7 +470,16 @@ describe('crash recovery and the recorded best', () => {
     appendFileSync(join(root, 'AGENTS.md'), 'Be brief.\n');
     const v = await verify({ workspace: root, resultsFile: writeRun(root, 'run-b', await liveAnswers(root, BASELINE), '2025-01-03T00:00:00.000Z') });
     expect(v.entry).toMatchObject({ verdict: 'unchanged', closed: true });
-    writeRun(root, 'run-c', [{ id: 't1', pass: false }, { id: 't2', pass: false }, { id: 't3', pass: true }], '2025-01-04T00:00:00.000Z');
+    writeRun(
+      root,
+      'run-c',
+      [
+        { id: 't1', pass: false },
+        { id: 't2', pass: false },
+        { id: 't3', pass: true },
+      ],
+      '2025-01-04T00:00:00.000Z',
+    );
     const { warnings, cycle } = await startCycle({ workspace: root });
     expect(cycle.baseline.runId).toBe('run-c');
     expect(warnings).toEqual([

@@ -15,7 +15,8 @@ function repo(): string {
   return root;
 }
 
-const hooksJson = (groups: Record<string, unknown[]>) => JSON.stringify({ hooks: Object.fromEntries(Object.entries(groups).map(([e, hs]) => [e, [{ hooks: hs }]])) });
+const hooksJson = (groups: Record<string, unknown[]>) =>
+  JSON.stringify({ hooks: Object.fromEntries(Object.entries(groups).map(([e, hs]) => [e, [{ hooks: hs }]])) });
 
 describe('exam hashing of the guard settings', () => {
   it('a team hooks.json created during the cycle is a harness change, not a guard change', async () => {

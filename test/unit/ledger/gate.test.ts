@@ -10,8 +10,16 @@ const before = [
 describe('compareRuns', () => {
   it('leaves a test unjudged on either side out of the pass rate and out of fixed and regressed', () => {
     const cmp = compareRuns(
-      [{ id: 'a', pass: true }, { id: 'b', pass: false, unjudged: true }, { id: 'c', pass: false }],
-      [{ id: 'a', pass: false, unjudged: true }, { id: 'b', pass: true }, { id: 'c', pass: true }],
+      [
+        { id: 'a', pass: true },
+        { id: 'b', pass: false, unjudged: true },
+        { id: 'c', pass: false },
+      ],
+      [
+        { id: 'a', pass: false, unjudged: true },
+        { id: 'b', pass: true },
+        { id: 'c', pass: true },
+      ],
     );
     expect(cmp).toMatchObject({ passRateBefore: 0.5, passRateAfter: 1, testsFixed: ['c'], testsRegressed: [], verdict: 'improved' });
   });

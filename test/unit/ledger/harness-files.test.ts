@@ -39,7 +39,7 @@ describe('harness allow-list', () => {
     expect(bad.error!.issues[0]!.path).toEqual(['guard', 'allow']);
   });
 
-  it('treats loop state under .harness-loop/ as no one\'s change, except the config', () => {
+  it("treats loop state under .harness-loop/ as no one's change, except the config", () => {
     expect(isLoopState('.harness-loop/ledger.jsonl')).toBe(true);
     expect(isLoopState('.harness-loop/results/run-a.json')).toBe(true);
     expect(isLoopState('.harness-loop/config.yaml')).toBe(false);

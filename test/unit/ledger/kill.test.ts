@@ -12,7 +12,15 @@ let writer = '';
 // Bundled once so each of the many writer processes starts in plain node, without a TypeScript loader.
 beforeAll(async () => {
   writer = join(mkdtempSync(join(tmpdir(), 'hl-kill-writer-')), 'append-ledger.mjs');
-  await build({ entryPoints: ['test/support/append-ledger.ts'], outfile: writer, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' });
+  await build({
+    entryPoints: ['test/support/append-ledger.ts'],
+    outfile: writer,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'warning',
+  });
 });
 
 /** Starts the writer, lets it append for a random moment after it is ready, then SIGKILLs it. */
@@ -20,7 +28,9 @@ async function appendUntilKilled(file: string, delayMs: number): Promise<void> {
   const child = spawn(process.execPath, [writer, file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
     void exited.then(({ code }) => reject(new Error(`writer exited early (${code}): ${stderr}`)));
@@ -37,7 +47,13 @@ function splitLines(file: string): { complete: string[]; tail: string } {
   // A kill before the first append leaves no file at all.
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const end = text.lastIndexOf('\n') + 1;
-  return { complete: text.slice(0, end).split('\n').filter((l) => l !== ''), tail: text.slice(end) };
+  return {
+    complete: text
+      .slice(0, end)
+      .split('\n')
+      .filter((l) => l !== ''),
+    tail: text.slice(end),
+  };
 }
 
 describe('ledger under kill -9', () => {

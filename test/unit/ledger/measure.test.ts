@@ -49,21 +49,39 @@ describe('judgeAnswer', () => {
   const harness = { 'AGENTS.md': 'h1' };
 
   it('counts a newer trace under another harness', () => {
-    expect(judgeAnswer({ status: 'pass', traceId: 't' }, { id: 't', startTime: '2026-01-03T00:00:00.000Z', harness: newFp }, baseline, harness)).toEqual({ rerun: true, fingerprint: newFp.fingerprint });
+    expect(judgeAnswer({ status: 'pass', traceId: 't' }, { id: 't', startTime: '2026-01-03T00:00:00.000Z', harness: newFp }, baseline, harness)).toEqual({
+      rerun: true,
+      fingerprint: newFp.fingerprint,
+    });
   });
 
   it('does not count the baseline harness, an older trace, a trace without fingerprint, unjudged answers', () => {
     const later = '2026-01-03T00:00:00.000Z';
-    expect(judgeAnswer({ status: 'pass', traceId: 't' }, { id: 't', startTime: later, harness: baseFp }, baseline, harness)).toMatchObject({ rerun: false, reason: expect.stringContaining('baseline harness') });
-    expect(judgeAnswer({ status: 'pass', traceId: 't' }, { id: 't', startTime: '2026-01-01T00:00:00.000Z', harness: newFp }, baseline, harness)).toMatchObject({ rerun: false, reason: expect.stringContaining('not newer') });
-    expect(judgeAnswer({ status: 'pass', traceId: 't' }, { id: 't', startTime: later, harness: null }, baseline, harness)).toMatchObject({ rerun: false, reason: expect.stringContaining('no harness fingerprint') });
+    expect(judgeAnswer({ status: 'pass', traceId: 't' }, { id: 't', startTime: later, harness: baseFp }, baseline, harness)).toMatchObject({
+      rerun: false,
+      reason: expect.stringContaining('baseline harness'),
+    });
+    expect(judgeAnswer({ status: 'pass', traceId: 't' }, { id: 't', startTime: '2026-01-01T00:00:00.000Z', harness: newFp }, baseline, harness)).toMatchObject({
+      rerun: false,
+      reason: expect.stringContaining('not newer'),
+    });
+    expect(judgeAnswer({ status: 'pass', traceId: 't' }, { id: 't', startTime: later, harness: null }, baseline, harness)).toMatchObject({
+      rerun: false,
+      reason: expect.stringContaining('no harness fingerprint'),
+    });
     expect(judgeAnswer({ status: 'pass', traceId: 't' }, undefined, baseline, harness)).toMatchObject({ rerun: false });
-    expect(judgeAnswer({ status: 'unjudged', traceId: 't' }, { id: 't', startTime: later, harness: newFp }, baseline, harness)).toMatchObject({ rerun: false, reason: expect.stringContaining('unjudged') });
+    expect(judgeAnswer({ status: 'unjudged', traceId: 't' }, { id: 't', startTime: later, harness: newFp }, baseline, harness)).toMatchObject({
+      rerun: false,
+      reason: expect.stringContaining('unjudged'),
+    });
   });
 
   it('counts a run harness-loop started only from the current harness files, whatever its time', () => {
     const run = runFingerprint(null, harness)!;
     expect(judgeAnswer({ status: 'fail', traceId: 'r' }, { id: 'r', startTime: null, harness: run }, baseline, harness).rerun).toBe(true);
-    expect(judgeAnswer({ status: 'fail', traceId: 'r' }, { id: 'r', startTime: null, harness: run }, baseline, { 'AGENTS.md': 'h2' })).toMatchObject({ rerun: false, reason: expect.stringContaining('other harness files') });
+    expect(judgeAnswer({ status: 'fail', traceId: 'r' }, { id: 'r', startTime: null, harness: run }, baseline, { 'AGENTS.md': 'h2' })).toMatchObject({
+      rerun: false,
+      reason: expect.stringContaining('other harness files'),
+    });
   });
 });

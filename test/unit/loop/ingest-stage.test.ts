@@ -16,7 +16,9 @@ describe("the loop's ingest stage", () => {
     const options = { workspace, config, paths: [], ingest: { last: 5, from: 'auto', allRepos: false }, env };
     const result = await ingestForLoop(options);
     expect(result.read).toBeNull();
-    expect(describeLoopIngest(result, options)).toBe(`no sessions folder at ${join(env.CODEX_HOME, 'sessions')}; nothing new: working from the trace store as it was (1 trace(s), newest from 2025-10-06)`);
+    expect(describeLoopIngest(result, options)).toBe(
+      `no sessions folder at ${join(env.CODEX_HOME, 'sessions')}; nothing new: working from the trace store as it was (1 trace(s), newest from 2025-10-06)`,
+    );
   });
 
   it('says when nothing new was read, with what was left out and why', async () => {
@@ -33,6 +35,8 @@ describe("the loop's ingest stage", () => {
 
   it('fails with the reason when there is neither a sessions folder nor a stored trace', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'hl-loop-'));
-    await expect(ingestForLoop({ workspace, config, paths: [], ingest: { from: 'auto', allRepos: false }, env: { CODEX_HOME: join(workspace, 'none') } })).rejects.toThrow(/no Codex sessions folder and no stored traces/);
+    await expect(
+      ingestForLoop({ workspace, config, paths: [], ingest: { from: 'auto', allRepos: false }, env: { CODEX_HOME: join(workspace, 'none') } }),
+    ).rejects.toThrow(/no Codex sessions folder and no stored traces/);
   });
 });

@@ -32,11 +32,15 @@ interface Reply {
 function send(url: string, path: string, body: Buffer | string, headers: Record<string, string> = {}, method = 'POST', chunked = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const data = typeof body === 'string' ? Buffer.from(body) : body;
-    const req = request(`${url}${path}`, { method, agent: false, headers: chunked ? headers : { 'content-length': String(data.length), ...headers } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8'), headers: res.headers }));
-    });
+    const req = request(
+      `${url}${path}`,
+      { method, agent: false, headers: chunked ? headers : { 'content-length': String(data.length), ...headers } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8'), headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     if (chunked) {
       for (let i = 0; i < data.length; i += 1024) req.write(data.subarray(i, i + 1024));
@@ -72,7 +76,11 @@ async function start(options: Partial<ReceiverOptions> = {}): Promise<Receiver> 
 async function readStore(ws = join(dir, 'ws')): Promise<Trace[]> {
   try {
     const text = await readFile(join(ws, '.harness-loop', 'traces', 'traces.jsonl'), 'utf8');
-    return text.trim().split('\n').filter((l) => l !== '').map((l) => TraceSchema.parse(JSON.parse(l)));
+    return text
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => TraceSchema.parse(JSON.parse(l)));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;

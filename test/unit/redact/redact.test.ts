@@ -168,7 +168,14 @@ describe('Redactor.redact (nested values)', () => {
   });
 
   it('applies extra patterns from the config, with their own kind', () => {
-    const config = ConfigSchema.parse({ redaction: { extraPatterns: [{ name: 'internal-token', pattern: 'itk_[a-z0-9]{8,}' }, { name: 'employee-id', pattern: 'emp-\\d{6}', flags: 'i' }] } });
+    const config = ConfigSchema.parse({
+      redaction: {
+        extraPatterns: [
+          { name: 'internal-token', pattern: 'itk_[a-z0-9]{8,}' },
+          { name: 'employee-id', pattern: 'emp-\\d{6}', flags: 'i' },
+        ],
+      },
+    });
     const r = new Redactor(config.redaction.extraPatterns);
     expect(r.redactString('use itk_abcdef123456 for EMP-123456')).toBe('use [REDACTED:internal-token] for [REDACTED:employee-id]');
     // Without the extra patterns the same text is left alone.
@@ -202,7 +209,10 @@ describe('redaction during ingest', () => {
           return line.replace('"aggregated_output":"hello-from-mock', `"aggregated_output":"DATABASE_URL=postgres://app:${FAKE.password}@db/x hello-from-mock`);
         }
         if (line.includes('"type":"function_call"') && line.includes('exec_command')) {
-          return line.replace('echo hello-from-mock', `curl -H 'Authorization: Bearer ${FAKE.bearer}' -d '{\\\\\\"api_key\\\\\\": \\\\\\"${FAKE.password}\\\\\\"}'`);
+          return line.replace(
+            'echo hello-from-mock',
+            `curl -H 'Authorization: Bearer ${FAKE.bearer}' -d '{\\\\\\"api_key\\\\\\": \\\\\\"${FAKE.password}\\\\\\"}'`,
+          );
         }
         if (line.includes('"role":"user"') && line.includes('Please use $repo-agents-skill')) {
           return line.replace('then create a file', `then create a file (my token is ${FAKE.github}, slack ${FAKE.slack})`);

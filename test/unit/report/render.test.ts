@@ -18,7 +18,19 @@ function trace(id: string, finalAnswer: string): Trace {
     task: 'What is the rate limit?',
     finalAnswer,
     usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningOutputTokens: 0, totalTokens: 2 },
-    spans: [{ id: 'turn', parentId: null, kind: 'turn', name: 'turn', startTime: '2026-11-25T16:44:26.000Z', durationMs: 900, status: 'ok', error: null, attributes: {} }],
+    spans: [
+      {
+        id: 'turn',
+        parentId: null,
+        kind: 'turn',
+        name: 'turn',
+        startTime: '2026-11-25T16:44:26.000Z',
+        durationMs: 900,
+        status: 'ok',
+        error: null,
+        attributes: {},
+      },
+    ],
     attributes: {},
   };
 }

@@ -29,7 +29,13 @@ describe('writeReport', () => {
   it('writes a page from traces alone and lists the other inputs as not run yet', async () => {
     const workspace = await workspaceWithTraces();
     const result = await writeReport({ workspace, now: new Date('2026-11-25T18:00:00.000Z') });
-    expect(result).toEqual({ file: reportFile(workspace), traces: 5, shownTraces: 5, missing: ['feedback', 'recommendations', 'ledger', 'results'], problems: [] });
+    expect(result).toEqual({
+      file: reportFile(workspace),
+      traces: 5,
+      shownTraces: 5,
+      missing: ['feedback', 'recommendations', 'ledger', 'results'],
+      problems: [],
+    });
     const html = readFileSync(result.file, 'utf8');
     expect(html.match(/<article class="trace" /g)).toHaveLength(5);
     expect(html.match(/<b>Not run yet.<\/b>/g)).toHaveLength(4);
@@ -57,7 +63,11 @@ describe('chooseTraces', () => {
     ['cited', '2025-01-01T00:00:00.000Z'],
   ]);
   const diagnosis = { recommendations: [{ evidence: { traceIds: ['cited', 'not-stored'] } }] } as never;
-  const results: ReportResults = { runId: 'r', createdAt: '2026-03-02T00:00:00.000Z', tests: [{ id: 't', description: null, pass: false, reasons: [], category: null, traceId: 'old' }] };
+  const results: ReportResults = {
+    runId: 'r',
+    createdAt: '2026-03-02T00:00:00.000Z',
+    tests: [{ id: 't', description: null, pass: false, reasons: [], category: null, traceId: 'old' }],
+  };
 
   it('puts cited traces first, then failing tests, then the newest, skipping unknown ids', () => {
     expect(chooseTraces(starts, diagnosis, results, null, 10)).toEqual(['cited', 'old', 'new', 'mid']);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderPassRateChart, type ChartPoint } from '../../../src/report/svg-chart.js';
 
-const point = (cycle: number, value: number, tone: ChartPoint['tone'] = 'improved'): ChartPoint => ({ cycle, value, label: `Cycle ${cycle}`, tone, title: `Cycle ${cycle}` });
+const point = (cycle: number, value: number, tone: ChartPoint['tone'] = 'improved'): ChartPoint => ({
+  cycle,
+  value,
+  label: `Cycle ${cycle}`,
+  tone,
+  title: `Cycle ${cycle}`,
+});
 
 describe('renderPassRateChart', () => {
   it('draws one point per cycle, each with its data-cycle, and a separate baseline marker', () => {

@@ -3,12 +3,30 @@ import type { ReportSpan } from '../../../src/report/model.js';
 import { layoutSpans, renderTimeline } from '../../../src/report/timeline.js';
 
 function span(id: string, startTime: string | null, durationMs: number | null, over: Partial<ReportSpan> = {}): ReportSpan {
-  return { id, parentId: null, kind: 'tool_call', name: 'exec_command', label: id, startTime, durationMs, status: 'ok', error: null, exitCode: null, input: null, output: null, ...over };
+  return {
+    id,
+    parentId: null,
+    kind: 'tool_call',
+    name: 'exec_command',
+    label: id,
+    startTime,
+    durationMs,
+    status: 'ok',
+    error: null,
+    exitCode: null,
+    input: null,
+    output: null,
+    ...over,
+  };
 }
 
 describe('layoutSpans', () => {
   it('places bars by start time and duration over the trace range', () => {
-    const bars = layoutSpans([span('a', '2026-01-01T00:00:00.000Z', 1000), span('b', '2026-01-01T00:00:01.000Z', 500)], '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:02.000Z');
+    const bars = layoutSpans(
+      [span('a', '2026-01-01T00:00:00.000Z', 1000), span('b', '2026-01-01T00:00:01.000Z', 500)],
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:02.000Z',
+    );
     expect(bars).toEqual([
       { left: 0, width: 50, instant: false },
       { left: 50, width: 25, instant: false },

@@ -11,7 +11,11 @@ async function context(): Promise<ReviewContext> {
   const { workspace, config } = await exampleWorkspace();
   return { workspace, config, data: new ReviewDataSource(workspace), reviewer: 'sam', now: () => '2026-11-26T10:00:00.000Z' };
 }
-const stored = (ctx: ReviewContext) => readFileSync(workspacePaths(ctx.workspace).feedbackStore, 'utf8').trim().split('\n').map((l) => FeedbackSchema.parse(JSON.parse(l)));
+const stored = (ctx: ReviewContext) =>
+  readFileSync(workspacePaths(ctx.workspace).feedbackStore, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => FeedbackSchema.parse(JSON.parse(l)));
 
 describe('review API', () => {
   it('pages the queue and refuses bad filters', async () => {
@@ -28,7 +32,9 @@ describe('review API', () => {
     const before = stored(ctx).length;
     const r = await postFeedback(ctx, { traceId: [...(await ctx.data.get()).traces.keys()][0], requiredObservations: ['x'] });
     expect(r).toMatchObject({ status: 422, body: { fields: { category: 'required', severity: expect.stringMatching(/^required/), observation: 'required' } } });
-    expect((await postFeedback(ctx, { traceId: 'no-such-trace', category: 'c', severity: 'low', observation: 'o' })).body).toMatchObject({ fields: { traceId: expect.stringMatching(/unknown trace/) } });
+    expect((await postFeedback(ctx, { traceId: 'no-such-trace', category: 'c', severity: 'low', observation: 'o' })).body).toMatchObject({
+      fields: { traceId: expect.stringMatching(/unknown trace/) },
+    });
     expect(stored(ctx)).toHaveLength(before);
   });
 
@@ -37,7 +43,9 @@ describe('review API', () => {
     const traceId = [...(await ctx.data.get()).traces.keys()][0]!;
     const before = stored(ctx).length;
     const saves = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => postFeedback(ctx, { traceId, category: 'tool_error', severity: 'low', observation: `tab ${i}`, evidence: ['"a, b" (answer)'] })),
+      Array.from({ length: 6 }, (_, i) =>
+        postFeedback(ctx, { traceId, category: 'tool_error', severity: 'low', observation: `tab ${i}`, evidence: ['"a, b" (answer)'] }),
+      ),
     );
     expect(saves.map((s) => s.status)).toEqual([200, 200, 200, 200, 200, 200]);
     const after = stored(ctx);
@@ -48,7 +56,22 @@ describe('review API', () => {
   it('accepts a pending critique once; a second accept of the same id is refused', async () => {
     const ctx = await context();
     const traceId = [...(await ctx.data.get()).traces.keys()][0]!;
-    const llm: Feedback = { schemaVersion: 1, id: 'fb_llm_test', traceId, source: 'llm', author: 'critic', category: 'tool_error', severity: 'low', observation: 'x', evidence: [], requiredObservations: [], prohibitedClaims: [], status: 'active', createdAt: '2026-11-25T10:00:00.000Z', attributes: {} };
+    const llm: Feedback = {
+      schemaVersion: 1,
+      id: 'fb_llm_test',
+      traceId,
+      source: 'llm',
+      author: 'critic',
+      category: 'tool_error',
+      severity: 'low',
+      observation: 'x',
+      evidence: [],
+      requiredObservations: [],
+      prohibitedClaims: [],
+      status: 'active',
+      createdAt: '2026-11-25T10:00:00.000Z',
+      attributes: {},
+    };
     await appendFeedback(workspacePaths(ctx.workspace).feedbackStore, [llm]);
     expect(((await getTrace(ctx, new URLSearchParams({ id: traceId }))).body as { critiques: Feedback[] }).critiques.map((c) => c.id)).toEqual(['fb_llm_test']);
     const [a, b] = await Promise.all([postCritique(ctx, { id: 'fb_llm_test', action: 'accept' }), postCritique(ctx, { id: 'fb_llm_test', action: 'accept' })]);
@@ -61,8 +84,15 @@ describe('review API', () => {
     const ctx = await context();
     // The example's run has every verdict recorded: nothing waits, so nothing can be recorded.
     expect((await getVerdicts(ctx)).body).toEqual({ pending: [] });
-    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: true, reason: 'fine' })).toMatchObject({ status: 409 });
-    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: true, reason: '  ' })).toMatchObject({ status: 422, body: { fields: { reason: 'required' } } });
-    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: 'yes', reason: 'x' })).toMatchObject({ status: 400 });
+    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: true, reason: 'fine' })).toMatchObject({
+      status: 409,
+    });
+    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: true, reason: '  ' })).toMatchObject({
+      status: 422,
+      body: { fields: { reason: 'required' } },
+    });
+    expect(await postVerdict(ctx, { rubricHash: 'rb-0000000000000000', answerHash: 'ah-0000000000000000', pass: 'yes', reason: 'x' })).toMatchObject({
+      status: 400,
+    });
   });
 });

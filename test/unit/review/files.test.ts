@@ -24,9 +24,12 @@ describe('resolveWorkspaceFile', () => {
     await expect(resolveWorkspaceFile(root, 'alias.md')).resolves.toMatchObject({ ok: true, relative: 'docs/a.md' });
   });
 
-  it.each(['../secret.txt', 'docs/../../secret.txt', '..', '..\\..\\etc\\passwd', decodeURIComponent('%2e%2e/%2e%2e/etc/passwd')])('refuses %s, which leaves the workspace', async (path) => {
-    await expect(resolveWorkspaceFile(root, path)).resolves.toMatchObject({ ok: false, status: 403 });
-  });
+  it.each(['../secret.txt', 'docs/../../secret.txt', '..', '..\\..\\etc\\passwd', decodeURIComponent('%2e%2e/%2e%2e/etc/passwd')])(
+    'refuses %s, which leaves the workspace',
+    async (path) => {
+      await expect(resolveWorkspaceFile(root, path)).resolves.toMatchObject({ ok: false, status: 403 });
+    },
+  );
 
   it('refuses absolute paths, drive letters and NUL bytes', async () => {
     await expect(resolveWorkspaceFile(root, join(root, 'docs', 'a.md'))).resolves.toMatchObject({ ok: false, status: 403 });

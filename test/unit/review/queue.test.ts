@@ -5,9 +5,32 @@ import type { Feedback } from '../../../src/schema/feedback.js';
 const trace = (id: string, startTime = '2026-11-25T10:00:00.000Z'): QueueTrace => ({ id, task: `task ${id}`, startTime, sourceKind: 'codex-rollout' });
 let n = 0;
 function record(traceId: string, over: Partial<Feedback> = {}): Feedback {
-  return { schemaVersion: 1, id: `fb_${n++}`, traceId, source: 'human', author: 'sam', category: 'citation_error', severity: 'medium', observation: 'o', evidence: [], requiredObservations: [], prohibitedClaims: [], status: 'active', createdAt: '2026-11-25T10:00:00.000Z', attributes: {}, ...over };
+  return {
+    schemaVersion: 1,
+    id: `fb_${n++}`,
+    traceId,
+    source: 'human',
+    author: 'sam',
+    category: 'citation_error',
+    severity: 'medium',
+    observation: 'o',
+    evidence: [],
+    requiredObservations: [],
+    prohibitedClaims: [],
+    status: 'active',
+    createdAt: '2026-11-25T10:00:00.000Z',
+    attributes: {},
+    ...over,
+  };
 }
-const test = (traceId: string, pass: boolean, cycle = 1): QueueTest => ({ id: `ev-${traceId}`, traceId, pass, category: 'conflict_not_surfaced', cycle, reasons: [] });
+const test = (traceId: string, pass: boolean, cycle = 1): QueueTest => ({
+  id: `ev-${traceId}`,
+  traceId,
+  pass,
+  category: 'conflict_not_surfaced',
+  cycle,
+  reasons: [],
+});
 
 describe('buildQueue', () => {
   it('puts a failing eval test above detector findings, and those above an unreviewed critique, and clean traces last', () => {
@@ -39,7 +62,11 @@ describe('buildQueue', () => {
 });
 
 describe('filterQueue and queueFacets', () => {
-  const q = buildQueue([trace('a'), trace('b'), trace('c')], [record('a', { source: 'llm', category: 'tool_error' }), record('b', { source: 'hook' })], [test('c', false, 2)]);
+  const q = buildQueue(
+    [trace('a'), trace('b'), trace('c')],
+    [record('a', { source: 'llm', category: 'tool_error' }), record('b', { source: 'hook' })],
+    [test('c', false, 2)],
+  );
 
   it('filters by category, source, cycle and status, failing tests counting as source "eval"', () => {
     expect(filterQueue(q, { category: 'tool_error' }).map((i) => i.traceId)).toEqual(['a']);

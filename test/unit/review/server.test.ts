@@ -29,11 +29,15 @@ describe('checkRequest', () => {
     const noHeader = { method: 'GET', pathname: '/api/queue', headers: { host: '127.0.0.1:5123' } };
     expect(checkRequest({ ...noHeader, queryToken: TOKEN }, hosts, TOKEN)).toBeNull();
     expect(checkRequest({ ...noHeader, queryToken: 'nope' }, hosts, TOKEN)?.status).toBe(403);
-    expect(checkRequest({ ...noHeader, method: 'POST', queryToken: TOKEN, headers: { ...noHeader.headers, 'content-type': 'application/json' } }, hosts, TOKEN)?.status).toBe(403);
+    expect(
+      checkRequest({ ...noHeader, method: 'POST', queryToken: TOKEN, headers: { ...noHeader.headers, 'content-type': 'application/json' } }, hosts, TOKEN)
+        ?.status,
+    ).toBe(403);
   });
 
   it('accepts same-origin JSON writes and refuses cross-origin, cross-site or non-JSON ones', () => {
-    const post = (headers: Record<string, string>) => checkRequest(req({ method: 'POST', pathname: '/api/feedback', headers: { 'content-type': 'application/json', ...headers } }), hosts, TOKEN);
+    const post = (headers: Record<string, string>) =>
+      checkRequest(req({ method: 'POST', pathname: '/api/feedback', headers: { 'content-type': 'application/json', ...headers } }), hosts, TOKEN);
     expect(post({})).toBeNull();
     expect(post({ origin: 'http://127.0.0.1:5123', 'sec-fetch-site': 'same-origin' })).toBeNull();
     expect(post({ origin: 'http://evil.example' })?.status).toBe(403);

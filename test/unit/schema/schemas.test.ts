@@ -12,6 +12,10 @@ describe('generated JSON Schemas', () => {
 
   it('has no schema file without a zod source', () => {
     const files = readdirSync('schemas').filter((f) => f.endsWith('.schema.json'));
-    expect(files.sort()).toEqual(Object.keys(PUBLISHED_SCHEMAS).map((n) => `${n}.schema.json`).sort());
+    expect(files.sort()).toEqual(
+      Object.keys(PUBLISHED_SCHEMAS)
+        .map((n) => `${n}.schema.json`)
+        .sort(),
+    );
   });
 });

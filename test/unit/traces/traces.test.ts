@@ -18,7 +18,14 @@ async function workspace(): Promise<string> {
 describe('harness-loop traces', () => {
   it('lists every stored trace newest first with task, answer, harness and feedback count', async () => {
     const ws = await workspace();
-    await addFeedback({ workspace: ws, config, trace: '0199b8d1-52a0-7c31-9e4b-6f0a2d1c3e55', category: 'failed_command', severity: 'high', observation: 'ran the tests twice' });
+    await addFeedback({
+      workspace: ws,
+      config,
+      trace: '0199b8d1-52a0-7c31-9e4b-6f0a2d1c3e55',
+      category: 'failed_command',
+      severity: 'high',
+      observation: 'ran the tests twice',
+    });
     const rows = await listTraces(ws);
     expect(rows.map((r) => r.id)[0]).toBe('01a23bb2-91cb-7390-b9ff-d5f79ec60f87');
     const vscode = rows.find((r) => r.id.startsWith('0199b8d1'))!;
@@ -26,7 +33,9 @@ describe('harness-loop traces', () => {
     expect(vscode.harness).toMatch(/^[0-9a-f]{64}$/);
     expect(rows.find((r) => r.id.startsWith('01a23bb2-91cb'))!.parent).toBe('01a23bb2-8e7a-7103-b984-75594a65b317');
     const text = renderTraceList(rows);
-    expect(text).toContain(`0199b8d1-52a0-7c31-9e4b-6f0a2d1c3e55  2025-10-06 09:14  fb 1  harness ${vscode.harness!.slice(0, 12)}  task: The cart total test fails, fix it`);
+    expect(text).toContain(
+      `0199b8d1-52a0-7c31-9e4b-6f0a2d1c3e55  2025-10-06 09:14  fb 1  harness ${vscode.harness!.slice(0, 12)}  task: The cart total test fails, fix it`,
+    );
   });
 
   it('shows one trace by a unique prefix, with its feedback, and refuses an ambiguous one', async () => {
@@ -41,7 +50,9 @@ describe('harness-loop traces', () => {
   });
 
   it('shows the harness fingerprint when the trace carries one', () => {
-    const text = renderTraceList([{ id: 't1', startTime: null, task: 'x', finalAnswer: null, harness: 'ab12cd34ef56ff', feedback: 0, parent: null, errors: 0 }]);
+    const text = renderTraceList([
+      { id: 't1', startTime: null, task: 'x', finalAnswer: null, harness: 'ab12cd34ef56ff', feedback: 0, parent: null, errors: 0 },
+    ]);
     expect(text).toContain('harness ab12cd34ef56');
   });
 });

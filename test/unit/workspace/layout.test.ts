@@ -9,7 +9,10 @@ const ROOT = '/repo';
 
 describe('declared workspace layout', () => {
   it('declares every path the path helpers hand out', () => {
-    const rels = [workspacePaths(ROOT), loopPaths(ROOT), evalPaths(ROOT)].flatMap((p) => Object.values(p)).filter((p) => p !== ROOT).map((p) => p.slice(ROOT.length + 1));
+    const rels = [workspacePaths(ROOT), loopPaths(ROOT), evalPaths(ROOT)]
+      .flatMap((p) => Object.values(p))
+      .filter((p) => p !== ROOT)
+      .map((p) => p.slice(ROOT.length + 1));
     expect(rels.filter((r) => classify(r) === null)).toEqual([]);
   });
 
