@@ -112,13 +112,16 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'harness-loop diagnose [--llm [--model M] [--codex-bin PATH] [-c KEY=VALUE]…]',
     example: 'harness-loop diagnose && harness-loop handoff',
     description:
-      'Clusters failures by category and failed assertion, weighs them by source (human above\n' +
-      'detector and hook above LLM; unverified LLM feedback counts for nothing) and severity, and\n' +
-      'prefers the fastest layer that can catch each problem. Reads AGENTS.md and skills to say\n' +
-      'whether a rule is missing, present but not followed, or contradicted.\n' +
-      '--llm also asks a model (codex exec --output-schema, one pass per batch) for changes; a proposal is\n' +
-      'kept only when every trace, feedback and failing-test id it cites exists, and is scored from that\n' +
-      'evidence. Answers are kept in .harness-loop/diagnosis/llm/ and reused while their input is unchanged.\n' +
+      'Clusters failures by what the traces show (error class, command pattern, exit code, files, skills,\n' +
+      'failed assertion; a feedback category is only a hint) and proposes the change at the harness\n' +
+      'component that could have prevented each cluster (see `harness-loop harness`), naming files, keys\n' +
+      'and lines. Ranks by evidence weight (human above detector and hook above checked LLM; unverified\n' +
+      'LLM feedback counts for nothing) x severity x breadth x layer speed / effort; a change the ledger\n' +
+      'shows did not help is not proposed again.\n' +
+      '--llm (or diagnose.llm in the config) also asks a model (codex exec --output-schema, one pass per\n' +
+      'batch) for its top 5; a proposal is kept only when every id it cites exists and every file is an\n' +
+      'editable harness file, merged with the cluster holding the same evidence and scored the same way.\n' +
+      'Answers are kept in .harness-loop/diagnosis/llm/ and reused while their input is unchanged.\n' +
       'Exit 1 when a batch got no valid answer (the rest is still written).\n' +
       'Writes .harness-loop/diagnosis/recommendations.json.',
     positionals: 'none',

@@ -224,7 +224,7 @@ export function activityOf(trace: Trace): TraceActivity {
   };
 }
 
-/** Turns `answers/pro-price.md` into `answers/**\/*.md`, `notes.md` into `*.md`. */
+/** Turns `reports/q3/summary.md` into `reports/**\/*.md`, `notes.md` into `*.md`. */
 export function globOf(path: string): string {
   const dot = path.lastIndexOf('.');
   const slash = path.lastIndexOf('/');

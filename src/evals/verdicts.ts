@@ -5,12 +5,14 @@
  * judged twice and a changed answer waits for a new verdict (`unjudged`, never a failure).
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { readTraceStore } from '../ingest/store.js';
 import { EvalRunSummarySchema, RubricVerdictSchema, type EvalRunSummary, type RubricVerdict } from '../schema/eval-suite.js';
 import { appendLines } from '../util/atomic.js';
+import { readdirIfExists } from '../util/files.js';
+import { readJsonFile } from '../ledger/json-file.js';
 
 /**
  * The answer as the grader sees it: Promptfoo parses JSON output before handing it to an
@@ -152,13 +154,7 @@ export async function listPendingVerdicts(paths: { results: string; verdicts: st
 
 /** The newest results file by createdAt, or null. */
 async function readLatestRun(dir: string): Promise<EvalRunSummary | null> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  let names = (await readdirIfExists(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   // Run ids start with their UTC start second (run-YYYYMMDDTHHMMSSZ-…), so the newest runs sort last;
   // only the runs of that last second are read (results files hold Promptfoo's whole output).
   const second = (n: string) => /^run-(\d{8}T\d{6}Z)-/.exec(n)?.[1];
@@ -166,15 +162,8 @@ async function readLatestRun(dir: string): Promise<EvalRunSummary | null> {
   if (newest !== undefined && second(newest) !== undefined) names = names.filter((n) => second(n) === second(newest) || second(n) === undefined);
   let latest: EvalRunSummary | null = null;
   for (const name of names) {
-    const parsed = EvalRunSummarySchema.safeParse(JSON.parse(await readFile(join(dir, name), 'utf8')));
-    if (!parsed.success)
-      throw new InputError(
-        `${join(dir, name)}: not an eval results file (${parsed.error.issues[0]?.message ?? 'invalid'})`,
-        join(dir, name),
-        undefined,
-        'results.invalid',
-      );
-    if (!latest || parsed.data.createdAt >= latest.createdAt) latest = parsed.data;
+    const run = await readJsonFile(join(dir, name), EvalRunSummarySchema, 'eval results file');
+    if (run && (!latest || run.createdAt >= latest.createdAt)) latest = run;
   }
   return latest;
 }

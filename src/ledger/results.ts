@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirIfExists } from '../util/files.js';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { EvalRunSummarySchema, type EvalRunSummary } from '../schema/eval-suite.js';
@@ -116,13 +116,7 @@ function requireTests(file: string, results: GateResults): GateResults {
  * Every file is validated, so a corrupt one is reported rather than silently passed over.
  */
 export async function findLatestResults(dir: string): Promise<{ file: string; results: GateResults } | null> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const names = (await readdirIfExists(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   let latest: { file: string; results: GateResults } | null = null;
   for (const name of names) {
     const file = join(dir, name);

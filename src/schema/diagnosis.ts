@@ -68,9 +68,9 @@ export const RecommendationSchema = z
         failingTestsFixed: z.number().int().nonnegative(),
         failingTestsTotal: z.number().int().nonnegative(),
         feedbackCount: z.number().int().nonnegative(),
-        summary: z.string().describe('E.g. "fixes 4 of 5 failures".'),
+        summary: z.string().describe('E.g. "3 failing tests rest on this evidence"; the measured effect comes only from the ledger.'),
       })
-      .describe('What the change is expected to fix.'),
+      .describe('The evidence the change rests on (not a measured effect).'),
     effort: EffortSchema,
     layer: LayerSchema,
     motivatingLayer: LayerSchema.describe(

@@ -33,7 +33,7 @@ import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readdir, readlink, re
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarizeExecStream } from './trace-process.mjs';
+import { execEvents, summarizeExecStream } from './trace-process.mjs';
 
 /** The suite folder: this file lives in its providers/ subfolder. */
 const SUITE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -115,14 +115,7 @@ function runCodex(bin, args, cwd, env, timeoutMs) {
 export function parseExecStream(stdout) {
   /** @type {{ threadId: string | null, answer: string | null, failure: string | null, usage: Record<string, number> | null }} */
   const out = { threadId: null, answer: null, failure: null, usage: null };
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let event;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      continue;
-    }
+  for (const event of execEvents(stdout)) {
     if (event?.type === 'thread.started' && typeof event.thread_id === 'string') out.threadId = event.thread_id;
     else if (event?.type === 'item.completed' && event.item?.type === 'agent_message' && typeof event.item.text === 'string') out.answer = event.item.text;
     else if (event?.type === 'turn.failed') out.failure = event.error?.message ?? 'the turn failed';

@@ -205,20 +205,29 @@ export function summarizeTrace(trace) {
 }
 
 /**
+ * The JSON events of a `codex exec --json` stream; other lines (Codex's own notices) are passed over.
+ * @param {string} stdout
+ * @returns {Generator<any>}
+ */
+export function* execEvents(stdout) {
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      yield JSON.parse(line);
+    } catch {
+      // a cut-off last line: nothing to read from it
+    }
+  }
+}
+
+/**
  * The agent's process from a `codex exec --json` stream.
  * @param {string} stdout @param {number | null} durationMs
  * @returns {AgentTrace}
  */
 export function summarizeExecStream(stdout, durationMs) {
   const out = emptyTrace(null, 'codex');
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let event;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      continue;
-    }
+  for (const event of execEvents(stdout)) {
     if (event?.type === 'thread.started' && typeof event.thread_id === 'string') out.traceId = event.thread_id;
     else if (event?.type === 'error' && typeof event.message === 'string') out.errors.push({ id: 'error', message: cut(event.message) });
     else if (event?.type === 'turn.failed') out.errors.push({ id: 'turn', message: cut(String(event.error?.message ?? 'the turn failed')) });
