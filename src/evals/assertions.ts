@@ -8,6 +8,7 @@
  */
 import type { FeedbackSource, Polarity } from '../schema/feedback.js';
 import { stableId } from '../util/hash.js';
+import { normalizeHeading } from '../feedback/detectors/missing-sections.js';
 
 export { checkAssertionTypes, isSupportedAssertionType, suggestAssertionType } from './assertion-types.js';
 
@@ -265,15 +266,6 @@ function sectionsFor(record: GenerationRecord, requiredSections: readonly string
   if (!/section|heading/i.test(record.category)) return [];
   const text = record.observation.toLowerCase();
   return requiredSections.filter((s) => text.includes(normalizeHeading(s)));
-}
-
-function normalizeHeading(text: string): string {
-  return text
-    .replace(/^\s*#+\s*/, '')
-    .replace(/\s*#+\s*$/, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
 }
 
 /** A heading check matching any level and case, as `feedback detect` does. */

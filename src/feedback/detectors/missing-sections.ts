@@ -4,7 +4,7 @@ import { quoteText } from '../record.js';
 import { detectorRecord, finalAnswerSpanId } from './common.js';
 
 /** "## Summary", "summary" and "Summary ##" all name the same section. */
-function normalizeHeading(text: string): string {
+export function normalizeHeading(text: string): string {
   return text
     .replace(/^\s*#+\s*/, '')
     .replace(/\s*#+\s*$/, '')
